@@ -1,0 +1,118 @@
+// Package acctest wires Terraform-driven tests to a target: an in-process
+// sandbox by default, or the live StackOne API when TF_ACC=1 and
+// STACKONE_API_KEY are set (make testacc).
+package acctest
+
+import (
+	"fmt"
+	"os"
+	"os/exec"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/provider"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+// ProviderName is the provider's local name in test configurations.
+const ProviderName = "stackone"
+
+// ProtoV6ProviderFactories serves the provider in-process to the Terraform
+// CLI that terraform-plugin-testing runs.
+func ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
+	return map[string]func() (tfprotov6.ProviderServer, error){
+		ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+	}
+}
+
+// PrepareTerraformCLI points terraform-plugin-testing at the terraform binary
+// on PATH (it would otherwise try to download one, which cannot work offline)
+// and turns off checkpoint calls. Call it from TestMain; a missing terraform
+// is an error, never a reason to skip.
+func PrepareTerraformCLI() error {
+	if os.Getenv("TF_ACC_TERRAFORM_PATH") == "" {
+		bin, err := exec.LookPath("terraform")
+		if err != nil {
+			return fmt.Errorf("terraform is not on PATH: install Terraform >= 1.11 (these tests drive the real CLI) or set TF_ACC_TERRAFORM_PATH")
+		}
+		os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
+	}
+	os.Setenv("CHECKPOINT_DISABLE", "1")
+	// A CLI config of our own: the user's (with dev_overrides or credentials) must not leak in.
+	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
+		f, err := os.CreateTemp("", "stackone-acctest-*.tfrc")
+		if err != nil {
+			return err
+		}
+		f.Close()
+		os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
+	}
+	return nil
+}
+
+// Target is where a test's Terraform configuration is applied.
+type Target struct {
+	// Sandbox is the in-process sandbox, or nil against live StackOne.
+	Sandbox *sandbox.Sandbox
+	BaseURL string
+	APIKey  string
+	// Client talks to the same API, for out-of-band changes and checks.
+	Client *stackone.Client
+}
+
+// Live reports whether tests run against the live StackOne API.
+func Live() bool {
+	return os.Getenv("TF_ACC") != "" && os.Getenv("STACKONE_API_KEY") != ""
+}
+
+// New returns the test's target: a fresh sandbox closed at the end of the
+// test, or live StackOne under make testacc.
+func New(t testing.TB) *Target {
+	t.Helper()
+	return NewWithOptions(t, sandbox.Options{})
+}
+
+// NewWithOptions is New with sandbox options (ignored against live StackOne).
+func NewWithOptions(t testing.TB, opts sandbox.Options) *Target {
+	t.Helper()
+	tg := &Target{}
+	if Live() {
+		tg.APIKey = os.Getenv("STACKONE_API_KEY")
+		tg.BaseURL = os.Getenv("STACKONE_BASE_URL")
+		if tg.BaseURL == "" {
+			tg.BaseURL = stackone.DefaultBaseURL
+		}
+	} else {
+		sb, err := sandbox.Start(opts)
+		if err != nil {
+			t.Fatalf("start sandbox: %v", err)
+		}
+		t.Cleanup(func() { sb.Close() })
+		tg.Sandbox, tg.BaseURL, tg.APIKey = sb, sb.BaseURL(), sb.APIKey()
+	}
+	client, err := stackone.New(stackone.Config{BaseURL: tg.BaseURL, APIKey: tg.APIKey, UserAgent: "terraform-provider-stackone-acctest"})
+	if err != nil {
+		t.Fatalf("client: %v", err)
+	}
+	tg.Client = client
+	return tg
+}
+
+// RequireSandbox skips a test that needs the sandbox's internals (its
+// counters, fault injection or authorization server) when running live.
+func (tg *Target) RequireSandbox(t testing.TB) {
+	t.Helper()
+	if tg.Sandbox == nil {
+		t.Skip("needs the in-process sandbox; not run against live StackOne")
+	}
+}
+
+// ProviderConfig is the provider block for this target, followed by extra
+// provider attributes given as HCL lines.
+func (tg *Target) ProviderConfig(extra ...string) string {
+	return fmt.Sprintf("provider %q {\n  api_key  = %q\n  base_url = %q\n  %s\n}\n", ProviderName, tg.APIKey, tg.BaseURL, strings.Join(extra, "\n  "))
+}

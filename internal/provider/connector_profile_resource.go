@@ -1,0 +1,499 @@
+package provider
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+var (
+	_ resource.Resource                   = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithConfigure      = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithImportState    = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*connectorProfileResource)(nil)
+)
+
+// Limits shared with the wire contract.
+const (
+	maxTextLength  = 255
+	maxTokenLength = 200
+	maxListEntries = 200
+	defaultTimeout = 10 * time.Minute
+)
+
+// privateSecretWrittenAt is the private-state key holding the server's
+// client_secret_updated_at as of the provider's own last write of the
+// secret. A newer server value means someone changed the secret elsewhere.
+const privateSecretWrittenAt = "secret_written_at"
+
+// NewConnectorProfileResource returns the stackone_connector_profile resource.
+func NewConnectorProfileResource() resource.Resource {
+	return &connectorProfileResource{}
+}
+
+type connectorProfileResource struct {
+	data *providerData
+}
+
+type connectorProfileModel struct {
+	ID                    types.String   `tfsdk:"id"`
+	Connector             types.String   `tfsdk:"connector"`
+	AuthType              types.String   `tfsdk:"auth_type"`
+	Name                  types.String   `tfsdk:"name"`
+	ClientID              types.String   `tfsdk:"client_id"`
+	ClientSecret          types.String   `tfsdk:"client_secret"`
+	ClientSecretWO        types.String   `tfsdk:"client_secret_wo"`
+	ClientSecretWOVersion types.Int64    `tfsdk:"client_secret_wo_version"`
+	Scopes                types.Set      `tfsdk:"scopes"`
+	Actions               types.Set      `tfsdk:"actions"`
+	Active                types.Bool     `tfsdk:"active"`
+	RedirectURI           types.String   `tfsdk:"redirect_uri"`
+	CreatedAt             types.String   `tfsdk:"created_at"`
+	UpdatedAt             types.String   `tfsdk:"updated_at"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (r *connectorProfileResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connector_profile"
+}
+
+func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	emptySet := types.SetValueMust(types.StringType, []attr.Value{})
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "A StackOne connector profile: the OAuth app credentials, scopes and actions StackOne uses when a user links an account of a connector (for example ZoomInfo with OAuth 2.0 Authorization Code + PKCE).",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "Profile id (the `integration_id` of connect sessions and linked accounts).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"connector": schema.StringAttribute{
+				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the API calls this field `provider`). Changing it replaces the profile.",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"auth_type": schema.StringAttribute{
+				MarkdownDescription: "Auth type key of the connector, e.g. `oauth2_authorization_code_pkce`. Changing it replaces the profile.",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Display name of the profile.",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength}},
+			},
+			"client_id": schema.StringAttribute{
+				MarkdownDescription: "Client ID of the OAuth app (ZoomInfo Developer Portal → your app → Client ID).",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true}},
+			},
+			"client_secret": schema.StringAttribute{
+				MarkdownDescription: "Client secret of the OAuth app. Kept in state (marked sensitive). Prefer `client_secret_wo` on Terraform 1.11 and later. Exactly one of the two is required.",
+				Optional:            true,
+				Sensitive:           true,
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength}},
+			},
+			"client_secret_wo": schema.StringAttribute{
+				MarkdownDescription: "Client secret of the OAuth app, write-only: sent to StackOne but never stored in state or plan (Terraform 1.11 and later). Bump `client_secret_wo_version` to send a new value.",
+				Optional:            true,
+				Sensitive:           true,
+				WriteOnly:           true,
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength}},
+			},
+			"client_secret_wo_version": schema.Int64Attribute{
+				MarkdownDescription: "Any number; change it to re-send `client_secret_wo` (for example after rotating the secret). Requires `client_secret_wo`.",
+				Optional:            true,
+			},
+			"scopes": schema.SetAttribute{
+				MarkdownDescription: "OAuth scopes requested when a user links an account. Every scope must be registered on the OAuth app (check with `data.stackone_registered_scopes`). Empty or unset requests every scope registered on the app.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(emptySet),
+				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTokenLength}},
+			},
+			"actions": schema.SetAttribute{
+				MarkdownDescription: "Actions enabled on the profile (ids from the catalog, e.g. `zoominfo_search_contacts`). Each action's required scopes must be in `scopes` unless `scopes` is empty.",
+				ElementType:         types.StringType,
+				Optional:            true,
+				Computed:            true,
+				Default:             setdefault.StaticValue(emptySet),
+				Validators:          []validator.Set{tokenSetValidator{what: "action", maxItems: maxListEntries, maxLen: maxTokenLength}},
+			},
+			"active": schema.BoolAttribute{
+				MarkdownDescription: "Whether users can link accounts with this profile. Defaults to `true`.",
+				Optional:            true,
+				Computed:            true,
+				Default:             booldefault.StaticBool(true),
+			},
+			"redirect_uri": schema.StringAttribute{
+				MarkdownDescription: "The exact redirect URI to add to the OAuth app (ZoomInfo Developer Portal → Sign-in redirect URIs).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the profile was created (RFC 3339).",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the profile last changed (RFC 3339).",
+				Computed:            true,
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (r *connectorProfileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// ValidateConfig checks the secret attributes together; each message names the
+// attribute at fault and what to write instead.
+func (r *connectorProfileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg connectorProfileModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if cfg.ClientSecret.IsUnknown() || cfg.ClientSecretWO.IsUnknown() {
+		return
+	}
+	switch {
+	case !cfg.ClientSecret.IsNull() && !cfg.ClientSecretWO.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Two client secrets",
+			"Set either client_secret (kept in state) or client_secret_wo (write-only, never stored), not both: remove one of them.")
+	case cfg.ClientSecret.IsNull() && cfg.ClientSecretWO.IsNull():
+		resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo"), "Missing client secret",
+			"A connector profile needs the OAuth app's client secret: set client_secret_wo (write-only, Terraform 1.11 and later, recommended), or client_secret (kept in state).")
+	}
+	if !cfg.ClientSecretWOVersion.IsNull() && cfg.ClientSecretWO.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("client_secret_wo_version"), "Version without a write-only secret",
+			"client_secret_wo_version only says when to re-send client_secret_wo: set client_secret_wo too, or remove client_secret_wo_version.")
+	}
+}
+
+// ModifyPlan checks the planned profile against StackOne's catalog, so an
+// unknown connector, auth type, scope or action fails at plan, before anything
+// is created.
+func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || r.data == nil || r.data.skipCatalogValidation {
+		return
+	}
+	var plan connectorProfileModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	spec := stackone.ProfileSpec{
+		Connector: plan.Connector.ValueString(), ConnectorKnown: isKnown(plan.Connector),
+		AuthType: plan.AuthType.ValueString(), AuthTypeKnown: isKnown(plan.AuthType),
+	}
+	spec.Scopes, spec.ScopesKnown = knownStrings(ctx, plan.Scopes)
+	spec.Actions, spec.ActionsKnown = knownStrings(ctx, plan.Actions)
+	if !spec.ConnectorKnown {
+		return
+	}
+	for _, problem := range r.data.validateAgainstCatalog(ctx, spec, &resp.Diagnostics) {
+		resp.Diagnostics.AddAttributeError(path.Root(problem.Field), problem.Summary, problem.Detail)
+	}
+}
+
+func (r *connectorProfileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan, cfg connectorProfileModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Create(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	scopes, actions := setStrings(ctx, plan.Scopes, &resp.Diagnostics), setStrings(ctx, plan.Actions, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	active := plan.Active.ValueBool()
+	profile, err := r.data.client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
+		Provider:     plan.Connector.ValueString(),
+		Name:         plan.Name.ValueString(),
+		AuthType:     plan.AuthType.ValueString(),
+		ClientID:     plan.ClientID.ValueString(),
+		ClientSecret: secretToSend(plan, cfg),
+		Scopes:       scopes,
+		Actions:      actions,
+		Active:       &active,
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the connector profile", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
+}
+
+func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state connectorProfileModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	profile, err := r.data.client.GetConnectorProfile(ctx, state.ID.ValueString())
+	if stackone.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Connector profile no longer exists",
+			fmt.Sprintf("StackOne has no connector profile %q: it was deleted outside Terraform. It is removed from state, and the next apply creates it again (with a new id).", state.ID.ValueString()))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the connector profile", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(state.fromAPI(ctx, profile)...)
+
+	// Secret drift: compare the server's last secret change with our own last write.
+	written, known, diags := secretWrittenAt(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	switch {
+	case !known:
+		// Imported, or written by a build that did not record it: adopt the server's value.
+		resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
+	case profile.ClientSecretUpdatedAt != nil && (written == nil || profile.ClientSecretUpdatedAt.After(*written)):
+		changed := profile.ClientSecretUpdatedAt.UTC().Format(time.RFC3339)
+		if !state.ClientSecret.IsNull() {
+			// Forget the secret we hold so the plan shows it being sent again.
+			state.ClientSecret = types.StringNull()
+			resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
+				fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. The plan re-sends client_secret from your configuration; apply to restore it.", state.ID.ValueString(), changed))
+		} else {
+			resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
+				fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. Terraform cannot see write-only values: if the configured client_secret_wo is the right secret, increase client_secret_wo_version and apply to send it again.", state.ID.ValueString(), changed))
+		}
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *connectorProfileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state, cfg connectorProfileModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	scopes, actions := setStrings(ctx, plan.Scopes, &resp.Diagnostics), setStrings(ctx, plan.Actions, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	// Every mutable field is sent: PATCH with full values is idempotent, so a
+	// retried request cannot leave the profile half-updated.
+	name, clientID, active := plan.Name.ValueString(), plan.ClientID.ValueString(), plan.Active.ValueBool()
+	patch := stackone.UpdateConnectorProfileRequest{
+		Name: &name, ClientID: &clientID, Active: &active, Scopes: &scopes, Actions: &actions,
+	}
+	sendSecret := !plan.ClientSecret.Equal(state.ClientSecret) || !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion)
+	if secret := secretToSend(plan, cfg); sendSecret && secret != "" {
+		patch.ClientSecret = &secret
+	}
+	profile, err := r.data.client.UpdateConnectorProfile(ctx, state.ID.ValueString(), patch)
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot update the connector profile", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if patch.ClientSecret != nil {
+		resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
+	}
+}
+
+func (r *connectorProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state connectorProfileModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	timeout, diags := state.Timeouts.Delete(ctx, defaultTimeout)
+	resp.Diagnostics.Append(diags...)
+	ctx, cancel := context.WithTimeout(ctx, timeout)
+	defer cancel()
+
+	err := r.data.client.DeleteConnectorProfile(ctx, state.ID.ValueString())
+	if err != nil && !stackone.IsNotFound(err) { // already gone is what we wanted
+		resp.Diagnostics.AddError("Cannot delete the connector profile", err.Error())
+	}
+}
+
+// ImportState takes a profile id, as shown by the StackOne dashboard or
+// data.stackone_connector_profiles.
+func (r *connectorProfileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if problem := checkProfileID(req.ID); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
+			fmt.Sprintf("%q is not a connector profile id: %s. Import with the profile's id, e.g. terraform import stackone_connector_profile.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+func (r *connectorProfileResource) configured(diags *diag.Diagnostics) bool {
+	if r.data == nil {
+		diags.AddError("Provider not configured", "The stackone provider was not configured before this resource was used. This is a bug in the provider or in Terraform: please report it.")
+		return false
+	}
+	return true
+}
+
+// fromAPI copies the server's view into the model. The secret attributes and
+// timeouts are not on the wire and keep their values.
+func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID = types.StringValue(p.ID)
+	m.Connector = types.StringValue(p.Provider)
+	m.AuthType = types.StringValue(p.AuthType)
+	m.Name = types.StringValue(p.Name)
+	m.ClientID = types.StringValue(p.ClientID)
+	m.Active = types.BoolValue(p.Active)
+	m.RedirectURI = types.StringValue(p.RedirectURI)
+	m.CreatedAt = types.StringValue(formatTime(p.CreatedAt))
+	m.UpdatedAt = types.StringValue(formatTime(p.UpdatedAt))
+	m.ClientSecretWO = types.StringNull() // write-only: never stored
+	var d diag.Diagnostics
+	m.Scopes, d = stringSet(ctx, p.Scopes)
+	diags.Append(d...)
+	m.Actions, d = stringSet(ctx, p.Actions)
+	diags.Append(d...)
+	return diags
+}
+
+// secretToSend is the configured secret, from whichever attribute holds it.
+// Write-only values exist only in the configuration, never in the plan.
+func secretToSend(plan, cfg connectorProfileModel) string {
+	if !plan.ClientSecret.IsNull() && !plan.ClientSecret.IsUnknown() {
+		return plan.ClientSecret.ValueString()
+	}
+	if !cfg.ClientSecretWO.IsNull() && !cfg.ClientSecretWO.IsUnknown() {
+		return cfg.ClientSecretWO.ValueString()
+	}
+	return ""
+}
+
+type privateGetter interface {
+	GetKey(ctx context.Context, key string) ([]byte, diag.Diagnostics)
+}
+type privateSetter interface {
+	SetKey(ctx context.Context, key string, value []byte) diag.Diagnostics
+}
+
+// secretWrittenAt reads the private record of our last secret write. known is
+// false when there is no record at all; written is nil when the server had no
+// timestamp then.
+func secretWrittenAt(ctx context.Context, private privateGetter) (written *time.Time, known bool, diags diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, privateSecretWrittenAt)
+	if diags.HasError() || len(raw) == 0 {
+		return nil, false, diags
+	}
+	var s *string
+	if err := json.Unmarshal(raw, &s); err != nil {
+		return nil, false, diags // unreadable record: adopt the server's value again
+	}
+	if s == nil {
+		return nil, true, diags
+	}
+	t, err := time.Parse(time.RFC3339Nano, *s)
+	if err != nil {
+		return nil, false, diags
+	}
+	return &t, true, diags
+}
+
+func setSecretWrittenAt(ctx context.Context, private privateSetter, at *time.Time) diag.Diagnostics {
+	var v *string
+	if at != nil {
+		s := at.UTC().Format(time.RFC3339Nano)
+		v = &s
+	}
+	raw, _ := json.Marshal(v)
+	return private.SetKey(ctx, privateSecretWrittenAt, raw)
+}
+
+func formatTime(t time.Time) string {
+	if t.IsZero() {
+		return ""
+	}
+	return t.UTC().Format(time.RFC3339)
+}
+
+func isKnown(v interface {
+	IsNull() bool
+	IsUnknown() bool
+}) bool {
+	return !v.IsNull() && !v.IsUnknown()
+}
+
+// knownStrings returns a set's values when the whole set is known.
+func knownStrings(ctx context.Context, s types.Set) ([]string, bool) {
+	if s.IsUnknown() {
+		return nil, false
+	}
+	if s.IsNull() {
+		return nil, true
+	}
+	for _, e := range s.Elements() {
+		if e.IsUnknown() {
+			return nil, false
+		}
+	}
+	var out []string
+	if diags := s.ElementsAs(ctx, &out, false); diags.HasError() {
+		return nil, false
+	}
+	return out, true
+}
+
+func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {
+	out := []string{}
+	if s.IsNull() || s.IsUnknown() {
+		return out
+	}
+	diags.Append(s.ElementsAs(ctx, &out, false)...)
+	sort.Strings(out)
+	return out
+}
+
+func stringSet(ctx context.Context, values []string) (types.Set, diag.Diagnostics) {
+	if values == nil {
+		values = []string{}
+	}
+	return types.SetValueFrom(ctx, types.StringType, values)
+}

@@ -1,0 +1,570 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/compare"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+const profileAddr = "stackone_connector_profile.test"
+
+// profileConfig renders a ZoomInfo profile. body holds the attributes that
+// vary between steps.
+func profileConfig(tg *acctest.Target, body string) string {
+	return tg.ProviderConfig() + fmt.Sprintf(`
+resource "stackone_connector_profile" "test" {
+  connector = "zoominfo"
+  auth_type = "oauth2_authorization_code_pkce"
+  client_id = "0oaf6t3osgvaPvy4E1d7"
+%s
+}
+`, body)
+}
+
+// profileOnServer fetches the profile in state from the API.
+func profileOnServer(t *testing.T, tg *acctest.Target, s *terraform.State) *stackone.ConnectorProfile {
+	t.Helper()
+	rs, ok := s.RootModule().Resources[profileAddr]
+	if !ok {
+		t.Fatalf("%s not in state", profileAddr)
+	}
+	p, err := tg.Client.GetConnectorProfile(context.Background(), rs.Primary.ID)
+	if err != nil {
+		t.Fatalf("get profile %s: %v", rs.Primary.ID, err)
+	}
+	return p
+}
+
+func stateID(s *terraform.State) string { return s.RootModule().Resources[profileAddr].Primary.ID }
+
+func checkDestroyed(tg *acctest.Target) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		for _, rs := range s.RootModule().Resources {
+			if rs.Type != "stackone_connector_profile" {
+				continue
+			}
+			if _, err := tg.Client.GetConnectorProfile(context.Background(), rs.Primary.ID); !stackone.IsNotFound(err) {
+				return fmt.Errorf("profile %s still exists after destroy (err=%v)", rs.Primary.ID, err)
+			}
+		}
+		return nil
+	}
+}
+
+func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
+	tg := acctest.New(t)
+	sameID := statecheck.CompareValue(compare.ValuesSame())
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		CheckDestroy:             checkDestroyed(tg),
+		Steps: []resource.TestStep{
+			{
+				Config: profileConfig(tg, `
+  name          = "ZoomInfo production"
+  client_secret = "first-secret"
+  scopes        = ["api:data:contact", "api:data:company"]
+  actions       = ["zoominfo_search_contacts"]
+`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(profileAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("api:data:contact"), knownvalue.StringExact("api:data:company"),
+					})),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("active"), knownvalue.Bool(true)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("redirect_uri"),
+						knownvalue.StringExact(tg.BaseURL+"/connect/oauth2/zoominfo/callback")),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("created_at"), knownvalue.NotNull()),
+				},
+				Check: func(s *terraform.State) error {
+					p := profileOnServer(t, tg, s)
+					if p.Name != "ZoomInfo production" || !p.ClientSecretSet || p.ClientID != "0oaf6t3osgvaPvy4E1d7" {
+						return fmt.Errorf("server profile = %+v", p)
+					}
+					if tg.Sandbox != nil {
+						if sp, _ := tg.Sandbox.Profile(p.ID); sp.ClientSecret != "first-secret" {
+							return fmt.Errorf("sandbox holds a different secret")
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config: profileConfig(tg, `
+  name          = "ZoomInfo prod"
+  client_secret = "first-secret"
+  scopes        = ["api:data:contact", "api:data:company", "api:data:intent"]
+  actions       = []
+  active        = false
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					sameID.AddStateValue(profileAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("name"), knownvalue.StringExact("ZoomInfo prod")),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("active"), knownvalue.Bool(false)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("actions"), knownvalue.SetSizeExact(0)),
+				},
+				Check: func(s *terraform.State) error {
+					p := profileOnServer(t, tg, s)
+					sort.Strings(p.Scopes)
+					if p.Name != "ZoomInfo prod" || p.Active || strings.Join(p.Scopes, " ") != "api:data:company api:data:contact api:data:intent" || len(p.Actions) != 0 {
+						return fmt.Errorf("server profile after update = %+v", p)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_scopeOrderMakesNoDiff(t *testing.T) {
+	tg := acctest.New(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: profileConfig(tg, `
+  name          = "order"
+  client_secret = "s"
+  scopes        = ["api:data:contact", "api:data:company", "api:data:news"]
+  actions       = ["zoominfo_search_contacts", "zoominfo_enrich_companies"]
+`)},
+			{
+				Config: profileConfig(tg, `
+  name          = "order"
+  client_secret = "s"
+  scopes        = ["api:data:news", "api:data:contact", "api:data:company"]
+  actions       = ["zoominfo_enrich_companies", "zoominfo_search_contacts"]
+`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_replaceOnConnectorOrAuthType(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t) // the second connector lives in the sandbox catalog
+	differentID := statecheck.CompareValue(compare.ValuesDiffer())
+	acme := func(name string) string {
+		return tg.ProviderConfig() + fmt.Sprintf(`
+resource "stackone_connector_profile" "test" {
+  connector     = "acmecrm"
+  auth_type     = "oauth2_authorization_code"
+  name          = %q
+  client_id     = "acme-client"
+  client_secret = "acme-secret"
+  scopes        = ["contacts:read"]
+}
+`, name)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		CheckDestroy:             checkDestroyed(tg),
+		Steps: []resource.TestStep{
+			{
+				Config:            profileConfig(tg, `name = "replace me"`+"\n  client_secret = \"s\""),
+				ConfigStateChecks: []statecheck.StateCheck{differentID.AddStateValue(profileAddr, tfjsonpath.New("id"))},
+			},
+			{
+				Config: acme("acme"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					differentID.AddStateValue(profileAddr, tfjsonpath.New("id")),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("redirect_uri"),
+						knownvalue.StringExact(tg.BaseURL+"/connect/oauth2/acmecrm/callback")),
+				},
+				Check: func(s *terraform.State) error {
+					if n := len(tg.Sandbox.Profiles()); n != 1 {
+						return fmt.Errorf("sandbox holds %d profiles after replace, want 1", n)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_replaceOnAuthType(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	cfg := func(authType, scopes string) string {
+		return tg.ProviderConfig() + fmt.Sprintf(`
+resource "stackone_connector_profile" "test" {
+  connector     = "acmecrm"
+  auth_type     = %q
+  name          = "acme"
+  client_id     = "acme-client"
+  client_secret = "acme-secret"
+  scopes        = %s
+}
+`, authType, scopes)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg("oauth2_authorization_code", `["contacts:read"]`)},
+			{
+				Config: cfg("oauth2_client_credentials", `[]`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionDestroyBeforeCreate),
+				}},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_import(t *testing.T) {
+	tg := acctest.New(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{Config: profileConfig(tg, `
+  name             = "imported"
+  client_secret_wo = "wo-secret"
+  scopes           = ["api:data:contact"]
+  actions          = ["zoominfo_search_contacts"]
+`)},
+			{
+				ResourceName:      profileAddr,
+				ImportState:       true,
+				ImportStateKind:   resource.ImportCommandWithID,
+				ImportStateVerify: true,
+			},
+			{
+				// An import block with the same configuration plans no change:
+				// the write-only secret is not in state to differ.
+				ResourceName:    profileAddr,
+				ImportState:     true,
+				ImportStateKind: resource.ImportBlockWithID,
+			},
+			{
+				ResourceName:  profileAddr,
+				ImportState:   true,
+				ImportStateId: "no/such/id",
+				ExpectError:   expectError(`Invalid import id.*profile's id`),
+			},
+			{
+				ResourceName:  profileAddr,
+				ImportState:   true,
+				ImportStateId: "00000000-0000-4000-8000-000000000000",
+				ExpectError:   expectError(`Cannot import non-existent remote object`),
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_importWithClientSecretVerifies(t *testing.T) {
+	tg := acctest.New(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: profileConfig(tg, `
+  name          = "imported"
+  client_secret = "in-state"
+  scopes        = ["api:data:company"]
+`)},
+			{
+				ResourceName:      profileAddr,
+				ImportState:       true,
+				ImportStateVerify: true,
+				// The API never returns the secret, so an import cannot know it.
+				ImportStateVerifyIgnore: []string{"client_secret"},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
+	tg := acctest.New(t)
+	cfg := profileConfig(tg, `
+  name          = "declared name"
+  client_secret = "s"
+  scopes        = ["api:data:contact"]
+`)
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: func(s *terraform.State) error { id = stateID(s); return nil }},
+			{
+				PreConfig: func() {
+					name := "renamed in the dashboard"
+					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, stackone.UpdateConnectorProfileRequest{Name: &name}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionUpdate),
+					expectOnlyChanged(profileAddr, "name"),
+				}},
+				Check: func(s *terraform.State) error {
+					if p := profileOnServer(t, tg, s); p.Name != "declared name" {
+						return fmt.Errorf("apply did not restore the name: %q", p.Name)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_outOfBandDeletePlansCreate(t *testing.T) {
+	tg := acctest.New(t)
+	cfg := profileConfig(tg, `
+  name          = "deleted elsewhere"
+  client_secret = "s"
+`)
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: func(s *terraform.State) error { id = stateID(s); return nil }},
+			{
+				PreConfig: func() {
+					if err := tg.Client.DeleteConnectorProfile(context.Background(), id); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionCreate),
+				}},
+				Check: func(s *terraform.State) error {
+					if stateID(s) == id {
+						return fmt.Errorf("expected a new profile id after re-create")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_writeOnlySecret(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t) // reads the stored secret back from the sandbox
+	const first, second = "write-only-first-secret", "write-only-rotated-secret"
+	cfg := func(secret string, version int) string {
+		return profileConfig(tg, fmt.Sprintf(`
+  name                     = "wo"
+  client_secret_wo         = %q
+  client_secret_wo_version = %d
+`, secret, version))
+	}
+	serverSecret := func(s *terraform.State) string {
+		p, _ := tg.Sandbox.Profile(stateID(s))
+		return p.ClientSecret
+	}
+	noSecretInState := func(s *terraform.State) error {
+		for k, v := range s.RootModule().Resources[profileAddr].Primary.Attributes {
+			if strings.Contains(v, "write-only") {
+				return fmt.Errorf("state attribute %s holds the write-only secret", k)
+			}
+		}
+		return nil
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(first, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_secret_wo"), knownvalue.Null()),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_secret_wo"), knownvalue.Null()),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_secret"), knownvalue.Null()),
+				},
+				Check: func(s *terraform.State) error {
+					if got := serverSecret(s); got != first {
+						return fmt.Errorf("server secret after create is not the configured one")
+					}
+					return noSecretInState(s)
+				},
+			},
+			{
+				// A new value without a version bump is not sent: Terraform cannot see it change.
+				Config:           cfg(second, 1),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()}},
+				Check: func(s *terraform.State) error {
+					if serverSecret(s) != first {
+						return fmt.Errorf("secret changed without a version bump")
+					}
+					return nil
+				},
+			},
+			{
+				Config: cfg(second, 2),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: func(s *terraform.State) error {
+					if serverSecret(s) != second {
+						return fmt.Errorf("bumping client_secret_wo_version did not re-send the secret")
+					}
+					return noSecretInState(s)
+				},
+			},
+		},
+	})
+}
+
+func TestConnectorProfile_secretDriftResendsClientSecret(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	cfg := profileConfig(tg, `
+  name          = "drift"
+  client_secret = "declared-secret"
+`)
+	var id string
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: cfg, Check: func(s *terraform.State) error { id = stateID(s); return nil }},
+			{
+				PreConfig: func() {
+					other := "rotated-in-dashboard"
+					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionUpdate),
+					expectOnlyChanged(profileAddr, "client_secret"),
+				}},
+				Check: func(s *terraform.State) error {
+					if p, _ := tg.Sandbox.Profile(id); p.ClientSecret != "declared-secret" {
+						return fmt.Errorf("apply did not restore the declared secret")
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestConnectorProfile_badConfigurations: each mistake fails at validate or
+// plan with a message naming the attribute, and nothing reaches the server.
+func TestConnectorProfile_badConfigurations(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	cases := []struct {
+		name, body string
+		connector  string
+		want       string
+	}{
+		{"empty client_id", `client_id = ""` + "\n client_secret = \"s\"", "", `client_id must not be empty`},
+		{"blank client_id", `client_id = "   "` + "\n client_secret = \"s\"", "", `client_id must not be empty`},
+		{"unknown auth_type", `auth_type = "oauth2_pkce"` + "\n client_secret = \"s\"", "", `auth_type "oauth2_pkce" is not an auth type of connector "zoominfo".*oauth2_authorization_code_pkce`},
+		{"blank scope", `client_secret = "s"` + "\n scopes = [\"api:data:contact\", \"\"]", "", `scopes entry "" must not be empty`},
+		{"duplicate scope", `client_secret = "s"` + "\n scopes = [\"api:data:contact\", \"API:data:contact\"]", "", `scopes lists.*differ only in case`},
+		{"scope with space", `client_secret = "s"` + "\n scopes = [\"api:data:contact api:data:company\"]", "", `scopes entry.*contains whitespace`},
+		{"both secrets", `client_secret = "s"` + "\n client_secret_wo = \"w\"", "", `client_secret_wo.*not both`},
+		{"no secret", ``, "", `needs the OAuth app's client secret: set client_secret_wo`},
+		{"version without write-only secret", `client_secret = "s"` + "\n client_secret_wo_version = 1", "", `client_secret_wo_version.*set client_secret_wo too`},
+		{"unknown connector", `client_secret = "s"`, "zoominf", `connector "zoominf" is not in StackOne's catalog.*Did you mean "zoominfo"`},
+		{"misspelt scope", `client_secret = "s"` + "\n scopes = [\"api:data:contacts\"]", "", `scope "api:data:contacts" is not defined.*Did you mean "api:data:contact"`},
+		{"action without its scope", `client_secret = "s"` + "\n scopes = [\"api:data:company\"]\n actions = [\"zoominfo_search_contacts\"]", "", `zoominfo_search_contacts.*api:data:contact`},
+		{"unknown action", `client_secret = "s"` + "\n actions = [\"zoominfo_search_contact\"]", "", `action "zoominfo_search_contact" is not an action.*Did you mean`},
+		{"control character in name", `client_secret = "s"` + "\n name = \"bad\\u0007name\"", "", `name contains a control character`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			attrs := map[string]string{"connector": `"zoominfo"`, "auth_type": `"oauth2_authorization_code_pkce"`, "client_id": `"cid"`, "name": `"bad config"`}
+			if tc.connector != "" {
+				attrs["connector"] = fmt.Sprintf("%q", tc.connector)
+			}
+			for _, line := range strings.Split(tc.body, "\n") {
+				if k, _, ok := strings.Cut(strings.TrimSpace(line), "="); ok {
+					delete(attrs, strings.TrimSpace(k))
+				}
+			}
+			var b strings.Builder
+			for k, v := range attrs {
+				fmt.Fprintf(&b, "  %s = %s\n", k, v)
+			}
+			config := tg.ProviderConfig() + fmt.Sprintf("resource \"stackone_connector_profile\" \"test\" {\n%s  %s\n}\n", b.String(), tc.body)
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+				TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+				Steps:                    []resource.TestStep{{Config: config, ExpectError: expectError(tc.want)}},
+			})
+		})
+	}
+	if n := len(tg.Sandbox.Profiles()); n != 0 {
+		t.Fatalf("bad configurations created %d profiles on the server", n)
+	}
+	if n := tg.Sandbox.Stats().Requests["POST /connector_profiles"]; n != 0 {
+		t.Fatalf("bad configurations sent %d creates", n)
+	}
+}
+
+// TestConnectorProfile_refreshWarnings checks the warnings a refresh gives:
+// a profile deleted outside Terraform, and a write-only secret rotated outside it.
+func TestConnectorProfile_refreshWarnings(t *testing.T) {
+	tg := acctest.New(t)
+	ps := newProtoServer(t, tg)
+	ctx := context.Background()
+
+	t.Run("deleted outside Terraform", func(t *testing.T) {
+		diags, inState := ps.readProfile(map[string]tftypes.Value{
+			"id": tftypes.NewValue(tftypes.String, "00000000-0000-4000-8000-000000000000"),
+		}, nil)
+		if inState {
+			t.Fatal("a profile missing on the server stayed in state")
+		}
+		if !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `no longer exists.*deleted outside Terraform.*removed from state.*next apply creates it`) {
+			t.Fatalf("want a warning about the deleted profile, got %v", diags)
+		}
+	})
+
+	t.Run("write-only secret rotated outside Terraform", func(t *testing.T) {
+		p, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
+			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "wo drift", ClientID: "cid", ClientSecret: "one",
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		written := map[string][]byte{"secret_written_at": []byte(`"` + p.ClientSecretUpdatedAt.UTC().Format(time.RFC3339Nano) + `"`)}
+		state := map[string]tftypes.Value{
+			"id":                       tftypes.NewValue(tftypes.String, p.ID),
+			"client_secret_wo_version": tftypes.NewValue(tftypes.Number, 1),
+		}
+		if diags, _ := ps.readProfile(state, written); len(diags) != 0 {
+			t.Fatalf("no drift yet, but got %v", diags)
+		}
+		time.Sleep(10 * time.Millisecond) // the rotation must get a later timestamp
+		other := "two"
+		if _, err := tg.Client.UpdateConnectorProfile(ctx, p.ID, stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
+			t.Fatal(err)
+		}
+		diags, inState := ps.readProfile(state, written)
+		if !inState || !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*increase client_secret_wo_version`) {
+			t.Fatalf("want a warning to bump client_secret_wo_version, got %v", diags)
+		}
+	})
+}

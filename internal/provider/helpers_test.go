@@ -1,0 +1,146 @@
+package provider_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"reflect"
+	"regexp"
+	"sort"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+)
+
+// expectOnlyChanged asserts that the planned change of addr touches exactly
+// the named attributes (computed attributes that become unknown, such as
+// updated_at, are not counted).
+func expectOnlyChanged(addr string, attrs ...string) plancheck.PlanCheck {
+	return onlyChangedCheck{addr: addr, want: attrs}
+}
+
+type onlyChangedCheck struct {
+	addr string
+	want []string
+}
+
+func (c onlyChangedCheck) CheckPlan(_ context.Context, req plancheck.CheckPlanRequest, resp *plancheck.CheckPlanResponse) {
+	for _, rc := range req.Plan.ResourceChanges {
+		if rc.Address != c.addr {
+			continue
+		}
+		before, _ := rc.Change.Before.(map[string]any)
+		after, _ := rc.Change.After.(map[string]any)
+		unknown, _ := rc.Change.AfterUnknown.(map[string]any)
+		var changed []string
+		for k, b := range before {
+			if u, ok := unknown[k].(bool); ok && u {
+				continue
+			}
+			if !reflect.DeepEqual(b, after[k]) {
+				changed = append(changed, k)
+			}
+		}
+		sort.Strings(changed)
+		want := append([]string(nil), c.want...)
+		sort.Strings(want)
+		if strings.Join(changed, ",") != strings.Join(want, ",") {
+			resp.Error = fmt.Errorf("%s: planned changes to %v, want exactly %v", c.addr, changed, want)
+		}
+		return
+	}
+	resp.Error = fmt.Errorf("%s: no planned change", c.addr)
+}
+
+// expectError compiles a pattern for ExpectError in which each space matches
+// any run of whitespace: Terraform wraps long diagnostics across lines.
+func expectError(pattern string) *regexp.Regexp {
+	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+}
+
+// protoServer is the provider served in-process and configured for tg, for
+// tests that need what the Terraform CLI does not expose, such as the
+// warnings of a refresh.
+type protoServer struct {
+	t      *testing.T
+	server tfprotov6.ProviderServer
+	schema *tfprotov6.GetProviderSchemaResponse
+}
+
+func newProtoServer(t *testing.T, tg *acctest.Target) *protoServer {
+	t.Helper()
+	ctx := context.Background()
+	server, err := acctest.ProtoV6ProviderFactories()["stackone"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema, err := server.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	providerType := schema.Provider.ValueType()
+	cfg := map[string]tftypes.Value{}
+	for name, typ := range providerType.(tftypes.Object).AttributeTypes {
+		cfg[name] = tftypes.NewValue(typ, nil)
+	}
+	cfg["api_key"] = tftypes.NewValue(tftypes.String, tg.APIKey)
+	cfg["base_url"] = tftypes.NewValue(tftypes.String, tg.BaseURL)
+	dv, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, cfg))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.ConfigureProvider(ctx, &tfprotov6.ConfigureProviderRequest{Config: &dv, TerraformVersion: "1.11.0"})
+	if err != nil || len(resp.Diagnostics) > 0 {
+		t.Fatalf("configure: %v %v", err, resp.Diagnostics)
+	}
+	return &protoServer{t: t, server: server, schema: schema}
+}
+
+// readProfile refreshes a stackone_connector_profile whose state holds the
+// given attributes (others null) and private data, and returns the diagnostics
+// and whether the resource is still in state.
+func (p *protoServer) readProfile(attrs map[string]tftypes.Value, private map[string][]byte) ([]*tfprotov6.Diagnostic, bool) {
+	p.t.Helper()
+	typ := p.schema.ResourceSchemas["stackone_connector_profile"].ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range attrs {
+		vals[k] = v
+	}
+	state, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	var privBytes []byte
+	if private != nil {
+		privBytes, _ = json.Marshal(private)
+	}
+	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+		TypeName: "stackone_connector_profile", CurrentState: &state, Private: privBytes,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	newState, err := resp.NewState.Unmarshal(typ)
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics, !newState.IsNull()
+}
+
+func hasDiag(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity, pattern string) bool {
+	re := expectError(pattern)
+	for _, d := range diags {
+		if d.Severity == severity && re.MatchString(d.Summary+": "+d.Detail) {
+			return true
+		}
+	}
+	return false
+}

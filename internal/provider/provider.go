@@ -1,0 +1,232 @@
+// Package provider maps Terraform configuration onto the StackOne API client.
+// It holds schemas, plan modifiers, validators and diagnostics; HTTP lives in
+// internal/stackone and PKCE in internal/pkce.
+package provider
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+// Environment variables read when the matching provider attribute is not set.
+const (
+	EnvAPIKey  = "STACKONE_API_KEY"
+	EnvBaseURL = "STACKONE_BASE_URL"
+)
+
+// Defaults of the provider block.
+const (
+	defaultMaxRetries        = 4
+	defaultRequestTimeout    = 30 * time.Second
+	defaultRequestsPerMinute = 1000
+)
+
+var _ provider.Provider = (*StackOneProvider)(nil)
+
+// StackOneProvider is the stackone provider.
+type StackOneProvider struct {
+	version string
+}
+
+// New returns a constructor of the provider, as providerserver wants it.
+func New(version string) func() provider.Provider {
+	return func() provider.Provider {
+		return &StackOneProvider{version: version}
+	}
+}
+
+type providerModel struct {
+	APIKey                types.String `tfsdk:"api_key"`
+	BaseURL               types.String `tfsdk:"base_url"`
+	MaxRetries            types.Int64  `tfsdk:"max_retries"`
+	RequestTimeout        types.String `tfsdk:"request_timeout"`
+	MaxRequestsPerMinute  types.Int64  `tfsdk:"max_requests_per_minute"`
+	SkipCatalogValidation types.Bool   `tfsdk:"skip_catalog_validation"`
+}
+
+// Metadata names the provider.
+func (p *StackOneProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "stackone"
+	resp.Version = p.version
+}
+
+// Schema describes the provider block.
+func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manage StackOne connector profiles (for example ZoomInfo with OAuth 2.0 Authorization Code + PKCE) and check the OAuth app behind them.",
+		Attributes: map[string]schema.Attribute{
+			"api_key": schema.StringAttribute{
+				MarkdownDescription: "StackOne API key with the Platform API scope. Defaults to the `" + EnvAPIKey + "` environment variable.",
+				Optional:            true,
+				Sensitive:           true,
+			},
+			"base_url": schema.StringAttribute{
+				MarkdownDescription: "StackOne API base URL. Defaults to the `" + EnvBaseURL + "` environment variable, then `" + stackone.DefaultBaseURL + "`. Must be `https://`, except `http://` to a loopback host (a local sandbox).",
+				Optional:            true,
+			},
+			"max_retries": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error or dropped connection. Defaults to %d.", defaultMaxRetries),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+			},
+			"request_timeout": schema.StringAttribute{
+				MarkdownDescription: fmt.Sprintf("Time limit of one HTTP attempt, as a Go duration (`30s`, `2m`). Defaults to `%s`.", defaultRequestTimeout),
+				Optional:            true,
+				Validators:          []validator.String{durationValidator{}},
+			},
+			"max_requests_per_minute": schema.Int64Attribute{
+				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider. StackOne allows %d per API key. Defaults to %d.", defaultRequestsPerMinute, defaultRequestsPerMinute),
+				Optional:            true,
+				Validators:          []validator.Int64{int64validator.Between(1, 100000)},
+			},
+			"skip_catalog_validation": schema.BoolAttribute{
+				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`). Defaults to `false`.",
+				Optional:            true,
+			},
+		},
+	}
+}
+
+// providerData is what resources and data sources receive from Configure.
+type providerData struct {
+	client                *stackone.Client
+	catalog               *catalogCache
+	baseURL               string
+	skipCatalogValidation bool
+}
+
+// Configure builds the API client from the provider block and the environment.
+func (p *StackOneProvider) Configure(ctx context.Context, req provider.ConfigureRequest, resp *provider.ConfigureResponse) {
+	var cfg providerModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	for name, v := range map[string]interface{ IsUnknown() bool }{
+		"api_key": cfg.APIKey, "base_url": cfg.BaseURL, "max_retries": cfg.MaxRetries,
+		"request_timeout": cfg.RequestTimeout, "max_requests_per_minute": cfg.MaxRequestsPerMinute,
+		"skip_catalog_validation": cfg.SkipCatalogValidation,
+	} {
+		if v.IsUnknown() {
+			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider attribute not known at plan time",
+				fmt.Sprintf("The stackone provider needs %q to plan, but its value depends on something not yet applied. Set it from a variable or the environment, or apply the resources it depends on first (-target).", name))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	apiKey := strings.TrimSpace(stringOr(cfg.APIKey, os.Getenv(EnvAPIKey)))
+	if apiKey == "" {
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing StackOne API key",
+			"Set the provider attribute \"api_key\" or the environment variable "+EnvAPIKey+" to a StackOne API key with the Platform API scope (StackOne dashboard → API Keys).")
+	}
+
+	baseURL := stringOr(cfg.BaseURL, os.Getenv(EnvBaseURL))
+	if baseURL == "" {
+		baseURL = stackone.DefaultBaseURL
+	}
+	parsed, err := stackone.ValidateBaseURL(baseURL)
+	if err != nil {
+		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid StackOne base URL",
+			fmt.Sprintf("base_url (or %s) %q cannot be used: %s", EnvBaseURL, baseURL, err))
+	}
+
+	timeout := defaultRequestTimeout
+	if !cfg.RequestTimeout.IsNull() {
+		timeout, err = time.ParseDuration(cfg.RequestTimeout.ValueString())
+		if err != nil || timeout <= 0 {
+			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
+				fmt.Sprintf("request_timeout %q is not a positive Go duration such as \"30s\" or \"2m\".", cfg.RequestTimeout.ValueString()))
+		}
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	maxRetries := defaultMaxRetries
+	if !cfg.MaxRetries.IsNull() {
+		maxRetries = int(cfg.MaxRetries.ValueInt64())
+	}
+	rpm := defaultRequestsPerMinute
+	if !cfg.MaxRequestsPerMinute.IsNull() {
+		rpm = int(cfg.MaxRequestsPerMinute.ValueInt64())
+	}
+
+	userAgent := fmt.Sprintf("terraform-provider-stackone/%s (+https://github.com/stackonehq/terraform-provider-stackone)", p.version)
+	if req.TerraformVersion != "" {
+		userAgent += " terraform/" + req.TerraformVersion
+	}
+
+	client, err := stackone.New(stackone.Config{
+		BaseURL:           parsed.String(),
+		APIKey:            apiKey,
+		UserAgent:         userAgent,
+		MaxRetries:        maxRetries,
+		RequestTimeout:    timeout,
+		RequestsPerMinute: rpm,
+		Logger:            tflogRequestLogger{secrets: []string{apiKey}},
+	})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot create the StackOne client", err.Error())
+		return
+	}
+
+	data := &providerData{
+		client:                client,
+		catalog:               newCatalogCache(client),
+		baseURL:               parsed.String(),
+		skipCatalogValidation: cfg.SkipCatalogValidation.ValueBool(),
+	}
+	resp.ResourceData = data
+	resp.DataSourceData = data
+	resp.EphemeralResourceData = data
+}
+
+// Resources lists the provider's resources.
+func (p *StackOneProvider) Resources(_ context.Context) []func() resource.Resource {
+	return []func() resource.Resource{
+		NewConnectorProfileResource,
+	}
+}
+
+// DataSources lists the provider's data sources.
+func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.DataSource {
+	return nil
+}
+
+func stringOr(v types.String, fallback string) string {
+	if v.IsNull() || v.IsUnknown() {
+		return fallback
+	}
+	return v.ValueString()
+}
+
+// providerDataFrom converts the value Configure handed over, reporting a
+// provider bug rather than panicking when it has the wrong type.
+func providerDataFrom(raw any, diags interface{ AddError(string, string) }) *providerData {
+	if raw == nil {
+		return nil // provider not configured yet (validation before Configure)
+	}
+	data, ok := raw.(*providerData)
+	if !ok {
+		diags.AddError("Unexpected provider data", fmt.Sprintf("Expected *providerData, got %T. This is a bug in the stackone provider: please report it.", raw))
+		return nil
+	}
+	return data
+}

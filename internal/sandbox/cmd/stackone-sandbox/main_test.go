@@ -1,0 +1,147 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"net/http"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// lockedBuffer is stdout for run while the test reads it.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  strings.Builder
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func parseEnv(t *testing.T, s string) (keys []string, env map[string]string) {
+	t.Helper()
+	env = map[string]string{}
+	sc := bufio.NewScanner(strings.NewReader(s))
+	for sc.Scan() {
+		k, v, ok := strings.Cut(sc.Text(), "=")
+		if !ok {
+			t.Fatalf("line %q is not KEY=value", sc.Text())
+		}
+		keys = append(keys, k)
+		env[k] = v
+	}
+	return keys, env
+}
+
+func TestRun(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "sandbox.env")
+	if err := os.WriteFile(envFile, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var out lockedBuffer
+	done := make(chan error, 1)
+	go func() {
+		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0", "-env-file", envFile,
+			"-app-scopes", "api:data:contact,openid profile", "-admin-token", "fixed-admin"}, &out)
+	}()
+
+	deadline := time.Now().Add(10 * time.Second)
+	for out.String() == "" {
+		select {
+		case err := <-done:
+			t.Fatalf("run returned early: %v", err)
+		default:
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("no env lines printed")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+	keys, env := parseEnv(t, out.String())
+	if len(keys) < 3 || !slices.Equal(keys[:3], []string{"STACKONE_BASE_URL", "STACKONE_API_KEY", "SANDBOX_ADMIN_TOKEN"}) {
+		t.Fatalf("printed keys %v", keys)
+	}
+	if env["SANDBOX_ADMIN_TOKEN"] != "fixed-admin" || !strings.HasPrefix(env["STACKONE_API_KEY"], "v1.sandbox.") {
+		t.Errorf("env = %v", env)
+	}
+
+	info, err := os.Stat(envFile)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Mode().Perm() != 0o600 {
+		t.Errorf("env file mode %v", info.Mode().Perm())
+	}
+	written, _ := os.ReadFile(envFile)
+	if string(written) != out.String() {
+		t.Errorf("env file %q differs from stdout %q", written, out.String())
+	}
+
+	req, _ := http.NewRequest(http.MethodGet, env["STACKONE_BASE_URL"]+"/actions?filter[connectors]=zoominfo", nil)
+	req.SetBasicAuth(env["STACKONE_API_KEY"], "")
+	req.Header.Set("User-Agent", "main-test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Data []struct{ Key string } `json:"data"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if err != nil || resp.StatusCode != http.StatusOK || len(page.Data) != 1 || page.Data[0].Key != "zoominfo" {
+		t.Fatalf("GET /actions: %d %v %+v", resp.StatusCode, err, page)
+	}
+
+	cancel()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatalf("run: %v", err)
+		}
+	case <-time.After(15 * time.Second):
+		t.Fatal("run did not return after cancel")
+	}
+	if _, err := http.Get(env["STACKONE_BASE_URL"] + "/actions"); err == nil {
+		t.Error("still serving after shutdown")
+	}
+}
+
+func TestRunRejectsBadFlags(t *testing.T) {
+	for _, args := range [][]string{
+		{"-fault-rate", "1.5"},
+		{"-rate-limit", "-1"},
+		{"-nope"},
+		{"extra"},
+		{"-addr", "256.0.0.1:0", "-authz-addr", "127.0.0.1:0"},
+	} {
+		if err := run(context.Background(), args, &lockedBuffer{}); err == nil {
+			t.Errorf("run(%q) succeeded", args)
+		}
+	}
+}
+
+func TestSplitScopes(t *testing.T) {
+	if got := splitScopes(" a,b  c,,\td "); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
+		t.Errorf("splitScopes = %q", got)
+	}
+	if got := splitScopes(""); got != nil && len(got) != 0 {
+		t.Errorf("empty = %q", got)
+	}
+}

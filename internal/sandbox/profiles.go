@@ -1,0 +1,525 @@
+package sandbox
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/json"
+	"errors"
+	"io"
+	"net/http"
+	"slices"
+	"sort"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Profile is a stored connector profile, including the client secret the API
+// never returns; tests use it to check what the provider really sent.
+type Profile struct {
+	ID           string
+	Provider     string
+	Name         string
+	AuthType     string
+	Active       bool
+	ClientID     string
+	ClientSecret string
+	Scopes       []string
+	Actions      []string
+	RedirectURI  string
+	// ClientSecretUpdatedAt is the zero time when no secret was ever set.
+	ClientSecretUpdatedAt time.Time
+	CreatedAt             time.Time
+	UpdatedAt             time.Time
+}
+
+func (p Profile) clone() Profile {
+	p.Scopes = slices.Clone(p.Scopes)
+	p.Actions = slices.Clone(p.Actions)
+	return p
+}
+
+// profileRecord orders profiles: seq grows with each create and is what list
+// cursors point at, so deleting a profile between pages skips nothing.
+type profileRecord struct {
+	seq uint64
+	p   Profile
+}
+
+// idemEntry is the remembered answer to a create with an Idempotency-Key.
+type idemEntry struct {
+	bodyHash [32]byte
+	body     []byte
+	at       time.Time
+}
+
+const (
+	idempotencyTTL    = 24 * time.Hour
+	maxBodyBytes      = 1 << 20
+	maxStringLen      = 255
+	maxListEntries    = 200
+	timeLayout        = time.RFC3339Nano
+	idempotencyHeader = "Idempotency-Key"
+)
+
+// Profile returns the stored profile with id, including its client secret.
+func (s *Sandbox) Profile(id string) (Profile, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.byID[id]
+	if !ok {
+		return Profile{}, false
+	}
+	return rec.p.clone(), true
+}
+
+// Profiles returns every stored profile in creation order.
+func (s *Sandbox) Profiles() []Profile {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Profile, len(s.profiles))
+	for i, rec := range s.profiles {
+		out[i] = rec.p.clone()
+	}
+	return out
+}
+
+// profileJSON is a profile on the wire: the secret is reduced to whether and
+// when it was set.
+type profileJSON struct {
+	ID                    string   `json:"id"`
+	Provider              string   `json:"provider"`
+	Name                  string   `json:"name"`
+	AuthType              string   `json:"auth_type"`
+	Active                bool     `json:"active"`
+	ClientID              string   `json:"client_id"`
+	Scopes                []string `json:"scopes"`
+	Actions               []string `json:"actions"`
+	RedirectURI           string   `json:"redirect_uri"`
+	ClientSecretSet       bool     `json:"client_secret_set"`
+	ClientSecretUpdatedAt *string  `json:"client_secret_updated_at"`
+	CreatedAt             string   `json:"created_at"`
+	UpdatedAt             string   `json:"updated_at"`
+}
+
+func toJSON(p Profile) profileJSON {
+	out := profileJSON{
+		ID:              p.ID,
+		Provider:        p.Provider,
+		Name:            p.Name,
+		AuthType:        p.AuthType,
+		Active:          p.Active,
+		ClientID:        p.ClientID,
+		Scopes:          append([]string{}, p.Scopes...),
+		Actions:         append([]string{}, p.Actions...),
+		RedirectURI:     p.RedirectURI,
+		ClientSecretSet: p.ClientSecret != "",
+		CreatedAt:       p.CreatedAt.UTC().Format(timeLayout),
+		UpdatedAt:       p.UpdatedAt.UTC().Format(timeLayout),
+	}
+	if !p.ClientSecretUpdatedAt.IsZero() {
+		t := p.ClientSecretUpdatedAt.UTC().Format(timeLayout)
+		out.ClientSecretUpdatedAt = &t
+	}
+	return out
+}
+
+// readObject reads a JSON object body into its raw fields, refusing fields
+// outside allowed so that a client drifting from the contract fails loudly
+// instead of having its input ignored.
+func readObject(w http.ResponseWriter, r *http.Request, allowed ...string) (map[string]json.RawMessage, []byte, *apiError) {
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return nil, nil, errorf(http.StatusRequestEntityTooLarge, "PayloadTooLarge", "request body is larger than %d bytes", maxBodyBytes)
+		}
+		return nil, nil, errorf(http.StatusBadRequest, "BadRequest", "reading the request body failed")
+	}
+	var fields map[string]json.RawMessage
+	dec := json.NewDecoder(bytes.NewReader(body))
+	if err := dec.Decode(&fields); err != nil || dec.More() || fields == nil {
+		return nil, nil, errorf(http.StatusBadRequest, "BadRequest", "request body must be a single JSON object")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return nil, nil, errorf(http.StatusBadRequest, "BadRequest", "request body must be a single JSON object")
+	}
+	var unknown []string
+	for k := range fields {
+		if !slices.Contains(allowed, k) {
+			unknown = append(unknown, k)
+		}
+	}
+	if len(unknown) > 0 {
+		sort.Strings(unknown)
+		return nil, nil, validationError("%s is not a field of a connector profile request (accepted: %s)", unknown[0], strings.Join(allowed, ", "))
+	}
+	return fields, body, nil
+}
+
+func isNull(raw json.RawMessage) bool {
+	return raw == nil || bytes.Equal(bytes.TrimSpace(raw), []byte("null"))
+}
+
+// stringField decodes fields[name]; present is false when it is absent or null.
+func stringField(fields map[string]json.RawMessage, name string) (value string, present bool, aerr *apiError) {
+	raw := fields[name]
+	if isNull(raw) {
+		return "", false, nil
+	}
+	if err := json.Unmarshal(raw, &value); err != nil {
+		return "", true, validationError("%s must be a string", name)
+	}
+	if strings.TrimSpace(value) == "" {
+		return "", true, validationError("%s must not be blank", name)
+	}
+	if utf8.RuneCountInString(value) > maxStringLen {
+		return "", true, validationError("%s must be at most %d characters", name, maxStringLen)
+	}
+	if strings.IndexFunc(value, unicode.IsControl) >= 0 {
+		return "", true, validationError("%s must not contain control characters", name)
+	}
+	return value, true, nil
+}
+
+func requiredString(fields map[string]json.RawMessage, name string) (string, *apiError) {
+	v, present, aerr := stringField(fields, name)
+	if aerr == nil && !present {
+		aerr = validationError("%s is required", name)
+	}
+	return v, aerr
+}
+
+func boolField(fields map[string]json.RawMessage, name string) (value, present bool, aerr *apiError) {
+	raw := fields[name]
+	if isNull(raw) {
+		return false, false, nil
+	}
+	if err := json.Unmarshal(raw, &value); err != nil {
+		return false, true, validationError("%s must be a boolean", name)
+	}
+	return value, true, nil
+}
+
+// listField decodes a scopes/actions list; present is false when absent or null.
+func listField(fields map[string]json.RawMessage, name string) (values []string, present bool, aerr *apiError) {
+	raw := fields[name]
+	if isNull(raw) {
+		return nil, false, nil
+	}
+	if err := json.Unmarshal(raw, &values); err != nil {
+		return nil, true, validationError("%s must be an array of strings", name)
+	}
+	if len(values) > maxListEntries {
+		return nil, true, validationError("%s must have at most %d entries", name, maxListEntries)
+	}
+	seen := map[string]bool{}
+	for i, v := range values {
+		switch {
+		case strings.TrimSpace(v) == "":
+			return nil, true, validationError("%s[%d] must not be blank", name, i)
+		case strings.IndexFunc(v, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+			return nil, true, validationError("%s[%d] %q must not contain whitespace", name, i, v)
+		case utf8.RuneCountInString(v) > maxStringLen:
+			return nil, true, validationError("%s[%d] must be at most %d characters", name, i, maxStringLen)
+		case seen[v]:
+			return nil, true, validationError("%s[%d] %q is a duplicate", name, i, v)
+		}
+		seen[v] = true
+	}
+	if values == nil {
+		values = []string{}
+	}
+	return values, true, nil
+}
+
+// checkScopesActions validates lists against connector c (422).
+func checkScopesActions(c Connector, scopes, actions []string) *apiError {
+	for _, sc := range scopes {
+		if !slices.ContainsFunc(c.ScopeDefinitions, func(d ScopeDefinition) bool { return d.Name == sc }) {
+			return unprocessable("scopes: %q is not a scope of connector %q", sc, c.Key)
+		}
+	}
+	for _, a := range actions {
+		if !slices.ContainsFunc(c.Actions, func(d Action) bool { return d.ID == a }) {
+			return unprocessable("actions: %q is not an action of connector %q", a, c.Key)
+		}
+	}
+	return nil
+}
+
+// checkCatalog validates a new profile against the catalog (422) and returns
+// the redirect URI of its auth type.
+func (s *Sandbox) checkCatalog(provider, authType string, scopes, actions []string) (string, *apiError) {
+	c, ok := s.connector(provider)
+	if !ok {
+		return "", unprocessable("provider %q is not a connector in the catalog", provider)
+	}
+	i := slices.IndexFunc(c.Authentication, func(a Authentication) bool { return a.Key == authType })
+	if i < 0 {
+		keys := make([]string, len(c.Authentication))
+		for j, a := range c.Authentication {
+			keys[j] = a.Key
+		}
+		return "", unprocessable("auth_type %q is not an authentication of connector %q (one of: %s)", authType, provider, strings.Join(keys, ", "))
+	}
+	if aerr := checkScopesActions(c, scopes, actions); aerr != nil {
+		return "", aerr
+	}
+	return c.Authentication[i].CallbackURL, nil
+}
+
+// canonicalHash hashes a JSON body independently of key order and spacing,
+// so a retry that re-serialises the same request still matches its key.
+func canonicalHash(body []byte) [32]byte {
+	var v any
+	dec := json.NewDecoder(bytes.NewReader(body))
+	dec.UseNumber()
+	if err := dec.Decode(&v); err == nil {
+		if b, err := json.Marshal(v); err == nil {
+			return sha256.Sum256(b)
+		}
+	}
+	return sha256.Sum256(body)
+}
+
+var createFields = []string{"provider", "name", "auth_type", "client_id", "client_secret", "scopes", "actions", "active"}
+
+func (s *Sandbox) createProfile(w http.ResponseWriter, r *http.Request) {
+	key := r.Header.Get(idempotencyHeader)
+	if utf8.RuneCountInString(key) > maxStringLen {
+		writeError(w, validationError("%s must be at most %d characters", idempotencyHeader, maxStringLen))
+		return
+	}
+	fields, body, aerr := readObject(w, r, createFields...)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	hash := canonicalHash(body)
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	now := time.Now().UTC()
+	if key != "" {
+		if e, ok := s.idem[key]; ok && now.Sub(e.at) < idempotencyTTL {
+			if e.bodyHash != hash {
+				writeError(w, errorf(http.StatusConflict, "IdempotencyKeyReused",
+					"%s was already used with a different request body", idempotencyHeader))
+				return
+			}
+			w.Header().Set("Idempotent-Replayed", "true")
+			writeRaw(w, http.StatusCreated, e.body)
+			return
+		}
+	}
+
+	p, aerr := s.newProfile(fields, now)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	s.seq++
+	rec := &profileRecord{seq: s.seq, p: p}
+	s.profiles = append(s.profiles, rec)
+	s.byID[p.ID] = rec
+
+	resp, _ := json.Marshal(toJSON(p)) // profileJSON always marshals
+	resp = append(resp, '\n')
+	if key != "" {
+		s.pruneIdempotency(now)
+		s.idem[key] = idemEntry{bodyHash: hash, body: resp, at: now}
+	}
+	w.Header().Set("Location", "/connector_profiles/"+p.ID)
+	writeRaw(w, http.StatusCreated, resp)
+}
+
+// pruneIdempotency forgets expired keys; called with s.mu held.
+func (s *Sandbox) pruneIdempotency(now time.Time) {
+	for k, e := range s.idem {
+		if now.Sub(e.at) >= idempotencyTTL {
+			delete(s.idem, k)
+		}
+	}
+}
+
+func (s *Sandbox) newProfile(fields map[string]json.RawMessage, now time.Time) (Profile, *apiError) {
+	p := Profile{ID: newUUID(), Active: true, CreatedAt: now, UpdatedAt: now, ClientSecretUpdatedAt: now}
+	var aerr *apiError
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"provider", &p.Provider}, {"name", &p.Name}, {"auth_type", &p.AuthType},
+		{"client_id", &p.ClientID}, {"client_secret", &p.ClientSecret},
+	} {
+		if *f.dst, aerr = requiredString(fields, f.name); aerr != nil {
+			return Profile{}, aerr
+		}
+	}
+	if p.Scopes, _, aerr = listField(fields, "scopes"); aerr != nil {
+		return Profile{}, aerr
+	}
+	if p.Actions, _, aerr = listField(fields, "actions"); aerr != nil {
+		return Profile{}, aerr
+	}
+	if active, present, aerr := boolField(fields, "active"); aerr != nil {
+		return Profile{}, aerr
+	} else if present {
+		p.Active = active
+	}
+	if p.Scopes == nil {
+		p.Scopes = []string{}
+	}
+	if p.Actions == nil {
+		p.Actions = []string{}
+	}
+	if p.RedirectURI, aerr = s.checkCatalog(p.Provider, p.AuthType, p.Scopes, p.Actions); aerr != nil {
+		return Profile{}, aerr
+	}
+	return p, nil
+}
+
+func (s *Sandbox) getProfile(w http.ResponseWriter, r *http.Request) {
+	p, ok := s.Profile(r.PathValue("id"))
+	if !ok {
+		writeError(w, notFound("connector profile %q not found", r.PathValue("id")))
+		return
+	}
+	writeJSON(w, http.StatusOK, toJSON(p))
+}
+
+func (s *Sandbox) deleteProfile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if _, ok := s.byID[id]; !ok {
+		writeError(w, notFound("connector profile %q not found", id))
+		return
+	}
+	delete(s.byID, id)
+	s.profiles = slices.DeleteFunc(s.profiles, func(rec *profileRecord) bool { return rec.p.ID == id })
+	w.WriteHeader(http.StatusNoContent)
+}
+
+// PATCH accepts provider and auth_type only to refuse a change of them: a
+// client sending the unchanged values back is fine.
+var updateFields = []string{"name", "active", "client_id", "client_secret", "scopes", "actions", "provider", "auth_type"}
+
+func (s *Sandbox) updateProfile(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	fields, _, aerr := readObject(w, r, updateFields...)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	var (
+		name, clientID, secret, provider, authType      string
+		hasName, hasClientID, hasSecret, hasP, hasAuthT bool
+		active, hasActive                               bool
+		scopes, actions                                 []string
+		hasScopes, hasActions                           bool
+	)
+	for _, step := range []func() *apiError{
+		func() (e *apiError) { provider, hasP, e = stringField(fields, "provider"); return },
+		func() (e *apiError) { authType, hasAuthT, e = stringField(fields, "auth_type"); return },
+		func() (e *apiError) { name, hasName, e = stringField(fields, "name"); return },
+		func() (e *apiError) { clientID, hasClientID, e = stringField(fields, "client_id"); return },
+		func() (e *apiError) { secret, hasSecret, e = stringField(fields, "client_secret"); return },
+		func() (e *apiError) { active, hasActive, e = boolField(fields, "active"); return },
+		func() (e *apiError) { scopes, hasScopes, e = listField(fields, "scopes"); return },
+		func() (e *apiError) { actions, hasActions, e = listField(fields, "actions"); return },
+	} {
+		if aerr := step(); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
+
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rec, ok := s.byID[id]
+	if !ok {
+		writeError(w, notFound("connector profile %q not found", id))
+		return
+	}
+	p := rec.p.clone()
+	if hasP && provider != p.Provider {
+		writeError(w, validationError("provider cannot be changed (is %q): create a new profile instead", p.Provider))
+		return
+	}
+	if hasAuthT && authType != p.AuthType {
+		writeError(w, validationError("auth_type cannot be changed (is %q): create a new profile instead", p.AuthType))
+		return
+	}
+	if hasScopes || hasActions {
+		c, _ := s.connector(p.Provider)
+		if aerr := checkScopesActions(c, scopes, actions); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
+
+	now := time.Now().UTC()
+	changed := false
+	setString := func(has bool, dst *string, v string) {
+		if has && *dst != v {
+			*dst, changed = v, true
+		}
+	}
+	setString(hasName, &p.Name, name)
+	setString(hasClientID, &p.ClientID, clientID)
+	if hasActive && p.Active != active {
+		p.Active, changed = active, true
+	}
+	if hasScopes && !slices.Equal(p.Scopes, scopes) {
+		p.Scopes, changed = scopes, true
+	}
+	if hasActions && !slices.Equal(p.Actions, actions) {
+		p.Actions, changed = actions, true
+	}
+	// Setting the secret counts as a rotation even with the same value: the
+	// server cannot tell the caller whether it matched.
+	if hasSecret {
+		p.ClientSecret, p.ClientSecretUpdatedAt, changed = secret, now, true
+	}
+	if changed {
+		p.UpdatedAt = now
+	}
+	rec.p = p
+	writeJSON(w, http.StatusOK, toJSON(p))
+}
+
+func (s *Sandbox) listProfiles(w http.ResponseWriter, r *http.Request) {
+	size, aerr := pageSize(r)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	after, aerr := decodeCursor(r, "profiles")
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	provider := r.URL.Query().Get("filter[provider]")
+
+	s.mu.Lock()
+	data := []profileJSON{}
+	var next *string
+	var last uint64
+	for _, rec := range s.profiles {
+		if rec.seq <= after || (provider != "" && rec.p.Provider != provider) {
+			continue
+		}
+		if len(data) == size {
+			cur := encodeCursor("profiles", last)
+			next = &cur
+			break
+		}
+		data = append(data, toJSON(rec.p))
+		last = rec.seq
+	}
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, page{Data: data, Next: next})
+}

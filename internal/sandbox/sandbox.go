@@ -1,0 +1,351 @@
+// Package sandbox is an in-memory imitation of the StackOne API (the
+// connector-profile wire contract in internal/stackone/WIRE_CONTRACT.md) paired
+// with a ZoomInfo-style authorization server. It serves real HTTP on loopback
+// listeners so that the provider, its tests and people can exercise the whole
+// contract — including outages, throttling and dropped connections — without
+// secrets or network access.
+//
+// It deliberately does not import internal/stackone: it is a second,
+// independent implementation of the contract, so a misunderstanding in one side
+// shows up as a failing test instead of being shared by both.
+package sandbox
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"math"
+	"net"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+)
+
+// Options configures Start. The zero value is a usable sandbox on loopback
+// with generated credentials.
+type Options struct {
+	// Addr is the StackOne API listener address; default "127.0.0.1:0".
+	Addr string
+	// AuthzAddr is the authorization-server listener address; default "127.0.0.1:0".
+	AuthzAddr string
+	// APIKey is the accepted StackOne API key; generated as
+	// "v1.sandbox.<random hex>" when empty.
+	APIKey string
+	// AdminToken is the bearer token of the /admin endpoints; generated when empty.
+	AdminToken string
+	// RateLimit is requests per minute per API key; 0 means unlimited.
+	// Excess requests get 429 with Retry-After.
+	RateLimit int
+	// FaultRate in [0,1] is the share of non-admin requests that fail on
+	// purpose: a third with 500/503, a third with 429, a third are committed
+	// and then have their connection dropped without a response.
+	FaultRate float64
+	// AppScopes are the scopes registered on the seeded ZoomInfo app of the
+	// authorization server; default DefaultAppScopes().
+	AppScopes []string
+	// Logf, when set, receives one line per request: method, route template,
+	// status and duration. Never headers or bodies.
+	Logf func(format string, args ...any)
+}
+
+// EnvVar is one KEY=value pair describing a running sandbox.
+type EnvVar struct {
+	Key   string
+	Value string
+}
+
+// Stats counts non-admin requests by "METHOD /route/template" (for example
+// "GET /connector_profiles/{id}"); requests matching no route count under
+// "METHOD *".
+type Stats struct {
+	Total    int            `json:"total"`
+	Requests map[string]int `json:"requests"`
+}
+
+// Sandbox is a running StackOne API and authorization server pair. All
+// methods are safe for concurrent use.
+type Sandbox struct {
+	opts       Options
+	baseURL    string
+	authzURL   string
+	catalog    []Connector
+	glueEnv    []EnvVar
+	apiRoutes  []route
+	apiServer  *http.Server
+	authServer *http.Server
+	serveWG    sync.WaitGroup
+	stopOnce   sync.Once
+	stopErr    error
+
+	// mu guards the profile store and the idempotency keys; a create holds it
+	// from the idempotency check to the insert so that concurrent repeats of
+	// one key cannot both create.
+	mu       sync.Mutex
+	seq      uint64
+	profiles []*profileRecord
+	byID     map[string]*profileRecord
+	idem     map[string]idemEntry
+
+	statsMu sync.Mutex
+	total   int
+	counts  map[string]int
+
+	cfgMu     sync.Mutex
+	faultRate float64
+	down      bool
+	// pickFault, when set (by tests), chooses the kind of an injected fault
+	// instead of chance.
+	pickFault func() faultKind
+
+	limiter *rateLimiter
+}
+
+// DefaultAppScopes returns the scopes registered on the seeded ZoomInfo app
+// when Options.AppScopes is empty: a strict subset of the catalog's ZoomInfo
+// scopes (api:data:scoops and the audience/GTM scopes are missing), so that a
+// probe has something unregistered to find.
+func DefaultAppScopes() []string {
+	return []string{
+		"api:data:contact", "api:data:company", "api:data:intent", "api:data:news", "api:data:lookup",
+		"openid", "profile", "email", "offline_access",
+	}
+}
+
+// Start listens on both addresses and serves until Close.
+func Start(opts Options) (*Sandbox, error) {
+	if opts.Addr == "" {
+		opts.Addr = "127.0.0.1:0"
+	}
+	if opts.AuthzAddr == "" {
+		opts.AuthzAddr = "127.0.0.1:0"
+	}
+	if math.IsNaN(opts.FaultRate) || opts.FaultRate < 0 || opts.FaultRate > 1 {
+		return nil, fmt.Errorf("sandbox: fault rate %v is outside 0..1", opts.FaultRate)
+	}
+	if opts.RateLimit < 0 {
+		return nil, fmt.Errorf("sandbox: rate limit %d is negative", opts.RateLimit)
+	}
+	if opts.APIKey == "" {
+		opts.APIKey = "v1.sandbox." + randomHex(16)
+	}
+	if opts.AdminToken == "" {
+		opts.AdminToken = randomHex(32)
+	}
+	if len(opts.AppScopes) == 0 {
+		opts.AppScopes = DefaultAppScopes()
+	} else {
+		opts.AppScopes = append([]string(nil), opts.AppScopes...)
+	}
+
+	apiLn, err := net.Listen("tcp", opts.Addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+	}
+	authLn, err := net.Listen("tcp", opts.AuthzAddr)
+	if err != nil {
+		apiLn.Close()
+		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.AuthzAddr, err)
+	}
+
+	s := &Sandbox{
+		opts:      opts,
+		baseURL:   listenerURL(apiLn.Addr()),
+		authzURL:  listenerURL(authLn.Addr()),
+		byID:      map[string]*profileRecord{},
+		idem:      map[string]idemEntry{},
+		counts:    map[string]int{},
+		faultRate: opts.FaultRate,
+		limiter:   newRateLimiter(opts.RateLimit),
+	}
+	callback := s.baseURL + "/connect/oauth2/zoominfo/callback"
+	authHandler, env, authzEndpoint, tokenEndpoint := newAuthorizationServer(s.authzURL, callback, opts, opts.AdminToken)
+	s.glueEnv = env
+	s.catalog = buildCatalog(s.baseURL, authzEndpoint, tokenEndpoint)
+	s.apiRoutes = s.routes()
+
+	s.apiServer = &http.Server{Handler: http.HandlerFunc(s.serveAPI), ReadHeaderTimeout: 10 * time.Second}
+	s.authServer = &http.Server{Handler: s.logAuthz(authHandler), ReadHeaderTimeout: 10 * time.Second}
+	s.serve(s.apiServer, apiLn)
+	s.serve(s.authServer, authLn)
+	return s, nil
+}
+
+func (s *Sandbox) serve(srv *http.Server, ln net.Listener) {
+	s.serveWG.Add(1)
+	go func() {
+		defer s.serveWG.Done()
+		// Serve returns ErrServerClosed after Close/Shutdown; any other error
+		// means the listener died, and the next request will show it.
+		_ = srv.Serve(ln)
+	}()
+}
+
+// listenerURL turns a listener address into a base URL; an unspecified
+// address (":8080") is reached through 127.0.0.1, which the provider accepts
+// over plain http as a loopback host.
+func listenerURL(addr net.Addr) string {
+	tcp, ok := addr.(*net.TCPAddr)
+	if !ok {
+		return "http://" + addr.String()
+	}
+	host := tcp.IP.String()
+	if tcp.IP == nil || tcp.IP.IsUnspecified() {
+		host = "127.0.0.1"
+	}
+	return "http://" + net.JoinHostPort(host, strconv.Itoa(tcp.Port))
+}
+
+// BaseURL is the StackOne API base URL, e.g. "http://127.0.0.1:41234".
+func (s *Sandbox) BaseURL() string { return s.baseURL }
+
+// AuthzURL is the base URL of the authorization-server listener.
+func (s *Sandbox) AuthzURL() string { return s.authzURL }
+
+// APIKey is the API key the sandbox accepts.
+func (s *Sandbox) APIKey() string { return s.opts.APIKey }
+
+// AdminToken is the bearer token of the admin endpoints.
+func (s *Sandbox) AdminToken() string { return s.opts.AdminToken }
+
+// Env describes the sandbox as ordered KEY=value pairs: STACKONE_BASE_URL,
+// STACKONE_API_KEY, SANDBOX_ADMIN_TOKEN, then those of the authorization
+// server (ZOOMINFO_* and the sandbox user).
+func (s *Sandbox) Env() []EnvVar {
+	env := []EnvVar{
+		{Key: "STACKONE_BASE_URL", Value: s.baseURL},
+		{Key: "STACKONE_API_KEY", Value: s.opts.APIKey},
+		{Key: "SANDBOX_ADMIN_TOKEN", Value: s.opts.AdminToken},
+	}
+	return append(env, s.glueEnv...)
+}
+
+// Close stops both listeners at once, dropping open connections. Later calls
+// of Close or Shutdown return the first call's result.
+func (s *Sandbox) Close() error {
+	return s.stop(func() error { return errors.Join(s.apiServer.Close(), s.authServer.Close()) })
+}
+
+// Shutdown stops accepting connections and waits for in-flight requests to
+// finish or ctx to end, whichever comes first; then it closes what is left.
+// Later calls of Close or Shutdown return the first call's result.
+func (s *Sandbox) Shutdown(ctx context.Context) error {
+	return s.stop(func() error { return s.shutdown(ctx) })
+}
+
+func (s *Sandbox) stop(f func() error) error {
+	s.stopOnce.Do(func() {
+		s.stopErr = f()
+		s.serveWG.Wait()
+	})
+	return s.stopErr
+}
+
+func (s *Sandbox) shutdown(ctx context.Context) error {
+	var wg sync.WaitGroup
+	errs := make([]error, 2)
+	for i, srv := range []*http.Server{s.apiServer, s.authServer} {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := srv.Shutdown(ctx); err != nil {
+				errs[i] = errors.Join(err, srv.Close())
+			}
+		}()
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// Stats returns a copy of the request counters.
+func (s *Sandbox) Stats() Stats {
+	s.statsMu.Lock()
+	defer s.statsMu.Unlock()
+	st := Stats{Total: s.total, Requests: make(map[string]int, len(s.counts))}
+	for k, v := range s.counts {
+		st.Requests[k] = v
+	}
+	return st
+}
+
+func (s *Sandbox) count(key string) {
+	s.statsMu.Lock()
+	s.total++
+	s.counts[key]++
+	s.statsMu.Unlock()
+}
+
+// Reset forgets every profile, idempotency key, request counter and
+// rate-limit budget, so that one sandbox can serve many independent tests.
+// Settings (fault rate, rate limit, outage) are kept.
+func (s *Sandbox) Reset() {
+	s.mu.Lock()
+	s.profiles = nil
+	s.byID = map[string]*profileRecord{}
+	s.idem = map[string]idemEntry{}
+	s.mu.Unlock()
+
+	s.statsMu.Lock()
+	s.total = 0
+	s.counts = map[string]int{}
+	s.statsMu.Unlock()
+
+	s.limiter.reset()
+}
+
+// SetFaultRate changes the share of non-admin requests that fail on purpose;
+// values are clamped to 0..1.
+func (s *Sandbox) SetFaultRate(rate float64) {
+	if math.IsNaN(rate) || rate < 0 {
+		rate = 0
+	}
+	if rate > 1 {
+		rate = 1
+	}
+	s.cfgMu.Lock()
+	s.faultRate = rate
+	s.cfgMu.Unlock()
+}
+
+// SetRateLimit changes the per-key limit (requests per minute, 0 = unlimited)
+// and starts every key with a full budget.
+func (s *Sandbox) SetRateLimit(perMinute int) {
+	s.limiter.setLimit(max(perMinute, 0))
+}
+
+// SetDown simulates an outage: while down, every non-admin request gets 503.
+func (s *Sandbox) SetDown(down bool) {
+	s.cfgMu.Lock()
+	s.down = down
+	s.cfgMu.Unlock()
+}
+
+func (s *Sandbox) isDown() bool {
+	s.cfgMu.Lock()
+	defer s.cfgMu.Unlock()
+	return s.down
+}
+
+func (s *Sandbox) logf(format string, args ...any) {
+	if s.opts.Logf != nil {
+		s.opts.Logf(format, args...)
+	}
+}
+
+func randomHex(n int) string {
+	b := make([]byte, n)
+	_, _ = rand.Read(b) // crypto/rand.Read never fails (it aborts the program instead)
+	return hex.EncodeToString(b)
+}
+
+// newUUID returns a random (version 4) UUID.
+func newUUID() string {
+	var b [16]byte
+	_, _ = rand.Read(b[:])
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	h := hex.EncodeToString(b[:])
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}

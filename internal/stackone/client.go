@@ -1,0 +1,477 @@
+// Package stackone is the HTTP client for the StackOne API used by the
+// Terraform provider: Basic auth, typed errors, retries honouring
+// Retry-After, an idempotency key on creates, a client-side rate limit,
+// pagination and per-attempt logging that never sees a secret.
+//
+// It imports nothing from Terraform so that it can be tested and reused on
+// its own.
+package stackone
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+	"unicode"
+
+	"github.com/hashicorp/go-retryablehttp"
+	"golang.org/x/time/rate"
+)
+
+// DefaultBaseURL is StackOne's API endpoint.
+const DefaultBaseURL = "https://api.stackone.com"
+
+// Defaults applied to zero Config fields.
+const (
+	DefaultUserAgent         = "terraform-provider-stackone"
+	DefaultMaxRetries        = 4
+	DefaultRequestTimeout    = 30 * time.Second
+	DefaultRequestsPerMinute = 1000 // StackOne's documented limit per API key
+	DefaultRetryWaitMin      = 500 * time.Millisecond
+	DefaultRetryWaitMax      = 60 * time.Second
+)
+
+// maxResponseBytes bounds what is read from any response, so a broken or
+// hostile server cannot make the provider use unbounded memory.
+const maxResponseBytes = 10 << 20
+
+// Config configures a Client. Zero values mean defaults.
+type Config struct {
+	// BaseURL defaults to DefaultBaseURL; see ValidateBaseURL for what is accepted.
+	BaseURL string
+	// APIKey is required. It is sent only in the Authorization header.
+	APIKey string
+	// UserAgent defaults to DefaultUserAgent. StackOne may refuse requests without one.
+	UserAgent string
+	// HTTPClient is optional; only its Transport is used, as the base transport.
+	HTTPClient *http.Client
+	// MaxRetries is the number of retries after the first attempt; 0 means
+	// DefaultMaxRetries and a negative value means no retry.
+	MaxRetries int
+	// RequestTimeout bounds each attempt (not the whole call); default 30s.
+	RequestTimeout time.Duration
+	// RequestsPerMinute is a client-side limit shared by every call on the
+	// Client, retries included; 0 means DefaultRequestsPerMinute.
+	RequestsPerMinute int
+	// RetryWaitMin is the backoff base; default 500ms.
+	RetryWaitMin time.Duration
+	// RetryWaitMax caps each wait, Retry-After included; default 60s.
+	RetryWaitMax time.Duration
+	// Logger, when set, receives one RequestLog per HTTP attempt.
+	Logger Logger
+}
+
+// RequestLog is one HTTP attempt, for logging. It holds no header, body or secret.
+type RequestLog struct {
+	// Method is the HTTP method.
+	Method string
+	// Route is the path with ids replaced, e.g. "/connector_profiles/{id}".
+	Route string
+	// Path is the request path relative to the base URL, without query.
+	Path string
+	// Status is the HTTP status, 0 when no response arrived.
+	Status int
+	// Duration is the time from sending the request to the end of the response body.
+	Duration time.Duration
+	// Attempt counts from 1.
+	Attempt int
+	// RequestID is the X-Request-Id response header, if any.
+	RequestID string
+	// Err is the transport error of this attempt (nil when a response arrived).
+	Err error
+	// WillRetry says another attempt follows.
+	WillRetry bool
+	// RetryAfter is the wait before the next attempt when WillRetry is true.
+	RetryAfter time.Duration
+}
+
+// Logger receives a record of each HTTP attempt.
+type Logger interface {
+	LogRequest(ctx context.Context, l RequestLog)
+}
+
+// Client talks to the StackOne API. It is safe for concurrent use; every call
+// shares one rate limiter.
+type Client struct {
+	baseURL      *url.URL
+	apiKey       string
+	userAgent    string
+	httpClient   *http.Client
+	maxRetries   int
+	retryWaitMin time.Duration
+	retryWaitMax time.Duration
+	logger       Logger
+}
+
+// New checks cfg and returns a Client. It fails when the API key is blank or
+// the base URL is not acceptable; the error never contains the key.
+func New(cfg Config) (*Client, error) {
+	key := strings.TrimSpace(cfg.APIKey)
+	if key == "" {
+		return nil, errors.New("the StackOne API key is empty: set api_key in the provider block or the STACKONE_API_KEY environment variable")
+	}
+	if strings.ContainsRune(key, ':') || strings.IndexFunc(key, unicode.IsControl) >= 0 {
+		// Basic auth cannot carry a ':' in the user name; control characters
+		// would break the header. Do not echo the key.
+		return nil, errors.New("the StackOne API key contains a ':' or a control character: check that api_key or STACKONE_API_KEY holds only the key")
+	}
+	raw := cfg.BaseURL
+	if strings.TrimSpace(raw) == "" {
+		raw = DefaultBaseURL
+	}
+	base, err := ValidateBaseURL(raw)
+	if err != nil {
+		return nil, err
+	}
+	ua := strings.TrimSpace(cfg.UserAgent)
+	if ua == "" {
+		ua = DefaultUserAgent
+	}
+	if strings.IndexFunc(ua, unicode.IsControl) >= 0 {
+		return nil, errors.New("the User-Agent contains a control character")
+	}
+
+	maxRetries := cfg.MaxRetries
+	switch {
+	case maxRetries == 0:
+		maxRetries = DefaultMaxRetries
+	case maxRetries < 0:
+		maxRetries = 0
+	}
+	timeout := cfg.RequestTimeout
+	if timeout <= 0 {
+		timeout = DefaultRequestTimeout
+	}
+	rpm := cfg.RequestsPerMinute
+	if rpm < 0 {
+		return nil, fmt.Errorf("requests per minute must be positive, got %d", rpm)
+	}
+	if rpm == 0 {
+		rpm = DefaultRequestsPerMinute
+	}
+	waitMin := cfg.RetryWaitMin
+	if waitMin <= 0 {
+		waitMin = DefaultRetryWaitMin
+	}
+	waitMax := cfg.RetryWaitMax
+	if waitMax <= 0 {
+		waitMax = DefaultRetryWaitMax
+	}
+	if waitMax < waitMin {
+		waitMax = waitMin
+	}
+
+	var transport http.RoundTripper
+	if cfg.HTTPClient != nil && cfg.HTTPClient.Transport != nil {
+		transport = cfg.HTTPClient.Transport
+	} else if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+		// A clone gives this client its own connection pool.
+		transport = dt.Clone()
+	} else {
+		transport = http.DefaultTransport
+	}
+
+	return &Client{
+		baseURL:   base,
+		apiKey:    key,
+		userAgent: ua,
+		httpClient: &http.Client{
+			Transport: &attemptTransport{
+				base:    transport,
+				limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(rpm)), 1),
+				timeout: timeout,
+				redact:  redactor(key),
+			},
+			// API calls never redirect; following one could replay a body
+			// carrying a client secret somewhere else. Return it instead.
+			CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+		},
+		maxRetries:   maxRetries,
+		retryWaitMin: waitMin,
+		retryWaitMax: waitMax,
+		logger:       cfg.Logger,
+	}, nil
+}
+
+// ValidateBaseURL parses and checks a base URL: absolute, scheme https, or
+// http only when the host is loopback (localhost, 127.0.0.0/8, ::1); no
+// userinfo, query or fragment; trailing slash trimmed. Errors say why and
+// what to do, and never echo a URL that may hold credentials.
+func ValidateBaseURL(raw string) (*url.URL, error) {
+	raw = strings.TrimSpace(raw)
+	if raw == "" {
+		return nil, errors.New("base_url is empty: leave it unset for " + DefaultBaseURL + " or give an absolute https:// URL")
+	}
+	// A URL with '@' may carry a key or password: never quote it back.
+	shown := fmt.Sprintf("%q", raw)
+	if strings.Contains(raw, "@") {
+		shown = "(not shown: it contains '@')"
+	}
+	u, err := url.Parse(raw)
+	if err != nil {
+		return nil, fmt.Errorf("base_url %s is not a valid URL: use an absolute URL such as %s", shown, DefaultBaseURL)
+	}
+	if u.User != nil {
+		return nil, errors.New("base_url must not contain a user name or password: give the API key with api_key or STACKONE_API_KEY instead")
+	}
+	if !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return nil, fmt.Errorf("base_url %s is not an absolute URL: use one such as %s", shown, DefaultBaseURL)
+	}
+	if u.RawQuery != "" || u.ForceQuery {
+		return nil, fmt.Errorf("base_url %s must not have a query string: remove everything from '?'", shown)
+	}
+	if u.Fragment != "" || strings.Contains(raw, "#") {
+		return nil, fmt.Errorf("base_url %s must not have a fragment: remove everything from '#'", shown)
+	}
+	host := u.Hostname()
+	if host == "" {
+		return nil, fmt.Errorf("base_url %s has no host: use an absolute URL such as %s", shown, DefaultBaseURL)
+	}
+	switch u.Scheme {
+	case "https":
+	case "http":
+		if !isLoopbackHost(host) {
+			return nil, fmt.Errorf("base_url %s uses plain http, which is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1): use https://%s", shown, u.Host)
+		}
+	default:
+		return nil, fmt.Errorf("base_url %s has scheme %q: use https (or http for a loopback host)", shown, u.Scheme)
+	}
+	u.Path = strings.TrimRight(u.Path, "/")
+	u.RawPath = strings.TrimRight(u.RawPath, "/")
+	return u, nil
+}
+
+func isLoopbackHost(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+// request describes one API call.
+type request struct {
+	method string
+	route  string // path template for logs, e.g. "/connector_profiles/{id}"
+	path   string // escaped path relative to the base URL
+	query  url.Values
+	body   any // JSON-encoded when not nil
+	// idempotencyKey, when set, is sent as Idempotency-Key on every attempt
+	// so that a retried POST creates nothing twice.
+	idempotencyKey string
+}
+
+// callState follows one call across its attempts. Only the calling
+// goroutine touches it: the transport runs synchronously inside Do.
+type callState struct {
+	req     *request
+	attempt int
+	last    RequestLog
+	logged  bool
+}
+
+type callStateKey struct{}
+
+// do sends r with retries and decodes a 2xx JSON body into out (when out is
+// not nil). A non-2xx answer gives an *APIError.
+func (c *Client) do(ctx context.Context, r *request, out any) error {
+	target := c.baseURL.Scheme + "://" + c.baseURL.Host + strings.TrimRight(c.baseURL.EscapedPath(), "/") + r.path
+	if len(r.query) > 0 {
+		target += "?" + r.query.Encode()
+	}
+
+	var body any
+	if r.body != nil {
+		b, err := json.Marshal(r.body)
+		if err != nil {
+			return fmt.Errorf("encoding the body of %s %s: %w", r.method, r.route, err)
+		}
+		body = b
+	}
+
+	st := &callState{req: r}
+	ctx = context.WithValue(ctx, callStateKey{}, st)
+	rreq, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, body)
+	if err != nil {
+		return fmt.Errorf("building the request %s %s: %w", r.method, r.route, err)
+	}
+	rreq.SetBasicAuth(c.apiKey, "")
+	rreq.Header.Set("User-Agent", c.userAgent)
+	rreq.Header.Set("Accept", "application/json")
+	if body != nil {
+		rreq.Header.Set("Content-Type", "application/json")
+	}
+	if r.idempotencyKey != "" {
+		rreq.Header.Set("Idempotency-Key", r.idempotencyKey)
+	}
+
+	rc := &retryablehttp.Client{
+		HTTPClient:   c.httpClient,
+		Logger:       nil, // attempts are reported through Config.Logger instead
+		RetryWaitMin: c.retryWaitMin,
+		RetryWaitMax: c.retryWaitMax,
+		RetryMax:     c.maxRetries,
+		CheckRetry:   checkRetry,
+		Backoff: func(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
+			wait := retryDelay(waitMin, waitMax, attemptNum, resp, time.Now())
+			c.logAttempt(ctx, st, true, wait)
+			return wait
+		},
+		// Keep the last response so its error body reaches the caller.
+		ErrorHandler: retryablehttp.PassthroughErrorHandler,
+	}
+
+	resp, err := rc.Do(rreq)
+	c.logAttempt(ctx, st, false, 0)
+	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
+		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
+			err = fmt.Errorf("%w (%v)", ctxErr, err)
+		}
+		return fmt.Errorf("StackOne request %s %s failed after %d attempt(s): %w", r.method, r.path, st.attempt, err)
+	}
+	defer resp.Body.Close()
+	// The transport has already buffered the body (up to the limit + 1).
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return fmt.Errorf("reading the answer to %s %s: %w", r.method, r.path, err)
+	}
+
+	if resp.StatusCode < 200 || resp.StatusCode > 299 {
+		if len(data) > maxResponseBytes {
+			data = data[:maxResponseBytes]
+		}
+		apiErr := ParseAPIError(resp.StatusCode, resp.Header, data)
+		apiErr.Method = r.method
+		apiErr.Path = r.path
+		apiErr.Message = c.redact(apiErr.Message)
+		apiErr.ErrorCode = c.redact(apiErr.ErrorCode)
+		apiErr.RequestID = c.redact(apiErr.RequestID)
+		return apiErr
+	}
+	if out == nil {
+		return nil
+	}
+	reqID := c.redact(cleanText(resp.Header.Get("X-Request-Id"), maxRequestIDRunes))
+	if len(data) > maxResponseBytes {
+		return fmt.Errorf("StackOne answered %s %s with more than %d MiB%s: refusing to read it", r.method, r.path, maxResponseBytes>>20, requestIDSuffix(reqID))
+	}
+	if len(bytes.TrimSpace(data)) == 0 {
+		return fmt.Errorf("StackOne answered %s %s with %d and an empty body where JSON was expected%s", r.method, r.path, resp.StatusCode, requestIDSuffix(reqID))
+	}
+	if err := json.Unmarshal(data, out); err != nil {
+		return fmt.Errorf("StackOne answered %s %s with %d but the body is not the JSON expected (%s)%s", r.method, r.path, resp.StatusCode, describeJSONError(err), requestIDSuffix(reqID))
+	}
+	return nil
+}
+
+func requestIDSuffix(id string) string {
+	if id == "" {
+		return ""
+	}
+	return " [request id " + id + "]"
+}
+
+// describeJSONError names what is wrong without quoting the body, which may
+// hold a token.
+func describeJSONError(err error) string {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	switch {
+	case errors.As(err, &syn):
+		return fmt.Sprintf("invalid JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return fmt.Sprintf("field %q is a JSON %s, expected %s", typ.Field, typ.Value, typ.Type)
+		}
+		return fmt.Sprintf("got a JSON %s, expected %s", typ.Value, typ.Type)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return "truncated JSON"
+	default:
+		return "undecodable JSON"
+	}
+}
+
+// redact removes the API key from server-supplied text, in case a server or
+// proxy echoes the request back in a message or header.
+func (c *Client) redact(s string) string {
+	return c.httpClient.Transport.(*attemptTransport).redact(s)
+}
+
+// redactor returns a function that replaces the API key, raw or as the
+// base64 Basic credential, with "[redacted]".
+func redactor(key string) func(string) string {
+	cred := base64.StdEncoding.EncodeToString([]byte(key + ":"))
+	return func(s string) string {
+		if s == "" {
+			return s
+		}
+		s = strings.ReplaceAll(s, cred, "[redacted]")
+		return strings.ReplaceAll(s, key, "[redacted]")
+	}
+}
+
+// logAttempt reports the last attempt once.
+func (c *Client) logAttempt(ctx context.Context, st *callState, willRetry bool, wait time.Duration) {
+	if c.logger == nil || st.logged || st.attempt == 0 {
+		return
+	}
+	st.logged = true
+	l := st.last
+	l.WillRetry = willRetry
+	if willRetry {
+		l.RetryAfter = wait
+	}
+	c.logger.LogRequest(ctx, l)
+}
+
+// checkRetry retries connection errors and 408, 429, 500, 502, 503, 504, and
+// never once the caller's context is done. Every request of this client is
+// idempotent (POSTs carry an Idempotency-Key), so retrying a request whose
+// connection dropped after it was sent is safe.
+func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
+	if err == nil && !retryableStatus(resp.StatusCode) {
+		return false, nil
+	}
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return false, ctxErr
+	}
+	if err != nil {
+		return retryableError(err), nil
+	}
+	return true, nil
+}
+
+func retryableStatus(code int) bool {
+	switch code {
+	case http.StatusRequestTimeout, http.StatusTooManyRequests, http.StatusInternalServerError,
+		http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		return true
+	}
+	return false
+}
+
+// permanentError marks a transport error that a retry cannot fix.
+type permanentError struct{ err error }
+
+func (e *permanentError) Error() string { return e.err.Error() }
+func (e *permanentError) Unwrap() error { return e.err }
+
+func retryableError(err error) bool {
+	var perm *permanentError
+	if errors.As(err, &perm) {
+		return false
+	}
+	// A certificate problem will not fix itself between attempts.
+	return !isCertificateError(err)
+}

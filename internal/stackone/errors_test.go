@@ -1,0 +1,148 @@
+package stackone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"unicode"
+	"unicode/utf8"
+)
+
+func TestAPIErrorGuidance(t *testing.T) {
+	cases := []struct {
+		status int
+		msg    string
+		code   string
+		want   []string
+	}{
+		{400, "scopes[0] must not be blank", "ValidationError", []string{"400 Bad Request", "scopes[0] must not be blank", "ValidationError"}},
+		{401, "Unauthorized", "", []string{"rejected the API key", "api_key", "STACKONE_API_KEY"}},
+		{403, "Missing scope", "", []string{"Platform API", "Missing scope", "403 Forbidden"}},
+		{404, "Connector profile not found", "NotFound", []string{"404 Not Found", "Connector profile not found", "NotFound"}},
+		{409, "Idempotency key reused with a different body", "IdempotencyKeyReused", []string{"409 Conflict", "Idempotency key reused", "IdempotencyKeyReused"}},
+		{422, "unknown scope api:nope", "UnprocessableEntity", []string{"422", "unknown scope api:nope", "UnprocessableEntity"}},
+		{429, "Too many requests", "", []string{"rate limiting", "after retries", "max_requests_per_minute"}},
+		{500, "boom", "", []string{"StackOne's side", "try again", "boom"}},
+		{502, "bad gateway", "", []string{"502 Bad Gateway", "try again"}},
+	}
+	for _, tc := range cases {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("X-Request-Id", "req-abc")
+			writeError(w, tc.status, tc.msg, tc.code)
+		}))
+		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = 1 })
+		_, err := c.UpdateConnectorProfile(context.Background(), "p-1", UpdateConnectorProfileRequest{})
+		srv.Close()
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			t.Errorf("%d: want *APIError, got %T %v", tc.status, err, err)
+			continue
+		}
+		if apiErr.StatusCode != tc.status || apiErr.Message != tc.msg || apiErr.ErrorCode != tc.code ||
+			apiErr.RequestID != "req-abc" || apiErr.Method != "PATCH" || apiErr.Path != "/connector_profiles/p-1" {
+			t.Errorf("%d: fields %+v", tc.status, apiErr)
+		}
+		msg := err.Error()
+		for _, w := range append(tc.want, "PATCH /connector_profiles/p-1", "req-abc") {
+			if !strings.Contains(msg, w) {
+				t.Errorf("%d: message %q lacks %q", tc.status, msg, w)
+			}
+		}
+		if strings.Contains(msg, testAPIKey) || strings.Count(msg, ". ") > 1 || strings.ContainsAny(msg, "\n\r") {
+			t.Errorf("%d: message too long or unsafe: %q", tc.status, msg)
+		}
+		if IsNotFound(err) != (tc.status == 404) {
+			t.Errorf("%d: IsNotFound = %v", tc.status, IsNotFound(err))
+		}
+	}
+	if IsNotFound(nil) || IsNotFound(errors.New("x")) || !IsNotFound(fmt.Errorf("wrapped: %w", &APIError{StatusCode: 404})) {
+		t.Error("IsNotFound misclassifies")
+	}
+}
+
+func TestParseAPIError(t *testing.T) {
+	huge := strings.Repeat("x", 3<<20)
+	cases := []struct {
+		name     string
+		status   int
+		body     string
+		wantMsg  string
+		wantCode string
+	}{
+		{"stackone", 404, `{"statusCode":404,"message":"Not here","timestamp":"2024-01-15T10:30:00.000Z","errorCode":"NotFound"}`, "Not here", "NotFound"},
+		{"message list", 400, `{"statusCode":400,"message":["name must not be blank","scopes must be unique"]}`, "name must not be blank; scopes must be unique", ""},
+		{"wrong types", 400, `{"statusCode":"400","message":123,"errorCode":{"a":1}}`, "Bad Request", ""},
+		{"oauth style", 400, `{"error":"invalid_request","error_description":"missing state"}`, "missing state", ""},
+		{"html", 502, "<html><body><h1>502 Bad Gateway</h1></body></html>", "Bad Gateway", ""},
+		{"empty", 503, "", "Service Unavailable", ""},
+		{"plain text", 500, "upstream connect error\r\nreset", "upstream connect error reset", ""},
+		{"control chars", 400, `{"message":"a\u0000b\u001b[31mred\u202Eevil\u2028x"}`, "a b [31mred evil x", ""},
+		{"invalid utf8", 400, "{\"message\":\"bad \xff byte\"}", "bad \uFFFD byte", ""},
+		{"invalid utf8 text", 400, "bad \xff byte", "bad \uFFFD byte", ""},
+		{"broken json", 400, `{"message": "unterminated`, "Bad Request", ""},
+		{"json array", 400, `[1,2]`, "Bad Request", ""},
+		{"unknown status", 599, "", "HTTP 599", ""},
+		{"huge", 500, huge, strings.Repeat("x", maxMessageRunes-1) + "…", ""},
+		{"huge json", 500, `{"message":"` + huge + `"}`, "Internal Server Error", ""},
+	}
+	for _, tc := range cases {
+		h := http.Header{"X-Request-Id": {"id\n1"}}
+		e := ParseAPIError(tc.status, h, []byte(tc.body))
+		if e.Message != tc.wantMsg || e.ErrorCode != tc.wantCode || e.StatusCode != tc.status || e.RequestID != "id 1" {
+			t.Errorf("%s: got %+v; want message %q code %q", tc.name, e, tc.wantMsg, tc.wantCode)
+		}
+	}
+	if e := ParseAPIError(500, nil, nil); e.Message != "Internal Server Error" || e.Error() == "" {
+		t.Errorf("nil header/body: %+v", e)
+	}
+}
+
+func TestErrorFromHTMLProxyPage(t *testing.T) {
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html")
+		w.WriteHeader(403)
+		_, _ = io.WriteString(w, "<html><title>Access denied</title><script>alert(1)</script></html>")
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	_, err := c.ListAccounts(context.Background())
+	if err == nil || strings.Contains(err.Error(), "<") || !strings.Contains(err.Error(), "Platform API") {
+		t.Errorf("HTML 403 gave %v", err)
+	}
+}
+
+func FuzzParseAPIError(f *testing.F) {
+	f.Add(404, []byte(`{"statusCode":404,"message":"Not found","timestamp":"2024-01-15T10:30:00.000Z","errorCode":"NotFound"}`), "req-1")
+	f.Add(400, []byte(`{"message":["a","b"],"errorCode":7}`), "")
+	f.Add(502, []byte("<html>Bad gateway</html>"), "x\r\ny")
+	f.Add(500, []byte("\x00\x1b[2J\u202e\xff\xfe"), "\u2028")
+	f.Add(0, []byte(`{"message":{"nested":[[[[[]]]]]}}`), "")
+	f.Add(-1, []byte(strings.Repeat("[", 20000)), "")
+	f.Add(429, []byte(`{"message":"\u0000\u0085\u2029"}`), "")
+	f.Fuzz(func(t *testing.T, status int, body []byte, reqID string) {
+		h := http.Header{}
+		h.Set("X-Request-Id", reqID)
+		e := ParseAPIError(status, h, body)
+		for name, s := range map[string]string{"message": e.Message, "code": e.ErrorCode, "request id": e.RequestID, "error": e.Error()} {
+			if !utf8.ValidString(s) {
+				t.Fatalf("%s is not valid UTF-8: %q", name, s)
+			}
+			for _, r := range s {
+				if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) {
+					t.Fatalf("%s holds control character %U: %q", name, r, s)
+				}
+			}
+		}
+		if utf8.RuneCountInString(e.Message) > maxMessageRunes {
+			t.Fatalf("message too long: %d runes", utf8.RuneCountInString(e.Message))
+		}
+		if e.Message == "" {
+			t.Fatal("empty message")
+		}
+	})
+}
