@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"testing"
@@ -567,4 +568,52 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 			t.Fatalf("want a warning to bump client_secret_wo_version, got %v", diags)
 		}
 	})
+}
+
+// TestConnectorProfile_generateConfigPlansCleanOnceSecretAdded drives the CLI
+// as a user would: import with -generate-config-out, add the write-only
+// secret to the generated block, and plan again: nothing to change.
+func TestConnectorProfile_generateConfigPlansCleanOnceSecretAdded(t *testing.T) {
+	tg := acctest.New(t)
+	p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
+		Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "made in the dashboard",
+		ClientID: "0oaf6t3osgvaPvy4E1d7", ClientSecret: "dashboard-secret",
+		Scopes: []string{"api:data:contact", "api:data:company"}, Actions: []string{"zoominfo_search_contacts"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = tg.Client.DeleteConnectorProfile(context.Background(), p.ID) })
+
+	cli := acctest.NewCLI(t, tg)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+terraform {
+  required_providers {
+    stackone = { source = "stackonehq/stackone" }
+  }
+}
+import {
+  to = stackone_connector_profile.imported
+  id = %q
+}
+`, p.ID))
+	out, code := cli.Run("plan", "-input=false", "-generate-config-out=generated.tf")
+	if code == 0 || !expectError(`Missing client secret`).MatchString(out) {
+		t.Fatalf("the generated config should plan only once a secret is added; exit %d:\n%s", code, out)
+	}
+	generated := cli.ReadFile("generated.tf")
+	if !strings.Contains(generated, `client_secret_wo`) || !strings.Contains(generated, p.ID) && !strings.Contains(generated, "made in the dashboard") {
+		t.Fatalf("unexpected generated config:\n%s", generated)
+	}
+	// The user's edit: set the write-only secret.
+	edited := regexp.MustCompile(`(?m)^\s*client_secret_wo\s*=\s*null.*$`).ReplaceAllString(generated, `  client_secret_wo = "dashboard-secret"`)
+	if edited == generated {
+		t.Fatalf("no client_secret_wo line to edit in:\n%s", generated)
+	}
+	t.Logf("generated:\n%s", generated)
+	cli.WriteFile("generated.tf", edited)
+	out, code = cli.Run("plan", "-input=false", "-detailed-exitcode")
+	if code != 2 || !strings.Contains(out, "1 to import, 0 to add, 0 to change, 0 to destroy") {
+		t.Fatalf("want a plan that only imports; exit %d:\n%s", code, out)
+	}
 }

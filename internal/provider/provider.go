@@ -12,6 +12,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
+	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -35,7 +37,11 @@ const (
 	defaultRequestsPerMinute = 1000
 )
 
-var _ provider.Provider = (*StackOneProvider)(nil)
+var (
+	_ provider.Provider                       = (*StackOneProvider)(nil)
+	_ provider.ProviderWithFunctions          = (*StackOneProvider)(nil)
+	_ provider.ProviderWithEphemeralResources = (*StackOneProvider)(nil)
+)
 
 // StackOneProvider is the stackone provider.
 type StackOneProvider struct {
@@ -208,6 +214,16 @@ func (p *StackOneProvider) Resources(_ context.Context) []func() resource.Resour
 // DataSources lists the provider's data sources.
 func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return nil
+}
+
+// Functions lists the provider's functions.
+func (p *StackOneProvider) Functions(_ context.Context) []func() function.Function {
+	return []func() function.Function{NewPKCEChallengeFunction}
+}
+
+// EphemeralResources lists the provider's ephemeral resources.
+func (p *StackOneProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
+	return []func() ephemeral.EphemeralResource{NewPKCEEphemeralResource}
 }
 
 func stringOr(v types.String, fallback string) string {
