@@ -94,7 +94,10 @@ func NewWithOptions(t testing.TB, opts sandbox.Options) *Target {
 		t.Cleanup(func() { sb.Close() })
 		tg.Sandbox, tg.BaseURL, tg.APIKey = sb, sb.BaseURL(), sb.APIKey()
 	}
-	client, err := stackone.New(stackone.Config{BaseURL: tg.BaseURL, APIKey: tg.APIKey, UserAgent: "terraform-provider-stackone-acctest"})
+	client, err := stackone.New(stackone.Config{
+		BaseURL: tg.BaseURL, APIKey: tg.APIKey, UserAgent: "terraform-provider-stackone-acctest",
+		RequestsPerMinute: 60000, // test setup is not the subject of the rate limit
+	})
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}

@@ -213,7 +213,11 @@ func (p *StackOneProvider) Resources(_ context.Context) []func() resource.Resour
 
 // DataSources lists the provider's data sources.
 func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.DataSource {
-	return nil
+	return []func() datasource.DataSource{
+		NewConnectorDataSource,
+		NewConnectorProfileDataSource,
+		NewConnectorProfilesDataSource,
+	}
 }
 
 // Functions lists the provider's functions.

@@ -1,0 +1,200 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+var _ datasource.DataSourceWithConfigure = (*connectorDataSource)(nil)
+
+// NewConnectorDataSource returns the stackone_connector data source.
+func NewConnectorDataSource() datasource.DataSource { return &connectorDataSource{} }
+
+type connectorDataSource struct{ data *providerData }
+
+type connectorModel struct {
+	Key        types.String `tfsdk:"key"`
+	Name       types.String `tfsdk:"name"`
+	AuthTypes  types.List   `tfsdk:"auth_types"`
+	Scopes     types.List   `tfsdk:"scopes"`
+	Actions    types.List   `tfsdk:"actions"`
+	ScopeNames types.Set    `tfsdk:"scope_names"`
+	ActionIDs  types.Set    `tfsdk:"action_ids"`
+}
+
+var (
+	authTypeAttrTypes = map[string]attr.Type{
+		"key": types.StringType, "label": types.StringType, "type": types.StringType,
+		"authorization_url": types.StringType, "token_url": types.StringType, "callback_url": types.StringType,
+		"pkce": types.BoolType, "required_scopes": types.ListType{ElemType: types.StringType},
+	}
+	scopeAttrTypes = map[string]attr.Type{
+		"name": types.StringType, "description": types.StringType, "includes": types.ListType{ElemType: types.StringType},
+	}
+	actionAttrTypes = map[string]attr.Type{
+		"id": types.StringType, "label": types.StringType, "required_scopes": types.ListType{ElemType: types.StringType},
+	}
+)
+
+func (d *connectorDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connector"
+}
+
+func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One connector of StackOne's catalog (`GET /actions`): its auth types with their endpoints and callback URL, its scopes, and its actions with the scopes they need.",
+		Attributes: map[string]schema.Attribute{
+			"key": schema.StringAttribute{
+				MarkdownDescription: "Connector key, e.g. `zoominfo`.",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+			},
+			"name": schema.StringAttribute{MarkdownDescription: "Display name.", Computed: true},
+			"auth_types": schema.ListNestedAttribute{
+				MarkdownDescription: "Ways to authenticate the connector; `key` is a profile's `auth_type`.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"key":               schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
+					"label":             schema.StringAttribute{Computed: true, MarkdownDescription: "Label shown in the dashboard."},
+					"type":              schema.StringAttribute{Computed: true, MarkdownDescription: "Kind, e.g. `oauth2`."},
+					"authorization_url": schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth authorization endpoint."},
+					"token_url":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth token endpoint."},
+					"callback_url":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI StackOne uses: register it on the OAuth app."},
+					"pkce":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the flow uses PKCE."},
+					"required_scopes":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the auth type always needs."},
+				}},
+			},
+			"scopes": schema.ListNestedAttribute{
+				MarkdownDescription: "Scope definitions; `includes` lists the scopes a scope implies.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Scope name."},
+					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What it grants."},
+					"includes":    schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes it implies."},
+				}},
+			},
+			"actions": schema.ListNestedAttribute{
+				MarkdownDescription: "Actions a profile can enable, with the scopes each needs.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "Action id, for a profile's `actions`."},
+					"label":           schema.StringAttribute{Computed: true, MarkdownDescription: "Label."},
+					"required_scopes": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the action needs."},
+				}},
+			},
+			"scope_names": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Every scope name, for use in `scopes` or `stackone_registered_scopes`."},
+			"action_ids":  schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Every action id."},
+		},
+	}
+}
+
+func (d *connectorDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m connectorModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	conn, ok := d.data.lookupConnector(ctx, m.Key.ValueString(), &resp.Diagnostics)
+	if !ok {
+		return
+	}
+	resp.Diagnostics.Append(m.fromAPI(ctx, conn)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// lookupConnector finds a connector in the cached catalog; an unknown key is
+// an error on the attribute that suggests the nearest keys.
+func (d *providerData) lookupConnector(ctx context.Context, key string, diags *diag.Diagnostics) (stackone.Connector, bool) {
+	problems := d.validateAgainstCatalog(ctx, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}, diags)
+	if diags.HasError() {
+		return stackone.Connector{}, false
+	}
+	for _, p := range problems {
+		diags.AddAttributeError(path.Root("key"), p.Summary, p.Detail)
+		return stackone.Connector{}, false
+	}
+	catalog, err := d.catalog.Connectors(ctx, key)
+	if err != nil {
+		diags.AddError("Cannot read StackOne's catalog", err.Error())
+		return stackone.Connector{}, false
+	}
+	conn, ok := stackone.FindConnector(catalog, key)
+	if !ok {
+		diags.AddAttributeError(path.Root("key"), "Unknown connector", fmt.Sprintf("connector %q is not in StackOne's catalog.", key))
+	}
+	return conn, ok
+}
+
+func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.Name = types.StringValue(c.Name)
+
+	auths := make([]attr.Value, 0, len(c.Authentication))
+	for _, a := range c.Authentication {
+		v, d := types.ObjectValue(authTypeAttrTypes, map[string]attr.Value{
+			"key": types.StringValue(a.Key), "label": types.StringValue(a.Label), "type": types.StringValue(a.Type),
+			"authorization_url": types.StringValue(a.AuthorizationURL), "token_url": types.StringValue(a.TokenURL),
+			"callback_url": types.StringValue(a.CallbackURL), "pkce": types.BoolValue(a.PKCE),
+			"required_scopes": stringList(a.RequiredScopes),
+		})
+		diags.Append(d...)
+		auths = append(auths, v)
+	}
+	var d diag.Diagnostics
+	m.AuthTypes, d = types.ListValue(types.ObjectType{AttrTypes: authTypeAttrTypes}, auths)
+	diags.Append(d...)
+
+	scopes := make([]attr.Value, 0, len(c.ScopeDefinitions))
+	names := make([]string, 0, len(c.ScopeDefinitions))
+	for _, s := range c.ScopeDefinitions {
+		v, d := types.ObjectValue(scopeAttrTypes, map[string]attr.Value{
+			"name": types.StringValue(s.Name), "description": types.StringValue(s.Description), "includes": stringList(s.Includes),
+		})
+		diags.Append(d...)
+		scopes = append(scopes, v)
+		names = append(names, s.Name)
+	}
+	m.Scopes, d = types.ListValue(types.ObjectType{AttrTypes: scopeAttrTypes}, scopes)
+	diags.Append(d...)
+
+	actions := make([]attr.Value, 0, len(c.Actions))
+	ids := make([]string, 0, len(c.Actions))
+	for _, a := range c.Actions {
+		v, d := types.ObjectValue(actionAttrTypes, map[string]attr.Value{
+			"id": types.StringValue(a.ID), "label": types.StringValue(a.Label), "required_scopes": stringList(a.RequiredScopes),
+		})
+		diags.Append(d...)
+		actions = append(actions, v)
+		ids = append(ids, a.ID)
+	}
+	m.Actions, d = types.ListValue(types.ObjectType{AttrTypes: actionAttrTypes}, actions)
+	diags.Append(d...)
+
+	m.ScopeNames, d = stringSet(ctx, names)
+	diags.Append(d...)
+	m.ActionIDs, d = stringSet(ctx, ids)
+	diags.Append(d...)
+	return diags
+}
+
+func stringList(values []string) types.List {
+	elems := make([]attr.Value, 0, len(values))
+	for _, v := range values {
+		elems = append(elems, types.StringValue(v))
+	}
+	return types.ListValueMust(types.StringType, elems)
+}

@@ -1,0 +1,72 @@
+package provider_test
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+)
+
+func TestConnectorDataSource(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	const addr = "data.stackone_connector.zoominfo"
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config: tg.ProviderConfig() + `data "stackone_connector" "zoominfo" { key = "zoominfo" }`,
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("name"), knownvalue.StringExact("ZoomInfo")),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("auth_types"), knownvalue.ListPartial(map[int]knownvalue.Check{
+						0: knownvalue.ObjectPartial(map[string]knownvalue.Check{
+							"key":               knownvalue.StringExact("oauth2_authorization_code_pkce"),
+							"pkce":              knownvalue.Bool(true),
+							"callback_url":      knownvalue.StringExact(tg.BaseURL + "/connect/oauth2/zoominfo/callback"),
+							"authorization_url": knownvalue.StringRegexp(expectError(`^http://127\.0\.0\.1:\d+/oauth2/default/v1/authorize$`)),
+						}),
+					})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("scope_names"), knownvalue.SetPartial([]knownvalue.Check{
+						knownvalue.StringExact("api:data:contact"), knownvalue.StringExact("api:audience:manage"),
+					})),
+					statecheck.ExpectKnownValue(addr, tfjsonpath.New("action_ids"), knownvalue.SetPartial([]knownvalue.Check{
+						knownvalue.StringExact("zoominfo_search_contacts"),
+					})),
+				},
+				Check: func(s *terraform.State) error {
+					// Every catalog scope and action is there, with includes and required scopes.
+					attrs := s.RootModule().Resources[addr].Primary.Attributes
+					want := 0
+					for _, c := range tg.Sandbox.Catalog() {
+						if c.Key == "zoominfo" {
+							want = len(c.ScopeDefinitions)
+						}
+					}
+					if attrs["scopes.#"] != fmt.Sprint(want) {
+						return fmt.Errorf("scopes.# = %s, want %d", attrs["scopes.#"], want)
+					}
+					for k, v := range attrs {
+						if strings.HasSuffix(k, ".name") && v == "api:audience:manage" {
+							prefix := strings.TrimSuffix(k, ".name")
+							if attrs[prefix+".includes.0"] != "api:audience:read" {
+								return fmt.Errorf("api:audience:manage should include api:audience:read")
+							}
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config:      tg.ProviderConfig() + `data "stackone_connector" "x" { key = "zoomnfo" }`,
+				ExpectError: expectError(`connector "zoomnfo" is not in StackOne's catalog. Did you mean "zoominfo"`),
+			},
+		},
+	})
+}

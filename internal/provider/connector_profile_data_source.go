@@ -1,0 +1,118 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+var _ datasource.DataSourceWithConfigure = (*connectorProfileDataSource)(nil)
+
+// NewConnectorProfileDataSource returns the stackone_connector_profile data source.
+func NewConnectorProfileDataSource() datasource.DataSource { return &connectorProfileDataSource{} }
+
+type connectorProfileDataSource struct{ data *providerData }
+
+// profileDataModel is a profile as data sources show it: everything but the secret.
+type profileDataModel struct {
+	ID              types.String `tfsdk:"id"`
+	Connector       types.String `tfsdk:"connector"`
+	AuthType        types.String `tfsdk:"auth_type"`
+	Name            types.String `tfsdk:"name"`
+	ClientID        types.String `tfsdk:"client_id"`
+	ClientSecretSet types.Bool   `tfsdk:"client_secret_set"`
+	Scopes          types.Set    `tfsdk:"scopes"`
+	Actions         types.Set    `tfsdk:"actions"`
+	Active          types.Bool   `tfsdk:"active"`
+	RedirectURI     types.String `tfsdk:"redirect_uri"`
+	CreatedAt       types.String `tfsdk:"created_at"`
+	UpdatedAt       types.String `tfsdk:"updated_at"`
+}
+
+var profileDataAttrTypes = map[string]attr.Type{
+	"id": types.StringType, "connector": types.StringType, "auth_type": types.StringType, "name": types.StringType,
+	"client_id": types.StringType, "client_secret_set": types.BoolType,
+	"scopes": types.SetType{ElemType: types.StringType}, "actions": types.SetType{ElemType: types.StringType},
+	"active": types.BoolType, "redirect_uri": types.StringType, "created_at": types.StringType, "updated_at": types.StringType,
+}
+
+// profileDataAttributes is the schema of profileDataModel; id is the lookup key
+// when idRequired is set.
+func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
+	return map[string]schema.Attribute{
+		"id":                schema.StringAttribute{Required: idRequired, Computed: !idRequired, MarkdownDescription: "Profile id."},
+		"connector":         schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key."},
+		"auth_type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
+		"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
+		"client_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth client id."},
+		"client_secret_set": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a client secret is stored (it is never returned)."},
+		"scopes":            schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Requested scopes."},
+		"actions":           schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Enabled actions."},
+		"active":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether accounts can be linked."},
+		"redirect_uri":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI to register on the OAuth app."},
+		"created_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time (RFC 3339)."},
+		"updated_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Last change (RFC 3339)."},
+	}
+}
+
+func (m *profileDataModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile) diag.Diagnostics {
+	var diags, d diag.Diagnostics
+	m.ID, m.Connector, m.AuthType = types.StringValue(p.ID), types.StringValue(p.Provider), types.StringValue(p.AuthType)
+	m.Name, m.ClientID = types.StringValue(p.Name), types.StringValue(p.ClientID)
+	m.ClientSecretSet, m.Active = types.BoolValue(p.ClientSecretSet), types.BoolValue(p.Active)
+	m.RedirectURI = types.StringValue(p.RedirectURI)
+	m.CreatedAt, m.UpdatedAt = types.StringValue(formatTime(p.CreatedAt)), types.StringValue(formatTime(p.UpdatedAt))
+	m.Scopes, d = stringSet(ctx, p.Scopes)
+	diags.Append(d...)
+	m.Actions, d = stringSet(ctx, p.Actions)
+	diags.Append(d...)
+	return diags
+}
+
+func (d *connectorProfileDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connector_profile"
+}
+
+func (d *connectorProfileDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "One connector profile, by id. The client secret is never returned.",
+		Attributes:          profileDataAttributes(true),
+	}
+}
+
+func (d *connectorProfileDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m profileDataModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	id := m.ID.ValueString()
+	if problem := checkProfileID(id); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid connector profile id", fmt.Sprintf("id %q %s.", id, problem))
+		return
+	}
+	p, err := d.data.client.GetConnectorProfile(ctx, id)
+	if stackone.IsNotFound(err) {
+		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connector profile not found",
+			fmt.Sprintf("StackOne has no connector profile %q. List the existing ones with data.stackone_connector_profiles.", id))
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the connector profile", err.Error())
+		return
+	}
+	resp.Diagnostics.Append(m.fromAPI(ctx, p)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

@@ -1,0 +1,81 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+var _ datasource.DataSourceWithConfigure = (*connectorProfilesDataSource)(nil)
+
+// NewConnectorProfilesDataSource returns the stackone_connector_profiles data source.
+func NewConnectorProfilesDataSource() datasource.DataSource { return &connectorProfilesDataSource{} }
+
+type connectorProfilesDataSource struct{ data *providerData }
+
+type connectorProfilesModel struct {
+	Connector types.String `tfsdk:"connector"`
+	IDs       types.List   `tfsdk:"ids"`
+	Profiles  types.List   `tfsdk:"profiles"`
+}
+
+func (d *connectorProfilesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connector_profiles"
+}
+
+func (d *connectorProfilesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Every connector profile of the account (all pages), optionally of one connector, oldest first.",
+		Attributes: map[string]schema.Attribute{
+			"connector": schema.StringAttribute{
+				MarkdownDescription: "Only profiles of this connector, e.g. `zoominfo`.",
+				Optional:            true,
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+			},
+			"ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Profile ids, in the order of `profiles`."},
+			"profiles": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The profiles.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: profileDataAttributes(false)},
+			},
+		},
+	}
+}
+
+func (d *connectorProfilesDataSource) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	d.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	var m connectorProfilesModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() || d.data == nil {
+		return
+	}
+	profiles, err := d.data.client.ListConnectorProfiles(ctx, stackone.ListConnectorProfilesOptions{Provider: m.Connector.ValueString()})
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot list connector profiles", err.Error())
+		return
+	}
+	objs := make([]attr.Value, 0, len(profiles))
+	ids := make([]attr.Value, 0, len(profiles))
+	for i := range profiles {
+		var pm profileDataModel
+		resp.Diagnostics.Append(pm.fromAPI(ctx, &profiles[i])...)
+		obj, diags := types.ObjectValueFrom(ctx, profileDataAttrTypes, pm)
+		resp.Diagnostics.Append(diags...)
+		objs = append(objs, obj)
+		ids = append(ids, types.StringValue(profiles[i].ID))
+	}
+	list, diags := types.ListValue(types.ObjectType{AttrTypes: profileDataAttrTypes}, objs)
+	resp.Diagnostics.Append(diags...)
+	m.Profiles = list
+	m.IDs = types.ListValueMust(types.StringType, ids)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
