@@ -108,7 +108,7 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	conn, ok := d.data.lookupConnector(ctx, m.Key.ValueString(), &resp.Diagnostics)
+	conn, ok := d.data.lookupConnectorAt(ctx, path.Root("key"), m.Key.ValueString(), &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -116,15 +116,15 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// lookupConnector finds a connector in the cached catalog; an unknown key is
-// an error on the attribute that suggests the nearest keys.
-func (d *providerData) lookupConnector(ctx context.Context, key string, diags *diag.Diagnostics) (stackone.Connector, bool) {
+// lookupConnectorAt finds a connector in the cached catalog; an unknown key is
+// an error on the attribute at attr that suggests the nearest keys.
+func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, key string, diags *diag.Diagnostics) (stackone.Connector, bool) {
 	problems := d.validateAgainstCatalog(ctx, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}, diags)
 	if diags.HasError() {
 		return stackone.Connector{}, false
 	}
 	for _, p := range problems {
-		diags.AddAttributeError(path.Root("key"), p.Summary, p.Detail)
+		diags.AddAttributeError(attr, p.Summary, p.Detail)
 		return stackone.Connector{}, false
 	}
 	catalog, err := d.catalog.Connectors(ctx, key)
@@ -134,7 +134,7 @@ func (d *providerData) lookupConnector(ctx context.Context, key string, diags *d
 	}
 	conn, ok := stackone.FindConnector(catalog, key)
 	if !ok {
-		diags.AddAttributeError(path.Root("key"), "Unknown connector", fmt.Sprintf("connector %q is not in StackOne's catalog.", key))
+		diags.AddAttributeError(attr, "Unknown connector", fmt.Sprintf("connector %q is not in StackOne's catalog.", key))
 	}
 	return conn, ok
 }

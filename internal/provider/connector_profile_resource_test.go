@@ -617,3 +617,31 @@ import {
 		t.Fatalf("want a plan that only imports; exit %d:\n%s", code, out)
 	}
 }
+
+// TestConnectorProfile_unknownAtPlanSkipsCatalogCheck: scopes known only at
+// apply are not checked at plan (nor refused), and the profile applies.
+func TestConnectorProfile_unknownAtPlanSkipsCatalogCheck(t *testing.T) {
+	tg := acctest.New(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: tg.ProviderConfig() + `
+resource "terraform_data" "scope" {
+  input = "api:data:contact"
+}
+resource "stackone_connector_profile" "test" {
+  connector     = "zoominfo"
+  auth_type     = "oauth2_authorization_code_pkce"
+  name          = "unknown at plan"
+  client_id     = "cid"
+  client_secret = "s"
+  scopes        = [terraform_data.scope.output]
+  actions       = ["zoominfo_search_contacts"]
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:contact")})),
+			},
+		}},
+	})
+}

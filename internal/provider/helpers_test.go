@@ -144,3 +144,64 @@ func hasDiag(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverit
 	}
 	return false
 }
+
+// readDataSource reads a data source once, with the given attributes set and
+// the others null, and returns the diagnostics and the resulting state.
+func (p *protoServer) readDataSource(typeName string, attrs map[string]tftypes.Value) ([]*tfprotov6.Diagnostic, map[string]tftypes.Value) {
+	p.t.Helper()
+	typ := p.schema.DataSourceSchemas[typeName].ValueType().(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for name, at := range typ.AttributeTypes {
+		vals[name] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range attrs {
+		vals[k] = v
+	}
+	cfg, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	resp, err := p.server.ReadDataSource(context.Background(), &tfprotov6.ReadDataSourceRequest{TypeName: typeName, Config: &cfg})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	out := map[string]tftypes.Value{}
+	if resp.State != nil {
+		state, err := resp.State.Unmarshal(typ)
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		if !state.IsNull() {
+			if err := state.As(&out); err != nil {
+				p.t.Fatal(err)
+			}
+		}
+	}
+	return resp.Diagnostics, out
+}
+
+// stringSetValue is a tftypes set of strings.
+func stringSetValue(values ...string) tftypes.Value {
+	elems := make([]tftypes.Value, len(values))
+	for i, v := range values {
+		elems[i] = tftypes.NewValue(tftypes.String, v)
+	}
+	return tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, elems)
+}
+
+// setStringsOf reads a tftypes set of strings, sorted.
+func setStringsOf(t *testing.T, v tftypes.Value) []string {
+	t.Helper()
+	var elems []tftypes.Value
+	if err := v.As(&elems); err != nil {
+		t.Fatal(err)
+	}
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		if err := e.As(&out[i]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	sort.Strings(out)
+	return out
+}

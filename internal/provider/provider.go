@@ -217,6 +217,7 @@ func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewConnectorDataSource,
 		NewConnectorProfileDataSource,
 		NewConnectorProfilesDataSource,
+		NewRegisteredScopesDataSource,
 	}
 }
 

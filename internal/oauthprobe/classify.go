@@ -1,0 +1,397 @@
+package oauthprobe
+
+import (
+	"encoding/json"
+	"fmt"
+	"html"
+	"io"
+	"net/http"
+	"net/url"
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Kind is how an authorization server answered one authorization request.
+type Kind string
+
+// Kinds of answer.
+const (
+	// Accepted: the server went on to sign the user in (a redirect
+	// elsewhere than the redirect URI, or a login page), so the client,
+	// redirect URI and every requested scope are registered.
+	Accepted Kind = "accepted"
+	// InvalidScope: redirected to the redirect URI with error=invalid_scope;
+	// at least one requested scope is not registered.
+	InvalidScope Kind = "invalid_scope"
+	// ClientError: an error page instead of a redirect, which Okta shows
+	// for an unknown client or an unregistered redirect URI (see Outcome).
+	ClientError Kind = "client_error"
+	// RedirectedError: redirected to the redirect URI with an error other
+	// than invalid_scope, such as PKCE or the grant not enabled (see Outcome).
+	RedirectedError Kind = "redirected_error"
+	// ServerError: a 5xx, or a 429 or 408 asking to come back later; says
+	// nothing about the app.
+	ServerError Kind = "server_error"
+	// Unexpected: an answer that fits none of the above, such as a 200
+	// that is not a web page or a redirect without a Location.
+	Unexpected Kind = "unexpected"
+)
+
+// Bounds on the text taken from an answer, so a diagnostic stays readable
+// whatever the server sends.
+const (
+	MaxErrorLength       = 64
+	MaxDescriptionLength = 300
+)
+
+// Classification is the reading of one authorization response.
+type Classification struct {
+	Kind Kind
+	// Outcome is what the answer says about the app: OutcomeOK for Accepted
+	// and InvalidScope; for ClientError and RedirectedError the specific
+	// problem (OutcomeUnknownClient, OutcomeRedirectURINotRegistered,
+	// OutcomePKCENotEnabled, OutcomeGrantNotEnabled) or OutcomeError; and
+	// OutcomeError for ServerError and Unexpected.
+	Outcome Outcome
+	// StatusCode is the HTTP status (0 without a response).
+	StatusCode int
+	// Error is the server's error code, or "http_<status>" when it names
+	// none; printable, at most MaxErrorLength characters.
+	Error string
+	// ErrorDescription is the server's description or an excerpt of its
+	// page; printable, at most MaxDescriptionLength characters.
+	ErrorDescription string
+}
+
+// Classify reads an authorization response without following it. redirectURI
+// is the one sent in the request: a redirect there carries the verdict, a
+// redirect anywhere else is the server moving on to sign-in. Classify reads
+// at most 64 KiB of the body and does not close it. It never panics,
+// whatever the response holds.
+func Classify(resp *http.Response, redirectURI string) Classification {
+	if resp == nil {
+		return Classification{Kind: Unexpected, Outcome: OutcomeError, Error: "no_response", ErrorDescription: "no response"}
+	}
+	status := resp.StatusCode
+	c := Classification{StatusCode: status}
+	switch {
+	case status >= 300 && status < 400 && status != http.StatusNotModified:
+		return classifyRedirect(c, resp, redirectURI)
+	case status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout:
+		pg := readPage(resp)
+		c.Kind, c.Outcome = ServerError, OutcomeError
+		c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
+		return c
+	case status >= 400:
+		pg := readPage(resp)
+		c.Kind = ClientError
+		c.Outcome = pageOutcome(status, pg)
+		c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
+		return c
+	case status >= 200 && status < 300:
+		pg := readPage(resp)
+		if pg.isError() {
+			// A 200 error page, as some gateways send: read it as a 400.
+			c.Kind = ClientError
+			c.Outcome = pageOutcome(http.StatusBadRequest, pg)
+			c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
+			return c
+		}
+		if pg.html {
+			c.Kind, c.Outcome = Accepted, OutcomeOK
+			return c
+		}
+	}
+	c.Kind, c.Outcome = Unexpected, OutcomeError
+	c.Error = fmt.Sprintf("http_%d", status)
+	c.ErrorDescription = "unexpected answer " + statusLine(status) + " from the authorization endpoint"
+	return c
+}
+
+func classifyRedirect(c Classification, resp *http.Response, redirectURI string) Classification {
+	loc := resp.Header.Get("Location")
+	target, err := url.Parse(loc)
+	if loc == "" || err != nil {
+		c.Kind, c.Outcome = Unexpected, OutcomeError
+		c.Error = fmt.Sprintf("http_%d", c.StatusCode)
+		c.ErrorDescription = "redirect without a usable Location header"
+		return c
+	}
+	if resp.Request != nil && resp.Request.URL != nil {
+		target = resp.Request.URL.ResolveReference(target)
+	}
+	params := target.Query()
+	if !params.Has("error") && !params.Has("code") && target.Fragment != "" {
+		// A server using response_mode=fragment puts the answer there.
+		if fp, err := url.ParseQuery(target.Fragment); err == nil {
+			params = fp
+		}
+	}
+	code := sanitize(params.Get("error"), MaxErrorLength)
+	desc := sanitize(params.Get("error_description"), MaxDescriptionLength)
+
+	if !sameEndpoint(target, redirectURI) {
+		if code != "" {
+			// An error page reached by redirect rather than served in place.
+			pg := page{code: code, desc: desc}
+			c.Kind = ClientError
+			c.Outcome = pageOutcome(http.StatusBadRequest, pg)
+			c.Error, c.ErrorDescription = code, pg.descOr(c.StatusCode)
+			return c
+		}
+		// The login page: the request passed every check.
+		c.Kind, c.Outcome = Accepted, OutcomeOK
+		return c
+	}
+	switch {
+	case code == "invalid_scope":
+		c.Kind, c.Outcome = InvalidScope, OutcomeOK
+		c.Error, c.ErrorDescription = code, desc
+	case code != "":
+		c.Kind = RedirectedError
+		c.Outcome = redirectedOutcome(code, desc)
+		c.Error, c.ErrorDescription = code, desc
+	case params.Get("code") != "":
+		// Only an existing session could issue a code straight away; the
+		// request was valid either way.
+		c.Kind, c.Outcome = Accepted, OutcomeOK
+	default:
+		c.Kind, c.Outcome = Unexpected, OutcomeError
+		c.Error = fmt.Sprintf("http_%d", c.StatusCode)
+		c.ErrorDescription = "redirected to the redirect URI with neither an error nor a code"
+	}
+	return c
+}
+
+// sameEndpoint reports whether target is the redirect URI, ignoring the
+// query (the server adds its parameters to any the URI already has),
+// letter case in scheme and host, and default ports.
+func sameEndpoint(target *url.URL, redirectURI string) bool {
+	r, err := url.Parse(redirectURI)
+	if err != nil || redirectURI == "" {
+		return false
+	}
+	if !strings.EqualFold(target.Scheme, r.Scheme) || hostPort(target) != hostPort(r) {
+		return false
+	}
+	if target.Opaque != "" || r.Opaque != "" {
+		return target.Opaque == r.Opaque
+	}
+	tp, rp := target.Path, r.Path
+	if r.Host != "" {
+		// "https://host" and "https://host/" are the same resource.
+		tp, rp = pathOrSlash(tp), pathOrSlash(rp)
+	}
+	return tp == rp
+}
+
+func pathOrSlash(p string) string {
+	if p == "" {
+		return "/"
+	}
+	return p
+}
+
+func hostPort(u *url.URL) string {
+	host, port := strings.ToLower(u.Hostname()), u.Port()
+	switch {
+	case port == "443" && strings.EqualFold(u.Scheme, "https"), port == "80" && strings.EqualFold(u.Scheme, "http"):
+		port = ""
+	}
+	return host + ":" + port
+}
+
+// redirectedOutcome maps an error redirected to the client to what it says
+// about the app's configuration.
+func redirectedOutcome(code, desc string) Outcome {
+	d := strings.ToLower(desc)
+	switch {
+	case code == "unauthorized_client":
+		// Okta: "The client is not authorized to use the provided grant type."
+		return OutcomeGrantNotEnabled
+	case code == "invalid_client":
+		return OutcomeUnknownClient
+	case code == "invalid_request" && (strings.Contains(d, "pkce") || strings.Contains(d, "code_challenge")) &&
+		(strings.Contains(d, "not enabled") || strings.Contains(d, "not allowed") || strings.Contains(d, "not supported")):
+		// Okta: "PKCE is not enabled for this client application." The
+		// probe always sends an S256 challenge, so this means the app is
+		// not set up for the Authorization Code (PKCE) grant.
+		return OutcomePKCENotEnabled
+	}
+	return OutcomeError
+}
+
+// Phrases of error pages. Okta's page for a redirect URI that is not
+// registered says "The 'redirect_uri' parameter must be a Login redirect URI
+// in the client app settings".
+var (
+	redirectPhrases = []string{"'redirect_uri' parameter", "redirect_uri parameter", "login redirect uri", "redirect_uri_mismatch", "redirect uri mismatch", "redirect_uri is not registered", "redirect uri is not registered", "invalid redirect_uri", "invalid redirect uri"}
+	clientPhrases   = []string{"invalid_client", "'client_id' parameter", "client_id parameter", "unknown client", "invalid client", "client not found"}
+)
+
+// pageOutcome decides, from an error page, whether the client or the
+// redirect URI is at fault; status decides when the page does not say.
+func pageOutcome(status int, pg page) Outcome {
+	text := strings.ToLower(pg.code + " " + pg.desc + " " + pg.text)
+	for _, p := range redirectPhrases {
+		if strings.Contains(text, p) {
+			return OutcomeRedirectURINotRegistered
+		}
+	}
+	for _, p := range clientPhrases {
+		if strings.Contains(text, p) {
+			return OutcomeUnknownClient
+		}
+	}
+	switch status {
+	case http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden:
+		// Okta answers every other client-level problem it cannot redirect
+		// with a 400 page; a gateway may use 401 or 403.
+		return OutcomeUnknownClient
+	}
+	// 404, 405 and the like point at a wrong endpoint rather than the app.
+	return OutcomeError
+}
+
+// page is the readable content of a response body.
+type page struct {
+	html bool
+	code string // error code the page states, sanitised
+	desc string // description the page states, sanitised
+	text string // whole visible text, whitespace collapsed (unbounded)
+}
+
+// isError reports whether a 2xx page states an error code. The description
+// alone is not enough: a sign-in page may well contain "Description:".
+func (pg page) isError() bool {
+	return pg.code != ""
+}
+
+func (pg page) codeOr(status int) string {
+	if pg.code != "" {
+		return pg.code
+	}
+	return fmt.Sprintf("http_%d", status)
+}
+
+func (pg page) descOr(status int) string {
+	switch {
+	case pg.desc != "":
+		return pg.desc
+	case pg.text != "":
+		return bound(pg.text, MaxDescriptionLength)
+	}
+	return statusLine(status)
+}
+
+// statusLine is "404 Not Found", or just the number for a status Go does
+// not name.
+func statusLine(status int) string {
+	return sanitize(fmt.Sprintf("%d %s", status, http.StatusText(status)), MaxDescriptionLength)
+}
+
+var (
+	reHidden  = regexp.MustCompile(`(?is)<(script|style|noscript|template)\b[^>]*>.*?</(script|style|noscript|template)\s*>`)
+	reComment = regexp.MustCompile(`(?s)<!--.*?-->`)
+	reTag     = regexp.MustCompile(`(?s)<[a-zA-Z/!?][^>]*>`)
+	// Okta's error page: "Error Code: invalid_request" then
+	// "Description: …"; the description runs to the end of the text.
+	reErrorCode = regexp.MustCompile(`(?i)error\s*code\s*:\s*([A-Za-z0-9_.\-]{1,64})`)
+	reErrorDesc = regexp.MustCompile(`(?i)\bdescription\s*:\s*(.+)`)
+)
+
+// readPage reads a bounded body and pulls out an error code and description,
+// from JSON ({"error", "error_description"} or Okta's API {"errorCode",
+// "errorSummary"}) or from an HTML page's visible text.
+func readPage(resp *http.Response) page {
+	var pg page
+	if resp.Body == nil {
+		return pg
+	}
+	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	body := strings.ToValidUTF8(string(b), "\uFFFD")
+	ct := strings.ToLower(resp.Header.Get("Content-Type"))
+	trimmed := strings.TrimSpace(body)
+
+	if strings.Contains(ct, "json") || strings.HasPrefix(trimmed, "{") {
+		var m map[string]any
+		if json.Unmarshal([]byte(trimmed), &m) == nil {
+			str := func(keys ...string) string {
+				for _, k := range keys {
+					if s, ok := m[k].(string); ok && s != "" {
+						return s
+					}
+				}
+				return ""
+			}
+			pg.code = sanitize(str("error", "errorCode", "error_code"), MaxErrorLength)
+			pg.desc = sanitize(str("error_description", "errorSummary", "message", "error_message"), MaxDescriptionLength)
+			pg.text = collapse(trimmed)
+			return pg
+		}
+	}
+
+	lower := strings.ToLower(trimmed)
+	pg.html = strings.Contains(ct, "html") || strings.HasPrefix(lower, "<!doctype html") ||
+		strings.HasPrefix(lower, "<html") || strings.Contains(lower, "<form")
+	text := body
+	if pg.html {
+		text = reHidden.ReplaceAllString(text, " ")
+		text = reComment.ReplaceAllString(text, " ")
+		text = reTag.ReplaceAllString(text, " ")
+		text = html.UnescapeString(text)
+	}
+	pg.text = collapse(text)
+	if m := reErrorCode.FindStringSubmatch(pg.text); m != nil {
+		pg.code = sanitize(m[1], MaxErrorLength)
+	}
+	if m := reErrorDesc.FindStringSubmatch(pg.text); m != nil {
+		pg.desc = sanitize(m[1], MaxDescriptionLength)
+	}
+	return pg
+}
+
+// collapse makes text safe to show: invalid UTF-8, control and format
+// characters (which could rewrite a terminal line or reorder text) and other
+// non-graphic runes are dropped, and runs of whitespace become one space.
+func collapse(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		i += size
+		switch {
+		case r == utf8.RuneError && size <= 1:
+			continue
+		case unicode.IsSpace(r) || unicode.IsControl(r):
+			space = true
+			continue
+		case !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r):
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// bound cuts s to at most max runes, marking a cut with an ellipsis.
+func bound(s string, max int) string {
+	if utf8.RuneCountInString(s) <= max {
+		return s
+	}
+	r := []rune(s)
+	return strings.TrimSpace(string(r[:max-1])) + "…"
+}
+
+// sanitize is collapse then bound: the form every server-supplied string
+// takes before it reaches a Result.
+func sanitize(s string, max int) string {
+	return bound(collapse(s), max)
+}

@@ -1,0 +1,150 @@
+package oauthprobe
+
+import (
+	"fmt"
+	"net"
+	"net/url"
+	"slices"
+	"strings"
+	"unicode"
+)
+
+// validated is a Request that passed validate, with scopes sorted and
+// de-duplicated.
+type validated struct {
+	endpoint    *url.URL
+	display     string // endpoint without query, for messages
+	clientID    string
+	redirectURI string
+	scopes      []string
+}
+
+// probeParams are set by the probe; an endpoint that already carries one
+// would send it twice, which servers reject (RFC 6749 section 3.1).
+var probeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method"}
+
+const endpointExample = "https://okta-login.zoominfo.com/oauth2/default/v1/authorize"
+
+func inputErr(field, format string, args ...any) error {
+	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+}
+
+func validate(req Request) (validated, error) {
+	var v validated
+	var err error
+	if v.endpoint, err = validateEndpoint(req.AuthorizationEndpoint); err != nil {
+		return v, err
+	}
+	d := *v.endpoint
+	d.RawQuery = ""
+	v.display = d.String()
+
+	id := req.ClientID
+	switch {
+	case strings.TrimSpace(id) == "":
+		return v, inputErr("client_id", "the client id is empty; copy the Client ID of the app from the ZoomInfo Developer Portal")
+	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
+		return v, inputErr("client_id", "the client id contains whitespace or control characters; copy it again without surrounding spaces")
+	}
+	v.clientID = id
+
+	if err := validateRedirectURI(req.RedirectURI); err != nil {
+		return v, err
+	}
+	v.redirectURI = req.RedirectURI
+
+	scopes := make([]string, 0, len(req.Scopes))
+	for _, sc := range req.Scopes {
+		if err := validateScope(sc); err != nil {
+			return v, err
+		}
+		scopes = append(scopes, sc)
+	}
+	slices.Sort(scopes)
+	v.scopes = slices.Compact(scopes)
+	return v, nil
+}
+
+func validateEndpoint(raw string) (*url.URL, error) {
+	const f = "authorization_endpoint"
+	if strings.TrimSpace(raw) == "" {
+		return nil, inputErr(f, "the authorization endpoint is empty; set it to the server's authorize URL, e.g. %s", endpointExample)
+	}
+	if strings.TrimSpace(raw) != raw {
+		return nil, inputErr(f, "%q has leading or trailing whitespace; remove it", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
+		return nil, inputErr(f, "%q is not an absolute URL; use the full authorize URL, e.g. %s", raw, endpointExample)
+	}
+	scheme := strings.ToLower(u.Scheme)
+	if scheme != "https" && scheme != "http" {
+		return nil, inputErr(f, "%q uses the %q scheme; use an https URL, e.g. %s", u.Redacted(), u.Scheme, endpointExample)
+	}
+	if u.User != nil {
+		return nil, inputErr(f, "%q contains credentials (user:password@); remove them, an authorization request needs none", u.Redacted())
+	}
+	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		return nil, inputErr(f, "%q contains a fragment (#…); remove it", raw)
+	}
+	if scheme == "http" && !isLoopback(u.Hostname()) {
+		return nil, inputErr(f, "%q uses plain http to %s; use https (plain http is allowed only for loopback hosts: localhost, 127.0.0.0/8, ::1)", raw, u.Hostname())
+	}
+	q := u.Query()
+	for _, p := range probeParams {
+		if q.Has(p) {
+			return nil, inputErr(f, "%q already has the %q query parameter; remove it, the probe sets it", raw, p)
+		}
+	}
+	u.Scheme = scheme
+	return u, nil
+}
+
+// isLoopback reports whether host is localhost or a loopback IP address,
+// the only places where plain http cannot be read or altered on the way.
+func isLoopback(host string) bool {
+	if strings.EqualFold(host, "localhost") {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
+}
+
+func validateRedirectURI(raw string) error {
+	const f = "redirect_uri"
+	const example = "https://api.stackone.com/connect/oauth2/zoominfo/callback"
+	if strings.TrimSpace(raw) == "" {
+		return inputErr(f, "the redirect URI is empty; use the connector profile's redirect_uri, e.g. %s", example)
+	}
+	if strings.TrimSpace(raw) != raw {
+		return inputErr(f, "%q has leading or trailing whitespace; remove it, redirect URIs must match exactly", raw)
+	}
+	u, err := url.Parse(raw)
+	if err != nil || !u.IsAbs() {
+		return inputErr(f, "%q is not an absolute URI; use the exact URI registered on the app, e.g. %s", raw, example)
+	}
+	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
+		// RFC 6749 section 3.1.2: a redirection endpoint has no fragment.
+		return inputErr(f, "%q contains a fragment (#…), which a redirect URI may not have (RFC 6749 section 3.1.2); remove it", raw)
+	}
+	return nil
+}
+
+// validateScope checks a scope token against RFC 6749 section 3.3: printable
+// ASCII except space, double quote and backslash.
+func validateScope(sc string) error {
+	const f = "scopes"
+	if sc == "" {
+		return inputErr(f, "a scope is empty; remove the empty entry")
+	}
+	for i := 0; i < len(sc); i++ {
+		c := sc[i]
+		switch {
+		case c == ' ' || c == '\t' || c == '\n' || c == '\r':
+			return inputErr(f, "scope %q contains whitespace; list each scope as its own element", sc)
+		case c < 0x21 || c > 0x7e || c == '"' || c == '\\':
+			return inputErr(f, "scope %q contains a character not allowed in an OAuth scope (RFC 6749 section 3.3: printable ASCII except space, \" and \\)", sc)
+		}
+	}
+	return nil
+}
