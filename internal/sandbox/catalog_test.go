@@ -29,7 +29,8 @@ func TestCatalogEndpoint(t *testing.T) {
 		t.Fatalf("zoominfo = %+v", zi)
 	}
 	auth := zi.Authentication[0]
-	_, _, wantAuthz, wantToken := newAuthorizationServer(s.AuthzURL(), s.BaseURL()+"/connect/oauth2/zoominfo/callback", Options{AppScopes: DefaultAppScopes()}, s.AdminToken())
+	md := s.AuthServer().Metadata()
+	wantAuthz, wantToken := md.AuthorizationEndpoint, md.TokenEndpoint
 	if auth.Key != "oauth2_authorization_code_pkce" || auth.Label != "OAuth 2.0 (Authorization Code + PKCE)" ||
 		auth.Type != "oauth2" || !auth.PKCE || auth.AuthorizationURL != wantAuthz || auth.TokenURL != wantToken ||
 		!strings.HasPrefix(auth.AuthorizationURL, s.AuthzURL()) ||

@@ -49,6 +49,9 @@ type Options struct {
 	// Logf, when set, receives one line per request: method, route template,
 	// status and duration. Never headers or bodies.
 	Logf func(format string, args ...any)
+	// Now is the clock of the authorization server and of connect sessions
+	// (default time.Now); tests move it to expire codes and links.
+	Now func() time.Time
 }
 
 // EnvVar is one KEY=value pair describing a running sandbox.
@@ -72,7 +75,7 @@ type Sandbox struct {
 	baseURL    string
 	authzURL   string
 	catalog    []Connector
-	glueEnv    []EnvVar
+	authz      *authzGlue
 	apiRoutes  []route
 	apiServer  *http.Server
 	authServer *http.Server
@@ -101,6 +104,10 @@ type Sandbox struct {
 	pickFault func() faultKind
 
 	limiter *rateLimiter
+
+	link linkStore
+	// tokenClient calls the authorization server's token endpoint.
+	tokenClient *http.Client
 }
 
 // DefaultAppScopes returns the scopes registered on the seeded ZoomInfo app
@@ -161,13 +168,14 @@ func Start(opts Options) (*Sandbox, error) {
 		limiter:   newRateLimiter(opts.RateLimit),
 	}
 	callback := s.baseURL + "/connect/oauth2/zoominfo/callback"
-	authHandler, env, authzEndpoint, tokenEndpoint := newAuthorizationServer(s.authzURL, callback, opts, opts.AdminToken)
-	s.glueEnv = env
-	s.catalog = buildCatalog(s.baseURL, authzEndpoint, tokenEndpoint)
+	s.authz = newAuthorizationServer(s.authzURL, callback, opts, opts.AdminToken)
+	s.catalog = buildCatalog(s.baseURL, s.authz.authorizationEndpoint, s.authz.tokenEndpoint)
+	s.link.init()
+	s.tokenClient = newTokenClient()
 	s.apiRoutes = s.routes()
 
 	s.apiServer = &http.Server{Handler: http.HandlerFunc(s.serveAPI), ReadHeaderTimeout: 10 * time.Second}
-	s.authServer = &http.Server{Handler: s.logAuthz(authHandler), ReadHeaderTimeout: 10 * time.Second}
+	s.authServer = &http.Server{Handler: s.logAuthz(s.authz.server), ReadHeaderTimeout: 10 * time.Second}
 	s.serve(s.apiServer, apiLn)
 	s.serve(s.authServer, authLn)
 	return s, nil
@@ -219,7 +227,7 @@ func (s *Sandbox) Env() []EnvVar {
 		{Key: "STACKONE_API_KEY", Value: s.opts.APIKey},
 		{Key: "SANDBOX_ADMIN_TOKEN", Value: s.opts.AdminToken},
 	}
-	return append(env, s.glueEnv...)
+	return append(env, s.authz.env...)
 }
 
 // Close stops both listeners at once, dropping open connections. Later calls
@@ -277,15 +285,18 @@ func (s *Sandbox) count(key string) {
 	s.statsMu.Unlock()
 }
 
-// Reset forgets every profile, idempotency key, request counter and
-// rate-limit budget, so that one sandbox can serve many independent tests.
-// Settings (fault rate, rate limit, outage) are kept.
+// Reset forgets every profile, idempotency key, connect session, linked
+// account, request counter and rate-limit budget, so that one sandbox can
+// serve many independent tests. Settings (fault rate, rate limit, outage) and
+// the authorization server's apps are kept.
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	s.profiles = nil
 	s.byID = map[string]*profileRecord{}
 	s.idem = map[string]idemEntry{}
 	s.mu.Unlock()
+
+	s.link.reset()
 
 	s.statsMu.Lock()
 	s.total = 0
@@ -326,6 +337,13 @@ func (s *Sandbox) isDown() bool {
 	s.cfgMu.Lock()
 	defer s.cfgMu.Unlock()
 	return s.down
+}
+
+func (s *Sandbox) now() time.Time {
+	if s.opts.Now != nil {
+		return s.opts.Now()
+	}
+	return time.Now()
 }
 
 func (s *Sandbox) logf(format string, args ...any) {

@@ -92,6 +92,22 @@ func (s *Sandbox) routes() []route {
 		{"/actions", map[string]http.HandlerFunc{
 			http.MethodGet: s.listActions,
 		}},
+		{"/connect_sessions", map[string]http.HandlerFunc{
+			http.MethodPost: s.createConnectSession,
+		}},
+		{"/connect_sessions/{id}", map[string]http.HandlerFunc{
+			http.MethodGet: s.getConnectSession,
+		}},
+		{"/accounts", map[string]http.HandlerFunc{
+			http.MethodGet: s.listAccounts,
+		}},
+		// Browser endpoints (see isBrowserRoute): no API key, HTML answers.
+		{browserConnectRoute, map[string]http.HandlerFunc{
+			http.MethodGet: s.connectStart,
+		}},
+		{browserCallbackRoute, map[string]http.HandlerFunc{
+			http.MethodGet: s.connectCallback,
+		}},
 		{"/admin/stats", map[string]http.HandlerFunc{
 			http.MethodGet: s.adminStats,
 		}},
@@ -215,6 +231,10 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request) {
 	s.count(r.Method + " " + template)
 	if s.isDown() {
 		writeError(sw, errorf(http.StatusServiceUnavailable, "ServiceUnavailable", "service unavailable (simulated outage)"))
+		return
+	}
+	if rt != nil && isBrowserRoute(rt.template) {
+		s.serveBrowser(sw, r, rt)
 		return
 	}
 	user, password, ok := r.BasicAuth()

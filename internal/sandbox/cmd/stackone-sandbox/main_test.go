@@ -80,6 +80,23 @@ func TestRun(t *testing.T) {
 	if env["SANDBOX_ADMIN_TOKEN"] != "fixed-admin" || !strings.HasPrefix(env["STACKONE_API_KEY"], "v1.sandbox.") {
 		t.Errorf("env = %v", env)
 	}
+	// Every key DESIGN.md promises to scripts, in that order.
+	wantKeys := []string{"STACKONE_BASE_URL", "STACKONE_API_KEY", "SANDBOX_ADMIN_TOKEN",
+		"ZOOMINFO_AUTHORIZATION_ENDPOINT", "ZOOMINFO_TOKEN_ENDPOINT", "ZOOMINFO_ISSUER", "ZOOMINFO_CLIENT_ID",
+		"ZOOMINFO_CLIENT_SECRET", "ZOOMINFO_REGISTERED_SCOPES", "SANDBOX_USER", "SANDBOX_PASSWORD"}
+	if !slices.Equal(keys, wantKeys) {
+		t.Errorf("printed keys %v, want %v", keys, wantKeys)
+	}
+	for _, k := range wantKeys {
+		if env[k] == "" {
+			t.Errorf("%s is empty", k)
+		}
+	}
+	if env["ZOOMINFO_REGISTERED_SCOPES"] != "api:data:contact openid profile" ||
+		env["ZOOMINFO_AUTHORIZATION_ENDPOINT"] != env["ZOOMINFO_ISSUER"]+"/v1/authorize" ||
+		!strings.HasPrefix(env["ZOOMINFO_CLIENT_ID"], "0oa") {
+		t.Errorf("authorization server env = %v", env)
+	}
 
 	info, err := os.Stat(envFile)
 	if err != nil {
