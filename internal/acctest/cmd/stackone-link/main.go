@@ -1,0 +1,108 @@
+// Command stackone-link links an account to a connector profile the way a
+// user does through StackOne's Hub, against a running sandbox (or any
+// StackOne API that the environment points at).
+//
+//	stackone-link -profile ID           # prints the link to open in a browser, waits for the outcome
+//	stackone-link -profile ID -auto     # plays the browser: signs in as SANDBOX_USER
+//
+// It reads STACKONE_BASE_URL and STACKONE_API_KEY, and with -auto also
+// SANDBOX_USER and SANDBOX_PASSWORD, as the stackone-sandbox command prints them.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"strings"
+	"syscall"
+	"time"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "stackone-link:", err)
+		os.Exit(1)
+	}
+}
+
+func run(ctx context.Context, args []string, out io.Writer) error {
+	fs := flag.NewFlagSet("stackone-link", flag.ContinueOnError)
+	profileID := fs.String("profile", "", "connector profile id (required)")
+	auto := fs.Bool("auto", false, "sign in automatically as SANDBOX_USER instead of waiting for a person")
+	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for a person to finish signing in")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *profileID == "" {
+		return errors.New("-profile is required (the id of a stackone_connector_profile)")
+	}
+	baseURL, apiKey := os.Getenv("STACKONE_BASE_URL"), os.Getenv("STACKONE_API_KEY")
+	if baseURL == "" || apiKey == "" {
+		return errors.New("set STACKONE_BASE_URL and STACKONE_API_KEY (the sandbox prints both)")
+	}
+	client, err := stackone.New(stackone.Config{BaseURL: baseURL, APIKey: apiKey, UserAgent: "stackone-link"})
+	if err != nil {
+		return err
+	}
+	tg := &acctest.Target{BaseURL: baseURL, APIKey: apiKey, Client: client}
+
+	if *auto {
+		res, err := acctest.LinkAccount(ctx, tg, *profileID)
+		if err != nil {
+			return err
+		}
+		return report(out, res.SessionStatus, res.Error, res.ErrorDescription, res.Account)
+	}
+
+	_, sess, err := acctest.StartLink(ctx, tg, *profileID)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(out, "Open this link in a browser and sign in (the sandbox prints SANDBOX_USER and SANDBOX_PASSWORD):\n\n  %s\n\nWaiting up to %s for the outcome…\n", sess.AuthLinkURL, *wait)
+	deadline := time.Now().Add(*wait)
+	for time.Now().Before(deadline) {
+		st, err := acctest.GetSessionStatus(ctx, tg, sess.ID)
+		if err != nil {
+			return err
+		}
+		if st.Status != "pending" {
+			var account *stackone.Account
+			if st.AccountID != "" {
+				accounts, err := client.ListAccounts(ctx)
+				if err != nil {
+					return err
+				}
+				for i := range accounts {
+					if accounts[i].ID == st.AccountID {
+						account = &accounts[i]
+					}
+				}
+			}
+			return report(out, st.Status, st.Error, st.ErrorDescription, account)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(time.Second):
+		}
+	}
+	return fmt.Errorf("no outcome after %s: the link is still pending", *wait)
+}
+
+func report(out io.Writer, status, oauthErr, desc string, account *stackone.Account) error {
+	if status != "linked" || account == nil {
+		return fmt.Errorf("linking failed (%s): %s %s", status, oauthErr, desc)
+	}
+	fmt.Fprintf(out, "Linked account %s (provider %s, profile %s, status %s) with scopes: %s\n",
+		account.ID, account.Provider, account.IntegrationID, account.Status, strings.Join(account.Scopes, " "))
+	return nil
+}

@@ -1,0 +1,45 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"strings"
+	"testing"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+func TestRunLinksAutomatically(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	for _, kv := range tg.Sandbox.Env() {
+		t.Setenv(kv.Key, kv.Value)
+	}
+	app := tg.Sandbox.ZoomInfoApp()
+	create := func(scopes ...string) string {
+		p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
+			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "link", ClientID: app.ClientID, ClientSecret: app.ClientSecret, Scopes: scopes,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p.ID
+	}
+
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"-profile", create("api:data:contact"), "-auto"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "Linked account") || !strings.Contains(out.String(), "scopes: api:data:contact") {
+		t.Fatalf("output: %s", out.String())
+	}
+
+	err := run(context.Background(), []string{"-profile", create("api:data:scoops"), "-auto"}, &out)
+	if err == nil || !strings.Contains(err.Error(), "invalid_scope") {
+		t.Fatalf("a profile with an unregistered scope should fail with invalid_scope, got %v", err)
+	}
+	if err := run(context.Background(), nil, &out); err == nil || !strings.Contains(err.Error(), "-profile is required") {
+		t.Fatalf("missing -profile: %v", err)
+	}
+}
