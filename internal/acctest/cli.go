@@ -33,7 +33,8 @@ type CLI struct {
 func NewCLI(t testing.TB, tg *Target) *CLI {
 	t.Helper()
 	buildOnce.Do(func() {
-		buildDir, buildErr = os.MkdirTemp("", "stackone-provider-bin-*")
+		// One build shared by every test of the binary, so not t.TempDir.
+		buildDir, buildErr = os.MkdirTemp("", "stackone-provider-bin-*") //nolint:usetesting
 		if buildErr != nil {
 			return
 		}
@@ -98,4 +99,17 @@ func (c *CLI) Run(args ...string) (string, int) {
 		c.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
 	}
 	return out.String(), code
+}
+
+// Setenv sets an environment variable for the following runs, replacing an
+// inherited value of the same name (for example TF_LOG and TF_LOG_PATH).
+func (c *CLI) Setenv(key, value string) {
+	prefix := key + "="
+	env := c.env[:0:0]
+	for _, kv := range c.env {
+		if !strings.HasPrefix(kv, prefix) {
+			env = append(env, kv)
+		}
+	}
+	c.env = append(env, prefix+value)
 }

@@ -381,17 +381,17 @@ func collapse(s string) string {
 	return b.String()
 }
 
-// bound cuts s to at most max runes, marking a cut with an ellipsis.
-func bound(s string, max int) string {
-	if utf8.RuneCountInString(s) <= max {
+// bound cuts s to at most limit runes, marking a cut with an ellipsis.
+func bound(s string, limit int) string {
+	if utf8.RuneCountInString(s) <= limit {
 		return s
 	}
 	r := []rune(s)
-	return strings.TrimSpace(string(r[:max-1])) + "…"
+	return strings.TrimSpace(string(r[:limit-1])) + "…"
 }
 
 // sanitize is collapse then bound: the form every server-supplied string
 // takes before it reaches a Result.
-func sanitize(s string, max int) string {
-	return bound(collapse(s), max)
+func sanitize(s string, limit int) string {
+	return bound(collapse(s), limit)
 }

@@ -13,34 +13,46 @@ import (
 
 // catalogCache fetches each connector's catalog entry once per provider
 // process and shares it between every resource and data source, so a plan of
-// 500 profiles costs one GET /actions, not 500. A failed fetch is not cached:
-// the next caller tries again.
+// 500 profiles costs one GET /actions, not 500. Callers for the same key wait
+// for one fetch rather than each sending their own.
+//
+// A fetch that failed after the client's retries is remembered too: one
+// failing resource already fails the plan, and letting each of 500 resources
+// run the whole retry ladder again, one after the other, would keep a plan
+// against an unreachable StackOne busy for many minutes before it reports
+// the error. A fetch that ended because its caller's context ended (an
+// interrupt) is not remembered. Each terraform command starts a new
+// provider process, so the next plan tries again.
 type catalogCache struct {
 	client *stackone.Client
 
 	mu      sync.Mutex
-	entries map[string][]stackone.Connector
+	entries map[string]catalogEntry
+}
+
+type catalogEntry struct {
+	connectors []stackone.Connector
+	err        error
 }
 
 func newCatalogCache(client *stackone.Client) *catalogCache {
-	return &catalogCache{client: client, entries: map[string][]stackone.Connector{}}
+	return &catalogCache{client: client, entries: map[string]catalogEntry{}}
 }
 
 // Connectors returns the catalog filtered to key (the whole catalog is
-// never needed: it can hold hundreds of connectors). Callers for the same
-// key wait for one fetch rather than each sending their own.
+// never needed: it can hold hundreds of connectors).
 func (c *catalogCache) Connectors(ctx context.Context, key string) ([]stackone.Connector, error) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if cached, ok := c.entries[key]; ok {
-		return cached, nil
+		return cached.connectors, cached.err
 	}
 	fetched, err := c.client.ListConnectors(ctx, key)
-	if err != nil {
+	if err != nil && ctx.Err() != nil {
 		return nil, err
 	}
-	c.entries[key] = fetched
-	return fetched, nil
+	c.entries[key] = catalogEntry{connectors: fetched, err: err}
+	return fetched, err
 }
 
 // validateAgainstCatalog checks a profile spec against the catalog. A catalog
@@ -74,9 +86,13 @@ func checkProfileID(id string) string {
 		return "it is a path element, not an id"
 	}
 	for _, r := range id {
-		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_') {
+		if !isIDRune(r) {
 			return fmt.Sprintf("it contains %q; ids are letters, digits, '-' and '_'", r)
 		}
 	}
 	return ""
+}
+
+func isIDRune(r rune) bool {
+	return r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_'
 }

@@ -135,7 +135,8 @@ func TestRun(t *testing.T) {
 	case <-time.After(15 * time.Second):
 		t.Fatal("run did not return after cancel")
 	}
-	if _, err := http.Get(env["STACKONE_BASE_URL"] + "/actions"); err == nil {
+	if resp, err := http.Get(env["STACKONE_BASE_URL"] + "/actions"); err == nil {
+		resp.Body.Close()
 		t.Error("still serving after shutdown")
 	}
 }
@@ -158,7 +159,7 @@ func TestSplitScopes(t *testing.T) {
 	if got := splitScopes(" a,b  c,,\td "); !slices.Equal(got, []string{"a", "b", "c", "d"}) {
 		t.Errorf("splitScopes = %q", got)
 	}
-	if got := splitScopes(""); got != nil && len(got) != 0 {
+	if got := splitScopes(""); len(got) != 0 {
 		t.Errorf("empty = %q", got)
 	}
 }
