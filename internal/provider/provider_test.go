@@ -1,0 +1,65 @@
+package provider_test
+
+import (
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+)
+
+const connectorLookup = `data "stackone_connector" "z" { key = "zoominfo" }`
+
+// TestProvider_configFromEnvironment: with no provider block, the API key and
+// base URL come from STACKONE_API_KEY and STACKONE_BASE_URL.
+func TestProvider_configFromEnvironment(t *testing.T) {
+	tg := acctest.New(t)
+	t.Setenv("STACKONE_API_KEY", tg.APIKey)
+	t.Setenv("STACKONE_BASE_URL", tg.BaseURL)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: connectorLookup,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.stackone_connector.z", tfjsonpath.New("name"), knownvalue.StringExact("ZoomInfo")),
+			},
+		}},
+	})
+}
+
+func TestProvider_configErrors(t *testing.T) {
+	tg := acctest.New(t)
+	t.Setenv("STACKONE_API_KEY", "")
+	t.Setenv("STACKONE_BASE_URL", "")
+	cases := []struct {
+		name, block, want string
+	}{
+		{"missing key", fmt.Sprintf(`provider "stackone" { base_url = %q }`, tg.BaseURL),
+			`Missing StackOne API key.*"api_key" or the environment variable STACKONE_API_KEY`},
+		{"plain http to a remote host", `provider "stackone" {
+  api_key  = "k"
+  base_url = "http://api.example.com"
+}`, `Invalid StackOne base URL.*http`},
+		{"wrong key", fmt.Sprintf(`provider "stackone" {
+  api_key  = "v1.wrong"
+  base_url = %q
+}`, tg.BaseURL), `STACKONE_API_KEY`},
+		{"bad timeout", fmt.Sprintf(`provider "stackone" {
+  api_key         = "k"
+  base_url        = %q
+  request_timeout = "soon"
+}`, tg.BaseURL), `request_timeout is "soon", which is not a positive Go duration`},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			resource.UnitTest(t, resource.TestCase{
+				ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+				Steps:                    []resource.TestStep{{Config: tc.block + "\n" + connectorLookup, ExpectError: expectError(tc.want)}},
+			})
+		})
+	}
+}
