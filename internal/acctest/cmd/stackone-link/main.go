@@ -4,9 +4,11 @@
 //
 //	stackone-link -profile ID           # prints the link to open in a browser, waits for the outcome
 //	stackone-link -profile ID -auto     # plays the browser: signs in as SANDBOX_USER
+//	stackone-link -create               # first creates a ZoomInfo profile from the sandbox's app
 //
 // It reads STACKONE_BASE_URL and STACKONE_API_KEY, and with -auto also
-// SANDBOX_USER and SANDBOX_PASSWORD, as the stackone-sandbox command prints them.
+// SANDBOX_USER and SANDBOX_PASSWORD (with -create, ZOOMINFO_CLIENT_ID and
+// ZOOMINFO_CLIENT_SECRET), as the stackone-sandbox command prints them.
 package main
 
 import (
@@ -39,11 +41,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	profileID := fs.String("profile", "", "connector profile id (required)")
 	auto := fs.Bool("auto", false, "sign in automatically as SANDBOX_USER instead of waiting for a person")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for a person to finish signing in")
+	create := fs.Bool("create", false, "create a ZoomInfo profile from ZOOMINFO_CLIENT_ID/ZOOMINFO_CLIENT_SECRET first")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
-	if *profileID == "" {
-		return errors.New("-profile is required (the id of a stackone_connector_profile)")
+	if *profileID == "" && !*create {
+		return errors.New("-profile is required (the id of a stackone_connector_profile), or -create")
 	}
 	baseURL, apiKey := os.Getenv("STACKONE_BASE_URL"), os.Getenv("STACKONE_API_KEY")
 	if baseURL == "" || apiKey == "" {
@@ -52,6 +55,21 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	client, err := stackone.New(stackone.Config{BaseURL: baseURL, APIKey: apiKey, UserAgent: "stackone-link"})
 	if err != nil {
 		return err
+	}
+	if *create {
+		clientID, secret := os.Getenv("ZOOMINFO_CLIENT_ID"), os.Getenv("ZOOMINFO_CLIENT_SECRET")
+		if clientID == "" || secret == "" {
+			return errors.New("-create needs ZOOMINFO_CLIENT_ID and ZOOMINFO_CLIENT_SECRET (the sandbox prints both)")
+		}
+		p, err := client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
+			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "ZoomInfo (stackone-link)",
+			ClientID: clientID, ClientSecret: secret, Scopes: []string{"api:data:contact", "api:data:company"},
+		})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(out, "Created ZoomInfo profile %s\n", p.ID)
+		*profileID = p.ID
 	}
 	tg := &acctest.Target{BaseURL: baseURL, APIKey: apiKey, Client: client}
 

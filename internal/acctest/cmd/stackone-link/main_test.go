@@ -39,6 +39,10 @@ func TestRunLinksAutomatically(t *testing.T) {
 	if err == nil || !strings.Contains(err.Error(), "invalid_scope") {
 		t.Fatalf("a profile with an unregistered scope should fail with invalid_scope, got %v", err)
 	}
+	out.Reset()
+	if err := run(context.Background(), []string{"-create", "-auto"}, &out); err != nil || !strings.Contains(out.String(), "Created ZoomInfo profile") || !strings.Contains(out.String(), "Linked account") {
+		t.Fatalf("-create -auto: %v\n%s", err, out.String())
+	}
 	if err := run(context.Background(), nil, &out); err == nil || !strings.Contains(err.Error(), "-profile is required") {
 		t.Fatalf("missing -profile: %v", err)
 	}
