@@ -28,6 +28,14 @@ type CLI struct {
 	env []string
 }
 
+// RemoveBuilds deletes the provider binary NewCLI built; call it from
+// TestMain after the tests ran.
+func RemoveBuilds() {
+	if buildDir != "" {
+		_ = os.RemoveAll(buildDir)
+	}
+}
+
 // NewCLI builds the provider once per test binary and returns a CLI working
 // in a fresh directory, with the target's credentials in the environment.
 func NewCLI(t testing.TB, tg *Target) *CLI {

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"sort"
 	"time"
@@ -105,7 +106,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client ID of the OAuth app (ZoomInfo Developer Portal → your app → Client ID).",
 				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true, asciiOnly: true}},
 			},
 			"client_secret": schema.StringAttribute{
 				MarkdownDescription: "Client secret of the OAuth app. Kept in state (marked sensitive). Prefer `client_secret_wo` on Terraform 1.11 and later. Exactly one of the two is required.",
@@ -250,7 +251,7 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 		Active:       &active,
 	})
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the connector profile", err.Error())
+		addOperationError(ctx, &resp.Diagnostics, "create", timeout, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
@@ -328,7 +329,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	}
 	profile, err := r.data.client.UpdateConnectorProfile(ctx, state.ID.ValueString(), patch)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot update the connector profile", err.Error())
+		addOperationError(ctx, &resp.Diagnostics, "update", timeout, err)
 		return
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
@@ -351,7 +352,7 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 
 	err := r.data.client.DeleteConnectorProfile(ctx, state.ID.ValueString())
 	if err != nil && !stackone.IsNotFound(err) { // already gone is what we wanted
-		resp.Diagnostics.AddError("Cannot delete the connector profile", err.Error())
+		addOperationError(ctx, &resp.Diagnostics, "delete", timeout, err)
 	}
 }
 
@@ -364,6 +365,30 @@ func (r *connectorProfileResource) ImportState(ctx context.Context, req resource
 		return
 	}
 	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+}
+
+// addOperationError reports a failed create, update or delete. A call cut
+// short by the operation's own deadline or by an interrupt (Ctrl-C) says so,
+// and what to do, instead of Go's "context deadline exceeded".
+func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, timeout time.Duration, err error) {
+	gerund := map[string]string{"create": "creating", "update": "updating", "delete": "deleting"}[op]
+	var unsure string
+	switch op {
+	case "create":
+		unsure = " If a request reached StackOne before the end, the profile may exist without being in state: look for it with data.stackone_connector_profiles and import it rather than creating a second one."
+	case "update", "delete":
+		unsure = " The change may or may not have reached StackOne: the next plan shows where the profile stands."
+	}
+	switch {
+	case errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded):
+		diags.AddError("Timed out "+gerund+" the connector profile",
+			fmt.Sprintf("The %s did not succeed within its timeout of %s (timeouts { %s = \"%s\" } in the resource): %s.%s Try again later, or raise the timeout.", op, timeout, op, timeout, err, unsure))
+	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
+		diags.AddError("Interrupted while "+gerund+" the connector profile",
+			fmt.Sprintf("Terraform stopped the %s before StackOne answered (interrupted): %s.%s", op, err, unsure))
+	default:
+		diags.AddError("Cannot "+op+" the connector profile", err.Error())
+	}
 }
 
 func (r *connectorProfileResource) configured(diags *diag.Diagnostics) bool {

@@ -13,5 +13,7 @@ func TestMain(m *testing.M) {
 		fmt.Fprintln(os.Stderr, err)
 		os.Exit(1)
 	}
-	os.Exit(m.Run())
+	code := m.Run()
+	acctest.RemoveBuilds()
+	os.Exit(code)
 }

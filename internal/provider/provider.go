@@ -9,6 +9,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -138,9 +139,13 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	}
 
 	apiKey := strings.TrimSpace(stringOr(cfg.APIKey, os.Getenv(EnvAPIKey)))
-	if apiKey == "" {
+	switch {
+	case apiKey == "":
 		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing StackOne API key",
 			"Set the provider attribute \"api_key\" or the environment variable "+EnvAPIKey+" to a StackOne API key with the Platform API scope (StackOne dashboard → API Keys).")
+	case strings.ContainsAny(apiKey, ":") || strings.IndexFunc(apiKey, unicode.IsControl) >= 0:
+		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Malformed StackOne API key",
+			"api_key (or "+EnvAPIKey+") contains a colon or a control character, which no StackOne API key has: copy the key again from the StackOne dashboard (API Keys), without quotes or line breaks.")
 	}
 
 	baseURL := stringOr(cfg.BaseURL, os.Getenv(EnvBaseURL))
@@ -168,6 +173,9 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	maxRetries := defaultMaxRetries
 	if !cfg.MaxRetries.IsNull() {
 		maxRetries = int(cfg.MaxRetries.ValueInt64())
+		if maxRetries == 0 {
+			maxRetries = -1 // the client reads 0 as "default"; the user asked for none
+		}
 	}
 	rpm := defaultRequestsPerMinute
 	if !cfg.MaxRequestsPerMinute.IsNull() {

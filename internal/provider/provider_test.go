@@ -63,3 +63,21 @@ func TestProvider_configErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestProvider_maxRetriesZeroMeansOneAttempt: max_retries = 0 is no retry,
+// not the default.
+func TestProvider_maxRetriesZeroMeansOneAttempt(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	tg.Sandbox.SetDown(true)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config:      tg.ProviderConfig("max_retries = 0") + connectorLookup,
+			ExpectError: expectError(`503`),
+		}},
+	})
+	if n := tg.Sandbox.Stats().Requests["GET /actions"]; n != 1 {
+		t.Fatalf("GET /actions sent %d times with max_retries = 0, want 1", n)
+	}
+}

@@ -33,15 +33,29 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 // textValidator checks a free-text attribute: not blank, no control
 // characters, at most maxLen characters. Terraform's own messages for these
 // are vague ("string length must be at least 1"), so ours say the fix.
+//
+// Invisible formatting characters (Unicode category Cf: bidi overrides such
+// as U+202E, zero-width spaces, byte-order marks) and line or paragraph
+// separators are refused too: they make a value display differently from
+// what it is (a name that reads backwards in the dashboard, a client id that
+// looks right but never matches). The one exception is the zero-width joiner
+// U+200D in free text (noWhitespace false), which emoji sequences need; emoji
+// themselves are fine in a name.
 type textValidator struct {
 	maxLen       int
 	noWhitespace bool
+	// asciiOnly restricts the value to printable ASCII, as RFC 6749 (A.1)
+	// does for OAuth client ids.
+	asciiOnly bool
 }
 
 func (v textValidator) Description(context.Context) string {
-	d := fmt.Sprintf("must be non-blank, at most %d characters, without control characters", v.maxLen)
+	d := fmt.Sprintf("must be non-blank, at most %d characters, without control or invisible formatting characters", v.maxLen)
 	if v.noWhitespace {
 		d += " or whitespace"
+	}
+	if v.asciiOnly {
+		d += "; printable ASCII only"
 	}
 	return d
 }
@@ -51,12 +65,17 @@ func (v textValidator) ValidateString(_ context.Context, req validator.StringReq
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if problem := checkText(req.ConfigValue.ValueString(), v.maxLen, v.noWhitespace); problem != "" {
+	problem := checkText(req.ConfigValue.ValueString(), v.maxLen, v.noWhitespace)
+	if problem == "" && v.asciiOnly {
+		problem = checkASCII(req.ConfigValue.ValueString(), nil)
+	}
+	if problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s %s.", req.Path, problem))
 	}
 }
 
-// checkText returns what is wrong with s, or "".
+// checkText returns what is wrong with s, or "". It never quotes s, which
+// may be a secret.
 func checkText(s string, maxLen int, noWhitespace bool) string {
 	if strings.TrimSpace(s) == "" {
 		return "must not be empty or blank: set it to a real value"
@@ -72,6 +91,10 @@ func checkText(s string, maxLen int, noWhitespace bool) string {
 			return fmt.Sprintf("contains a control character (%U) at byte %d: remove it", r, i)
 		case noWhitespace && unicode.IsSpace(r):
 			return fmt.Sprintf("contains whitespace at byte %d: remove it", i)
+		case r == '\u200D' && !noWhitespace:
+			// zero-width joiner: part of emoji sequences in display text
+		case unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r):
+			return fmt.Sprintf("contains an invisible formatting character (%U) at byte %d, which makes the value display differently from what it is: remove it (retype the value if it was pasted)", r, i)
 		}
 	}
 	if s != strings.TrimSpace(s) {
@@ -80,10 +103,27 @@ func checkText(s string, maxLen int, noWhitespace bool) string {
 	return ""
 }
 
+// checkASCII returns what is wrong with s when it must be printable ASCII
+// other than the bytes in also, or "".
+func checkASCII(s string, also []rune) string {
+	for i, r := range s {
+		if r < 0x21 || r > 0x7e {
+			return fmt.Sprintf("contains %U at byte %d, which is not printable ASCII: OAuth allows only printable ASCII here (RFC 6749)", r, i)
+		}
+		for _, bad := range also {
+			if r == bad {
+				return fmt.Sprintf("contains %q at byte %d, which OAuth does not allow here (RFC 6749)", r, i)
+			}
+		}
+	}
+	return ""
+}
+
 // tokenSetValidator checks a set of scope or action names: each one a token
 // without whitespace or commas (a scope list is space-separated on the wire
 // of OAuth, so "a b" or "a,b" is two values written as one), and no two
-// that differ only in case. Exact duplicates never reach us: Terraform
+// that differ only in case. Scopes are also held to RFC 6749's scope-token:
+// printable ASCII without '"' or '\'. Exact duplicates never reach us: Terraform
 // merges them when it builds the set.
 type tokenSetValidator struct {
 	what     string // "scope" or "action"
@@ -121,9 +161,16 @@ func (v tokenSetValidator) ValidateSet(_ context.Context, req validator.SetReque
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what, fmt.Sprintf("%s entry %q %s.", req.Path, name, problem))
 			continue
 		}
+		if v.what == "scope" {
+			// RFC 6749 section 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+			if problem := checkASCII(name, []rune{'"', '\\'}); problem != "" {
+				resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what, fmt.Sprintf("%s entry %q %s.", req.Path, name, problem))
+				continue
+			}
+		}
 		if strings.Contains(name, ",") {
 			resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+v.what,
-				fmt.Sprintf("%s entry %q contains a comma: list each %s as its own string, e.g. [%q].", req.Path, name, v.what, strings.Join(strings.Split(name, ","), `", "`)))
+				fmt.Sprintf("%s entry %q contains a comma: list each %s as its own string, e.g. %s.", req.Path, name, v.what, quotedList(strings.Split(name, ","))))
 			continue
 		}
 		folded := strings.ToLower(name)
@@ -134,4 +181,13 @@ func (v tokenSetValidator) ValidateSet(_ context.Context, req validator.SetReque
 		}
 		seen[folded] = name
 	}
+}
+
+// quotedList renders ss as an HCL list of strings: ["a", "b"].
+func quotedList(ss []string) string {
+	q := make([]string, len(ss))
+	for i, s := range ss {
+		q[i] = fmt.Sprintf("%q", strings.TrimSpace(s))
+	}
+	return "[" + strings.Join(q, ", ") + "]"
 }

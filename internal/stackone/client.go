@@ -338,7 +338,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
-		return fmt.Errorf("StackOne request %s %s failed after %d attempt(s): %w", r.method, r.path, st.attempt, err)
+		return fmt.Errorf("StackOne request %s %s failed after %d attempt(s)%s: %w", r.method, r.path, st.attempt, lastAnswer(st), err)
 	}
 	defer resp.Body.Close()
 	// The transport has already buffered the body (up to the limit + 1).
@@ -373,6 +373,16 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		return fmt.Errorf("StackOne answered %s %s with %d but the body is not the JSON expected (%s)%s", r.method, r.path, resp.StatusCode, describeJSONError(err), requestIDSuffix(reqID))
 	}
 	return nil
+}
+
+// lastAnswer describes the last attempt of a call that ended without a
+// usable response (typically because the caller's context ended while
+// waiting to retry), so the error still says what StackOne answered.
+func lastAnswer(st *callState) string {
+	if st.attempt == 0 || st.last.Status == 0 {
+		return ""
+	}
+	return " (last answer: " + statusLabel(st.last.Status) + requestIDSuffix(st.last.RequestID) + ")"
 }
 
 func requestIDSuffix(id string) string {
