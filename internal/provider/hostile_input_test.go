@@ -185,8 +185,8 @@ func TestHostileInput(t *testing.T) {
 		{name: "max_retries -1", provider: map[string]string{"max_retries": `-1`}, want: `max_retries value must be between 0 and 20, got: -1`},
 		{name: "max_retries 1000", provider: map[string]string{"max_retries": `1000`}, want: `max_retries value must be between 0 and 20, got: 1000`},
 		{name: "max_requests_per_minute 0", provider: map[string]string{"max_requests_per_minute": `0`}, want: `max_requests_per_minute value must be between 1 and 100000, got: 0`},
-		{name: "api_key with a colon", provider: map[string]string{"api_key": `"user:password"`}, want: `API key contains a ':' or a control character: check that api_key`},
-		{name: "api_key with a header injection", provider: map[string]string{"api_key": `"k\r\nX-Injected: 1"`}, want: `API key contains a ':' or a control character`},
+		{name: "api_key with a colon", provider: map[string]string{"api_key": `"user:password"`}, want: `Malformed StackOne API key.*api_key \(or STACKONE_API_KEY\) contains a colon or a control character`},
+		{name: "api_key with a header injection", provider: map[string]string{"api_key": `"k\r\nX-Injected: 1"`}, want: `Malformed StackOne API key`},
 		{name: "empty api_key", provider: map[string]string{"api_key": `""`}, want: `Missing StackOne API key.*Set the provider attribute "api_key"`},
 	}
 
