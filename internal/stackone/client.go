@@ -109,6 +109,7 @@ type Client struct {
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
 	logger       Logger
+	redactKey    func(string) string
 }
 
 // New checks cfg and returns a Client. It fails when the API key is blank or
@@ -179,7 +180,9 @@ func New(cfg Config) (*Client, error) {
 		transport = http.DefaultTransport
 	}
 
+	redactKey := redactor(key)
 	return &Client{
+		redactKey: redactKey,
 		baseURL:   base,
 		apiKey:    key,
 		userAgent: ua,
@@ -188,7 +191,7 @@ func New(cfg Config) (*Client, error) {
 				base:    transport,
 				limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(rpm)), 1),
 				timeout: timeout,
-				redact:  redactor(key),
+				redact:  redactKey,
 			},
 			// API calls never redirect; following one could replay a body
 			// carrying a client secret somewhere else. Return it instead.
@@ -415,7 +418,7 @@ func describeJSONError(err error) string {
 // redact removes the API key from server-supplied text, in case a server or
 // proxy echoes the request back in a message or header.
 func (c *Client) redact(s string) string {
-	return c.httpClient.Transport.(*attemptTransport).redact(s)
+	return c.redactKey(s)
 }
 
 // redactor returns a function that replaces the API key, raw or as the

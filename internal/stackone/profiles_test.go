@@ -495,8 +495,8 @@ func TestInvalidJSONOn2xx(t *testing.T) {
 			continue
 		}
 		msg := err.Error()
-		if !strings.Contains(msg, "GET /connector_profiles/p") || !strings.Contains(msg, "req-9") ||
-			!(strings.Contains(msg, "not the JSON expected") || strings.Contains(msg, "empty body")) {
+		explained := strings.Contains(msg, "not the JSON expected") || strings.Contains(msg, "empty body")
+		if !strings.Contains(msg, "GET /connector_profiles/p") || !strings.Contains(msg, "req-9") || !explained {
 			t.Errorf("body %q: unclear error %q", body, msg)
 		}
 	}

@@ -91,22 +91,22 @@ func TestParseRetryAfter(t *testing.T) {
 }
 
 func TestRetryDelayBackoff(t *testing.T) {
-	min, max := 100*time.Millisecond, time.Second
-	for attempt, base := range []time.Duration{100, 150, 225, 337, 506, 759} {
-		base *= time.Millisecond
+	waitMin, waitMax := 100*time.Millisecond, time.Second
+	for attempt, ms := range []int64{100, 150, 225, 337, 506, 759} {
+		base := time.Duration(ms) * time.Millisecond
 		for i := 0; i < 20; i++ {
-			d := retryDelay(min, max, attempt, nil, time.Now())
-			hi := min2(base*5/4+time.Millisecond, max)
+			d := retryDelay(waitMin, waitMax, attempt, nil, time.Now())
+			hi := min2(base*5/4+time.Millisecond, waitMax)
 			if d < base-time.Millisecond || d > hi {
 				t.Fatalf("attempt %d: delay %s outside [%s, %s]", attempt, d, base, hi)
 			}
 		}
 	}
-	if d := retryDelay(min, max, 50, nil, time.Now()); d != max {
-		t.Errorf("large attempt: %s, want capped at %s", d, max)
+	if d := retryDelay(waitMin, waitMax, 50, nil, time.Now()); d != waitMax {
+		t.Errorf("large attempt: %s, want capped at %s", d, waitMax)
 	}
 	resp := &http.Response{StatusCode: 503, Header: http.Header{"Retry-After": {"0"}}}
-	if d := retryDelay(min, max, 3, resp, time.Now()); d != 0 {
+	if d := retryDelay(waitMin, waitMax, 3, resp, time.Now()); d != 0 {
 		t.Errorf("Retry-After 0 gave %s", d)
 	}
 }
