@@ -645,3 +645,59 @@ resource "stackone_connector_profile" "test" {
 		}},
 	})
 }
+
+// TestConnectorProfile_skipCatalogValidation: with the check off, a name the
+// catalog lacks reaches the server, whose refusal is the error; no catalog
+// request is made.
+func TestConnectorProfile_skipCatalogValidation(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: tg.ProviderConfig("skip_catalog_validation = true") + `
+resource "stackone_connector_profile" "test" {
+  connector     = "zoominfo"
+  auth_type     = "oauth2_authorization_code_pkce"
+  name          = "unchecked"
+  client_id     = "cid"
+  client_secret = "s"
+  scopes        = ["api:data:contacts"]
+}
+`,
+			ExpectError: expectError(`Cannot create the connector profile.*api:data:contacts`),
+		}},
+	})
+	if n := tg.Sandbox.Stats().Requests["GET /actions"]; n != 0 {
+		t.Fatalf("skip_catalog_validation still fetched the catalog %d times", n)
+	}
+}
+
+// TestConnectorProfile_catalogFetchesDoNotGrowWithProfiles: the catalog is
+// fetched once per provider process, so 1 profile and 25 cost the same.
+func TestConnectorProfile_catalogFetchesDoNotGrowWithProfiles(t *testing.T) {
+	fetches := func(n int) int {
+		tg := acctest.New(t)
+		tg.RequireSandbox(t)
+		resource.UnitTest(t, resource.TestCase{
+			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+			Steps: []resource.TestStep{{Config: tg.ProviderConfig() + fmt.Sprintf(`
+resource "stackone_connector_profile" "test" {
+  count         = %d
+  connector     = "zoominfo"
+  auth_type     = "oauth2_authorization_code_pkce"
+  name          = "p${count.index}"
+  client_id     = "cid"
+  client_secret = "s"
+  scopes        = ["api:data:contact"]
+  actions       = ["zoominfo_search_contacts"]
+}
+`, n)}},
+		})
+		return tg.Sandbox.Stats().Requests["GET /actions"]
+	}
+	one, many := fetches(1), fetches(25)
+	if one == 0 || many != one {
+		t.Fatalf("GET /actions: %d for 1 profile, %d for 25; want the same non-zero count", one, many)
+	}
+}
