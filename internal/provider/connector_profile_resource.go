@@ -204,6 +204,11 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	if req.Plan.Raw.IsNull() || r.data == nil || r.data.skipCatalogValidation {
 		return
 	}
+	// Nothing to send: a refresh-only plan of 1000 unchanged profiles need
+	// not check each of them again.
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+		return
+	}
 	var plan connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {

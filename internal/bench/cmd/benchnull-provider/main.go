@@ -1,0 +1,136 @@
+// Command benchnull-provider is a do-nothing terraform-plugin-framework
+// provider whose one resource, benchnull_profile, has the shape of
+// stackone_connector_profile (the same attributes, defaults, plan modifiers,
+// write-only secret and timeouts block) but no API behind it: Create fills
+// the computed attributes, Read returns the state as it is. stackone-bench
+// runs it with -null-variant as a second floor: what Terraform plus the
+// framework cost for such a resource, before the provider does anything.
+// It is a benchmark fixture, never shipped.
+package main
+
+import (
+	"context"
+	"log"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/provider"
+	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+func main() {
+	err := providerserver.Serve(context.Background(), func() provider.Provider { return nullProvider{} }, providerserver.ServeOpts{
+		Address: "registry.terraform.io/stackonehq/benchnull", ProtocolVersion: 6,
+	})
+	if err != nil {
+		log.Fatal(err)
+	}
+}
+
+type nullProvider struct{}
+
+func (nullProvider) Metadata(_ context.Context, _ provider.MetadataRequest, resp *provider.MetadataResponse) {
+	resp.TypeName = "benchnull"
+}
+
+func (nullProvider) Schema(_ context.Context, _ provider.SchemaRequest, resp *provider.SchemaResponse) {
+	resp.Schema = pschema.Schema{}
+}
+
+func (nullProvider) Configure(context.Context, provider.ConfigureRequest, *provider.ConfigureResponse) {
+}
+
+func (nullProvider) Resources(context.Context) []func() resource.Resource {
+	return []func() resource.Resource{func() resource.Resource { return profile{} }}
+}
+
+func (nullProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
+
+type profile struct{}
+
+type profileModel struct {
+	ID                    types.String   `tfsdk:"id"`
+	Connector             types.String   `tfsdk:"connector"`
+	AuthType              types.String   `tfsdk:"auth_type"`
+	Name                  types.String   `tfsdk:"name"`
+	ClientID              types.String   `tfsdk:"client_id"`
+	ClientSecret          types.String   `tfsdk:"client_secret"`
+	ClientSecretWO        types.String   `tfsdk:"client_secret_wo"`
+	ClientSecretWOVersion types.Int64    `tfsdk:"client_secret_wo_version"`
+	Scopes                types.Set      `tfsdk:"scopes"`
+	Actions               types.Set      `tfsdk:"actions"`
+	Active                types.Bool     `tfsdk:"active"`
+	RedirectURI           types.String   `tfsdk:"redirect_uri"`
+	CreatedAt             types.String   `tfsdk:"created_at"`
+	UpdatedAt             types.String   `tfsdk:"updated_at"`
+	Timeouts              timeouts.Value `tfsdk:"timeouts"`
+}
+
+func (profile) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_profile"
+}
+
+func (profile) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	empty := types.SetValueMust(types.StringType, []attr.Value{})
+	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
+	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
+	resp.Schema = schema.Schema{
+		Attributes: map[string]schema.Attribute{
+			"id":                       schema.StringAttribute{Computed: true, PlanModifiers: keep},
+			"connector":                schema.StringAttribute{Required: true, PlanModifiers: replace},
+			"auth_type":                schema.StringAttribute{Required: true, PlanModifiers: replace},
+			"name":                     schema.StringAttribute{Required: true},
+			"client_id":                schema.StringAttribute{Required: true},
+			"client_secret":            schema.StringAttribute{Optional: true, Sensitive: true},
+			"client_secret_wo":         schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true},
+			"client_secret_wo_version": schema.Int64Attribute{Optional: true},
+			"scopes":                   schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(empty)},
+			"actions":                  schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(empty)},
+			"active":                   schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true)},
+			"redirect_uri":             schema.StringAttribute{Computed: true, PlanModifiers: keep},
+			"created_at":               schema.StringAttribute{Computed: true, PlanModifiers: keep},
+			"updated_at":               schema.StringAttribute{Computed: true},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+func (profile) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m profileModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	m.ID = types.StringValue("null-" + m.Name.ValueString())
+	m.RedirectURI = types.StringValue("https://example.invalid/callback")
+	m.CreatedAt = types.StringValue("2026-01-01T00:00:00Z")
+	m.UpdatedAt = m.CreatedAt
+	m.ClientSecretWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (profile) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m profileModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (profile) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var m profileModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	m.ClientSecretWO = types.StringNull()
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (profile) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

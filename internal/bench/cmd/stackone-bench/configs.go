@@ -1,0 +1,103 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+)
+
+// providerBlock is the stackone provider configured for the sandbox.
+func providerBlock(baseURL, apiKey string, rpm int) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    stackone = { source = "stackonehq/stackone" }
+  }
+}
+
+provider "stackone" {
+  base_url                = %q
+  api_key                 = %q
+  max_requests_per_minute = %d
+}
+`, baseURL, apiKey, rpm)
+}
+
+// profilesConfig declares n ZoomInfo connector profiles, as the README's
+// example declares one (write-only secret, scopes and an action).
+func profilesConfig(baseURL, apiKey string, rpm, n int, clientID string) string {
+	return providerBlock(baseURL, apiKey, rpm) + fmt.Sprintf(`
+resource "stackone_connector_profile" "bench" {
+  count     = %d
+  connector = "zoominfo"
+  auth_type = "oauth2_authorization_code_pkce"
+  name      = "bench-${count.index}"
+  client_id = %q
+
+  client_secret_wo         = "bench-secret"
+  client_secret_wo_version = 1
+
+  scopes  = ["api:data:contact", "api:data:company"]
+  actions = ["zoominfo_search_contacts"]
+}
+`, n, clientID)
+}
+
+// nullConfig declares n benchnull_profile: the same attributes as
+// profilesConfig, served by a framework provider that does nothing.
+func nullConfig(n int, clientID string) string {
+	return fmt.Sprintf(`terraform {
+  required_providers {
+    benchnull = { source = "stackonehq/benchnull" }
+  }
+}
+
+resource "benchnull_profile" "bench" {
+  count     = %d
+  connector = "zoominfo"
+  auth_type = "oauth2_authorization_code_pkce"
+  name      = "bench-${count.index}"
+  client_id = %q
+
+  client_secret_wo         = "bench-secret"
+  client_secret_wo_version = 1
+
+  scopes  = ["api:data:contact", "api:data:company"]
+  actions = ["zoominfo_search_contacts"]
+}
+`, n, clientID)
+}
+
+// dataConfig declares n of Terraform's built-in terraform_data: the floor.
+func dataConfig(n int) string {
+	return fmt.Sprintf(`resource "terraform_data" "bench" {
+  count = %d
+  input = "bench-${count.index}"
+}
+`, n)
+}
+
+// scopesConfig declares one stackone_registered_scopes data source.
+func scopesConfig(baseURL, apiKey string, rpm int, clientID string, scopes []string) string {
+	quoted := make([]string, len(scopes))
+	for i, s := range scopes {
+		quoted[i] = strconv.Quote(s)
+	}
+	return providerBlock(baseURL, apiKey, rpm) + fmt.Sprintf(`
+data "stackone_registered_scopes" "bench" {
+  connector            = "zoominfo"
+  client_id            = %q
+  scopes               = [%s]
+  fail_on_unregistered = false
+}
+`, clientID, strings.Join(quoted, ", "))
+}
+
+// writeConfig creates dir (if needed) with main.tf holding text.
+func writeConfig(dir, text string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	return os.WriteFile(filepath.Join(dir, "main.tf"), []byte(text), 0o600)
+}

@@ -1,0 +1,644 @@
+// Command stackone-bench measures plan, refresh and apply of many
+// stackone_connector_profile resources against an in-process sandbox, beside
+// the same number of Terraform's built-in terraform_data (the floor Terraform
+// itself sets), and writes a Markdown report.
+//
+//	go run ./internal/bench/cmd/stackone-bench [-n 100,500,1000] [-runs 5] [-parallelism 10]
+//	    [-limited-n 1000] [-limited-rpm 1000] [-out FILE] [-smoke]
+//
+// It builds the provider (go build -trimpath), runs the terraform on PATH
+// through a dev_overrides CLI config (never ~/.terraformrc), and reports
+// medians, API calls per phase from the sandbox's counters, a rate-limited
+// apply, the provider process's schema time and peak RSS, and the cost of
+// stackone_registered_scopes. It reports numbers and never fails on them; it
+// exits non-zero only on a real failure (an apply that fails, a plan that is
+// not clean after apply).
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"runtime"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/bench"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+// unlimitedRPM is the provider's max_requests_per_minute outside the
+// rate-limited section: the highest value its validator accepts, so the
+// client-side limiter (one request per 0.6 ms) does not dominate.
+const unlimitedRPM = 100000
+
+// quietEnv turns off the SDK's and the provider's logging in the provider
+// process. With no TF_LOG* variable set, terraform-plugin-go still logs every
+// RPC at TRACE, as JSON on stderr, which terraform parses and then drops;
+// the "quiet" runs measure the provider as it would be if it set these
+// itself when no TF_LOG* variable is present (the fix BENCHMARKS.md
+// recommends).
+var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER=off"}
+
+type config struct {
+	ns          []int
+	runs        int
+	parallelism int
+	limitedN    int
+	limitedRPM  int
+	schemaRuns  int
+	goBench     bool
+	quiet       bool
+	null        bool
+	benchtime   string
+	out         string
+	smoke       bool
+	keep        bool
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:])
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "stackone-bench:", err)
+		os.Exit(2)
+	}
+	report, runErr := runAll(cfg)
+	if report != "" {
+		fmt.Print(report)
+		if cfg.out != "" {
+			if err := os.WriteFile(cfg.out, []byte(report), 0o644); err != nil { //nolint:gosec // a report for people
+				fmt.Fprintln(os.Stderr, "stackone-bench:", err)
+				os.Exit(1)
+			}
+			logf("report written to %s", cfg.out)
+		}
+	}
+	if runErr != nil {
+		fmt.Fprintln(os.Stderr, "stackone-bench: FAILED:", runErr)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string) (config, error) {
+	fs := flag.NewFlagSet("stackone-bench", flag.ContinueOnError)
+	var c config
+	n := fs.String("n", "100,500,1000", "comma-separated numbers of resources")
+	fs.IntVar(&c.runs, "runs", 5, "runs per N and kind (alternated ABAB)")
+	fs.IntVar(&c.parallelism, "parallelism", 10, "terraform -parallelism")
+	fs.IntVar(&c.limitedN, "limited-n", 1000, "profiles in the rate-limited apply (0 skips it)")
+	fs.IntVar(&c.limitedRPM, "limited-rpm", 1000, "requests/min of the sandbox and of the provider in the rate-limited apply (StackOne allows 1000 per key)")
+	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs)")
+	fs.BoolVar(&c.goBench, "gobench", true, "also run the in-process Go benchmarks of internal/provider")
+	fs.BoolVar(&c.quiet, "quiet-variant", true, "also run the profiles with the SDK's logging off (TF_LOG_SDK*=off, TF_LOG_PROVIDER=off), alternated with the others")
+	fs.BoolVar(&c.null, "null-variant", false, "also run benchnull_profile, a do-nothing framework provider with the same schema (a second floor; with -quiet-variant also with its logging off)")
+	fs.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime for the in-process benchmarks")
+	fs.StringVar(&c.out, "out", "", "also write the report to this file")
+	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
+	fs.BoolVar(&c.keep, "keep", false, "keep the working directory (printed on stderr)")
+	if err := fs.Parse(args); err != nil {
+		return c, err
+	}
+	if c.smoke {
+		*n, c.runs, c.limitedN, c.schemaRuns, c.benchtime = "10", 1, 50, 1, "10x"
+	}
+	for _, f := range strings.Split(*n, ",") {
+		v, err := strconv.Atoi(strings.TrimSpace(f))
+		if err != nil || v <= 0 {
+			return c, fmt.Errorf("-n: %q is not a positive number", f)
+		}
+		c.ns = append(c.ns, v)
+	}
+	if c.runs <= 0 || c.parallelism <= 0 || c.limitedN < 0 || c.limitedRPM <= 0 || c.limitedRPM > unlimitedRPM {
+		return c, errors.New("-runs and -parallelism must be positive, -limited-n not negative, -limited-rpm in 1..100000")
+	}
+	if c.schemaRuns <= 0 {
+		c.schemaRuns = c.runs
+	}
+	return c, nil
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "[%s] "+format+"\n", append([]any{time.Now().Format("15:04:05")}, args...)...)
+}
+
+// bench is the state of one benchmark run.
+type benchRun struct {
+	cfg      config
+	root     string
+	work     string
+	r        *runner
+	sb       *sandbox.Sandbox
+	apiErrs  atomic.Int64 // non-2xx answers of the main sandbox's API
+	clientID string
+	scopes   []string // the catalog's ZoomInfo scopes, sorted
+
+	machine   [][2]string
+	buildTime time.Duration
+	scale     []scaleResult
+	limited   *limitedResult
+	schema    *schemaResult
+	regScopes []scopeResult
+	goBench   string
+	failures  []string
+}
+
+func runAll(cfg config) (string, error) {
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	work, err := os.MkdirTemp("", "stackone-bench-*")
+	if err != nil {
+		return "", err
+	}
+	if cfg.keep {
+		logf("working directory: %s", work)
+	} else {
+		defer os.RemoveAll(work)
+	}
+	b := &benchRun{cfg: cfg, root: root, work: work}
+	b.machine = machineInfo(root)
+
+	logf("building the provider (go build -trimpath)")
+	b.r, b.buildTime, err = setup(root, work, cfg.null)
+	if err != nil {
+		return "", err
+	}
+	b.sb, err = sandbox.Start(sandbox.Options{Logf: func(_ string, args ...any) {
+		// "METHOD route status duration" for the API; "authz …" lines have 5 args.
+		if len(args) == 4 {
+			if st, ok := args[2].(string); ok && !strings.HasPrefix(st, "2") {
+				b.apiErrs.Add(1)
+			}
+		}
+	}})
+	if err != nil {
+		return "", err
+	}
+	defer b.sb.Close()
+	b.clientID = b.sb.ZoomInfoApp().ClientID
+	if b.scopes, err = catalogScopes(b.sb); err != nil {
+		return "", err
+	}
+
+	steps := []struct {
+		name string
+		f    func() error
+	}{
+		{"warm-up", b.warmUp},
+		{"scale", b.runScale},
+		{"limited", b.runLimited},
+		{"schema", b.runSchema},
+		{"registered scopes", b.runScopes},
+		{"go benchmarks", b.runGoBench},
+	}
+	var runErr error
+	for _, s := range steps {
+		if err := s.f(); err != nil {
+			runErr = fmt.Errorf("%s: %w", s.name, err)
+			b.failures = append(b.failures, runErr.Error())
+			break
+		}
+	}
+	if runErr == nil && len(b.failures) > 0 {
+		runErr = errors.New(strings.Join(b.failures, "; "))
+	}
+	return b.report(), runErr
+}
+
+// moduleRoot is the directory of this module's go.mod.
+func moduleRoot() (string, error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+	if err != nil {
+		return "", fmt.Errorf("go list -m: %w", err)
+	}
+	dir := strings.TrimSpace(string(out))
+	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
+		return "", fmt.Errorf("run from inside the module: %w", err)
+	}
+	return dir, nil
+}
+
+// catalogScopes reads the ZoomInfo scopes from the sandbox's catalog, the
+// way the provider does (GET /actions).
+func catalogScopes(sb *sandbox.Sandbox) ([]string, error) {
+	c, err := stackone.New(stackone.Config{BaseURL: sb.BaseURL(), APIKey: sb.APIKey(), UserAgent: "stackone-bench"})
+	if err != nil {
+		return nil, err
+	}
+	conns, err := c.ListConnectors(context.Background(), "zoominfo")
+	if err != nil {
+		return nil, err
+	}
+	zi, ok := stackone.FindConnector(conns, "zoominfo")
+	if !ok {
+		return nil, errors.New("the sandbox catalog has no zoominfo connector")
+	}
+	var out []string
+	for _, d := range zi.ScopeDefinitions {
+		out = append(out, d.Name)
+	}
+	slices.Sort(out)
+	return out, nil
+}
+
+func machineInfo(root string) [][2]string {
+	cmdOut := func(name string, args ...string) string {
+		c := exec.Command(name, args...)
+		c.Dir = root
+		out, err := c.Output()
+		if err != nil {
+			return "unknown"
+		}
+		return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+	}
+	cpu := "unknown"
+	if data, err := os.ReadFile("/proc/cpuinfo"); err == nil {
+		for line := range strings.SplitSeq(string(data), "\n") {
+			if k, v, ok := strings.Cut(line, ":"); ok && strings.TrimSpace(k) == "model name" {
+				cpu = strings.TrimSpace(v)
+				break
+			}
+		}
+	}
+	return [][2]string{
+		{"nproc", strconv.Itoa(runtime.NumCPU())},
+		{"CPU", cpu},
+		{"OS", runtime.GOOS + "/" + runtime.GOARCH + ", kernel " + cmdOut("uname", "-r")},
+		{"terraform", cmdOut("terraform", "version")},
+		{"go", cmdOut("go", "env", "GOVERSION")},
+		{"date", time.Now().UTC().Format("2006-01-02 15:04 UTC")},
+	}
+}
+
+// warmUp runs each kind once at N=10 (untimed) so that the first timed run
+// does not pay for cold caches.
+func (b *benchRun) warmUp() error {
+	logf("warm-up")
+	_, err := b.scaleRun(10, "warmup")
+	return err
+}
+
+// --- 1 and 2: plan and apply at scale ---
+
+type kindRuns struct {
+	apply, plan         []time.Duration
+	applyCPU, planCPU   []time.Duration
+	applyPCPU, planPCPU []time.Duration // provider processes only
+	applyProcs          []int
+	planProcs           []int
+	applyRSS, planRSS   []int64
+	applyStats          []sandbox.Stats
+	planStats           []sandbox.Stats
+}
+
+type scaleResult struct {
+	n        int
+	profiles kindRuns
+	quiet    kindRuns // profiles with the SDK's logging off
+	null     kindRuns // benchnull_profile: the framework floor
+	nullQ    kindRuns // benchnull_profile with the SDK's logging off
+	data     kindRuns
+	apiErrs  int64
+}
+
+func (b *benchRun) runScale() error {
+	for _, n := range b.cfg.ns {
+		res, err := b.scaleRun(n, "")
+		b.scale = append(b.scale, res)
+		if err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// scaleRun measures apply then plan of n profiles and n terraform_data,
+// runs alternated ABAB (ABCABC with the quiet variant). tag "warmup" runs each once.
+func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
+	res := scaleResult{n: n}
+	runs := b.cfg.runs
+	if tag == "warmup" {
+		runs = 1
+	}
+	pdir := filepath.Join(b.work, fmt.Sprintf("profiles-%d%s", n, tag))
+	ddir := filepath.Join(b.work, fmt.Sprintf("data-%d%s", n, tag))
+	ndir := filepath.Join(b.work, fmt.Sprintf("null-%d%s", n, tag))
+	if err := writeConfig(ndir, nullConfig(n, b.clientID)); err != nil {
+		return res, err
+	}
+	if err := writeConfig(pdir, profilesConfig(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM, n, b.clientID)); err != nil {
+		return res, err
+	}
+	if err := writeConfig(ddir, dataConfig(n)); err != nil {
+		return res, err
+	}
+	par := "-parallelism=" + strconv.Itoa(b.cfg.parallelism)
+	errsBefore := b.apiErrs.Load()
+	for i := range runs {
+		kinds := []string{"profiles", "data"}
+		if b.cfg.quiet {
+			kinds = append(kinds, "quiet")
+		}
+		if b.cfg.null {
+			kinds = append(kinds, "null")
+			if b.cfg.quiet {
+				kinds = append(kinds, "null-quiet")
+			}
+		}
+		for _, kind := range kinds {
+			dir, kr, env := pdir, &res.profiles, []string(nil)
+			switch kind {
+			case "data":
+				dir, kr = ddir, &res.data
+			case "quiet":
+				kr, env = &res.quiet, quietEnv
+			case "null":
+				dir, kr = ndir, &res.null
+			case "null-quiet":
+				dir, kr, env = ndir, &res.nullQ, quietEnv
+			}
+			if err := freshState(dir); err != nil {
+				return res, err
+			}
+			if kind == "profiles" || kind == "quiet" {
+				b.sb.Reset()
+			}
+			apply, err := b.r.terraformEnv(dir, env, "apply", "-auto-approve", "-input=false", par)
+			if err != nil {
+				return res, err
+			}
+			if apply.Code != 0 {
+				return res, fmt.Errorf("apply of %d %s exited %d:\n%s", n, kind, apply.Code, tail(apply.Out, 30))
+			}
+			afterApply := b.sb.Stats()
+			plan, err := b.r.terraformEnv(dir, env, "plan", "-refresh=true", "-input=false", "-detailed-exitcode", par)
+			if err != nil {
+				return res, err
+			}
+			if plan.Code != 0 {
+				what := "failed"
+				if plan.Code == 2 {
+					what = "is not empty after apply"
+				}
+				return res, fmt.Errorf("plan of %d %s %s (exit %d):\n%s", n, kind, what, plan.Code, tail(plan.Out, 30))
+			}
+			kr.apply = append(kr.apply, apply.Wall)
+			kr.plan = append(kr.plan, plan.Wall)
+			kr.applyCPU = append(kr.applyCPU, apply.CPU)
+			kr.planCPU = append(kr.planCPU, plan.CPU)
+			if kind != "data" {
+				kr.applyPCPU = append(kr.applyPCPU, apply.Procs.CPU)
+				kr.planPCPU = append(kr.planPCPU, plan.Procs.CPU)
+				kr.applyProcs = append(kr.applyProcs, apply.Procs.Processes)
+				kr.planProcs = append(kr.planProcs, plan.Procs.Processes)
+				kr.applyRSS = append(kr.applyRSS, apply.Procs.PeakRSSKB)
+				kr.planRSS = append(kr.planRSS, plan.Procs.PeakRSSKB)
+			}
+			if kind == "profiles" || kind == "quiet" {
+				kr.applyStats = append(kr.applyStats, afterApply)
+				kr.planStats = append(kr.planStats, diffStats(b.sb.Stats(), afterApply))
+			}
+			if tag == "" {
+				logf("N=%d run %d/%d %-8s apply %s plan %s", n, i+1, runs, kind, bench.Seconds(apply.Wall), bench.Seconds(plan.Wall))
+			}
+		}
+	}
+	res.apiErrs = b.apiErrs.Load() - errsBefore
+	return res, nil
+}
+
+func diffStats(after, before sandbox.Stats) sandbox.Stats {
+	d := sandbox.Stats{Total: after.Total - before.Total, Requests: map[string]int{}}
+	for k, v := range after.Requests {
+		if v-before.Requests[k] != 0 {
+			d.Requests[k] = v - before.Requests[k]
+		}
+	}
+	return d
+}
+
+// --- 3: apply with the sandbox limiting the key ---
+
+type limitedResult struct {
+	n, rpm        int
+	wall          time.Duration
+	code          int
+	out           string
+	statuses      map[string]int
+	requests      int
+	first, last   time.Duration // of API requests, from the start of the command
+	firstPOST     time.Duration
+	lastPOST      time.Duration
+	procs         int
+	unlimitedWall time.Duration // unlimited apply of the same N, when measured
+}
+
+func (b *benchRun) runLimited() error {
+	if b.cfg.limitedN == 0 {
+		return nil
+	}
+	n, rpm := b.cfg.limitedN, b.cfg.limitedRPM
+	logf("rate-limited apply: %d profiles, %d requests/min", n, rpm)
+	var (
+		mu       sync.Mutex
+		start    time.Time
+		statuses = map[string]int{}
+		res      = &limitedResult{n: n, rpm: rpm, first: -1, firstPOST: -1}
+	)
+	sb, err := sandbox.Start(sandbox.Options{RateLimit: rpm, Logf: func(_ string, args ...any) {
+		if len(args) != 4 {
+			return
+		}
+		at := time.Now()
+		mu.Lock()
+		defer mu.Unlock()
+		if start.IsZero() {
+			return
+		}
+		st, _ := args[2].(string)
+		statuses[st]++
+		res.requests++
+		since := at.Sub(start)
+		if res.first < 0 {
+			res.first = since
+		}
+		res.last = since
+		if args[0] == "POST" {
+			if res.firstPOST < 0 {
+				res.firstPOST = since
+			}
+			res.lastPOST = since
+		}
+	}})
+	if err != nil {
+		return err
+	}
+	defer sb.Close()
+	dir := filepath.Join(b.work, "limited")
+	if err := writeConfig(dir, profilesConfig(sb.BaseURL(), sb.APIKey(), rpm, n, sb.ZoomInfoApp().ClientID)); err != nil {
+		return err
+	}
+	mu.Lock()
+	start = time.Now()
+	mu.Unlock()
+	apply, err := b.r.terraform(dir, "apply", "-auto-approve", "-input=false", "-parallelism="+strconv.Itoa(b.cfg.parallelism))
+	if err != nil {
+		return err
+	}
+	mu.Lock()
+	res.wall, res.code, res.out, res.statuses, res.procs = apply.Wall, apply.Code, tail(apply.Out, 30), statuses, apply.Procs.Processes
+	start = time.Time{}
+	mu.Unlock()
+	for _, s := range b.scale {
+		if s.n == n {
+			res.unlimitedWall = bench.Median(s.profiles.apply)
+		}
+	}
+	b.limited = res
+	logf("rate-limited apply: exit %d in %s", apply.Code, bench.Seconds(apply.Wall))
+	if apply.Code != 0 {
+		b.failures = append(b.failures, fmt.Sprintf("rate-limited apply exited %d", apply.Code))
+	}
+	return nil
+}
+
+// --- 4: the provider process ---
+
+type schemaResult struct {
+	stackone, baseline []time.Duration
+	procs              []int
+	rss                []int64
+}
+
+func (b *benchRun) runSchema() error {
+	logf("schema")
+	sdir := filepath.Join(b.work, "schema-stackone")
+	bdir := filepath.Join(b.work, "schema-baseline")
+	if err := writeConfig(sdir, providerBlock(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM)); err != nil {
+		return err
+	}
+	if err := writeConfig(bdir, dataConfig(1)); err != nil {
+		return err
+	}
+	res := &schemaResult{}
+	for range b.cfg.schemaRuns {
+		s, err := b.r.terraform(sdir, "providers", "schema", "-json")
+		if err != nil {
+			return err
+		}
+		base, err := b.r.terraform(bdir, "providers", "schema", "-json")
+		if err != nil {
+			return err
+		}
+		if s.Code != 0 || base.Code != 0 {
+			return fmt.Errorf("terraform providers schema exited %d / %d:\n%s", s.Code, base.Code, tail(s.Out+base.Out, 20))
+		}
+		if !strings.Contains(s.Out, `"stackone_connector_profile"`) {
+			return fmt.Errorf("terraform providers schema -json did not list stackone_connector_profile:\n%s", tail(s.Out, 10))
+		}
+		res.stackone = append(res.stackone, s.Wall)
+		res.baseline = append(res.baseline, base.Wall)
+		res.procs = append(res.procs, s.Procs.Processes)
+		res.rss = append(res.rss, s.Procs.PeakRSSKB)
+	}
+	b.schema = res
+	return nil
+}
+
+// --- 5: stackone_registered_scopes ---
+
+type scopeResult struct {
+	k            int
+	unregistered int
+	requests     []int
+	catalogGETs  []int
+	walls        []time.Duration
+}
+
+func (b *benchRun) runScopes() error {
+	logf("registered scopes")
+	auth := b.sb.AuthServer()
+	original := b.sb.ZoomInfoApp().Scopes
+	defer auth.UpdateApp(b.clientID, func(a *authserver.App) { a.Scopes = original })
+	cases := []int{0, 1, 10, 17}
+	if b.cfg.smoke {
+		cases = []int{1, 10}
+	}
+	for _, k := range cases {
+		if k > len(b.scopes) {
+			return fmt.Errorf("the catalog has %d ZoomInfo scopes, fewer than %d", len(b.scopes), k)
+		}
+		chosen := b.scopes[:k]
+		for _, half := range []bool{false, true} {
+			if half && k == 0 {
+				continue
+			}
+			// Half unregistered: every other chosen scope (rounded up) is
+			// taken off the app; all registered: the app has every scope.
+			var unreg []string
+			if half {
+				for i := 0; i < k; i += 2 {
+					unreg = append(unreg, chosen[i])
+				}
+			}
+			appScopes := slices.DeleteFunc(slices.Clone(b.scopes), func(s string) bool { return slices.Contains(unreg, s) })
+			auth.UpdateApp(b.clientID, func(a *authserver.App) { a.Scopes = appScopes })
+			dir := filepath.Join(b.work, fmt.Sprintf("scopes-%d-%v", k, half))
+			if err := writeConfig(dir, scopesConfig(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM, b.clientID, chosen)); err != nil {
+				return err
+			}
+			sr := scopeResult{k: k, unregistered: len(unreg)}
+			for range b.cfg.schemaRuns {
+				auth.ResetCounters()
+				before := b.sb.Stats()
+				p, err := b.r.terraform(dir, "plan", "-input=false")
+				if err != nil {
+					return err
+				}
+				if p.Code != 0 {
+					return fmt.Errorf("plan with stackone_registered_scopes (%d scopes, %d unregistered) exited %d:\n%s", k, len(unreg), p.Code, tail(p.Out, 20))
+				}
+				sr.requests = append(sr.requests, auth.AuthorizeRequests())
+				sr.catalogGETs = append(sr.catalogGETs, diffStats(b.sb.Stats(), before).Requests["GET /actions"])
+				sr.walls = append(sr.walls, p.Wall)
+			}
+			b.regScopes = append(b.regScopes, sr)
+		}
+	}
+	return nil
+}
+
+// --- in-process Go benchmarks ---
+
+func (b *benchRun) runGoBench() error {
+	if !b.cfg.goBench {
+		return nil
+	}
+	logf("in-process Go benchmarks (go test -bench, benchtime %s)", b.cfg.benchtime)
+	cmd := exec.Command("go", "test", "-run", "^$", "-bench", ".", "-benchmem", "-benchtime", b.cfg.benchtime, "-count", "1", "./internal/provider/")
+	cmd.Dir = b.root
+	cmd.Env = append(os.Environ(), "CHECKPOINT_DISABLE=1")
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		return fmt.Errorf("go test -bench: %v\n%s", err, tail(string(out), 30))
+	}
+	var keep []string
+	for line := range strings.SplitSeq(string(out), "\n") {
+		if strings.HasPrefix(line, "Benchmark") || strings.HasPrefix(line, "cpu:") {
+			keep = append(keep, strings.TrimSpace(line))
+		}
+	}
+	b.goBench = strings.Join(keep, "\n")
+	return nil
+}
