@@ -10,7 +10,6 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/provider"
@@ -25,7 +24,10 @@ const ProviderName = "stackone"
 // CLI that terraform-plugin-testing runs.
 func ProtoV6ProviderFactories() map[string]func() (tfprotov6.ProviderServer, error) {
 	return map[string]func() (tfprotov6.ProviderServer, error){
-		ProviderName: providerserver.NewProtocol6WithError(provider.New("test")()),
+		// As main.go serves it (provider.ProtocolServer around the framework).
+		ProviderName: func() (tfprotov6.ProviderServer, error) {
+			return provider.ProtocolServer(provider.New("test"))(), nil
+		},
 	}
 }
 

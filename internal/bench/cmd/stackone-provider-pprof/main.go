@@ -14,7 +14,6 @@
 package main
 
 import (
-	"context"
 	"fmt"
 	"log"
 	"os"
@@ -25,17 +24,14 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/providerserver"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/provider"
 )
 
 func main() {
 	stop := startProfiling(os.Getenv("STACKONE_BENCH_PPROF_DIR"))
-	err := providerserver.Serve(context.Background(), provider.New("pprof"), providerserver.ServeOpts{
-		Address:         "registry.terraform.io/stackonehq/stackone",
-		ProtocolVersion: 6,
-	})
+	err := tf6server.Serve("registry.terraform.io/stackonehq/stackone", provider.ProtocolServer(provider.New("pprof")))
 	stop()
 	if err != nil {
 		log.Fatal(err)
