@@ -175,8 +175,12 @@ func (r *connectorProfileResource) Configure(_ context.Context, req resource.Con
 // ValidateConfig checks the secret attributes together; each message names the
 // attribute at fault and what to write instead.
 func (r *connectorProfileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	// Only the three attributes it checks: decoding the whole model costs
+	// more, and this runs for every profile on every plan.
 	var cfg connectorProfileModel
-	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &cfg.ClientSecret)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo"), &cfg.ClientSecretWO)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo_version"), &cfg.ClientSecretWOVersion)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
