@@ -6,7 +6,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -16,22 +15,6 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 func newProfile(t *testing.T, tg *Target, clientID, secret string, scopes ...string) *stackone.ConnectorProfile {
 	t.Helper()
@@ -110,7 +93,7 @@ func TestLinkAccount_wrongPassword(t *testing.T) {
 // its own PKCE pair: the token endpoint refuses a wrong verifier, a replayed
 // code and an expired code.
 func TestTokenEndpointRefusals(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := NewClock()
 	tg := NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	ctx := t.Context()
@@ -186,7 +169,7 @@ func TestTokenEndpointRefusals(t *testing.T) {
 // with the provider's error; a replayed callback is refused and links
 // nothing more.
 func TestPendingLink_expiredAndReplayed(t *testing.T) {
-	clk := &clock{t: time.Now()}
+	clk := NewClock()
 	tg := NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	ctx := t.Context()

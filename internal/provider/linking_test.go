@@ -9,7 +9,6 @@ import (
 	"net/url"
 	"slices"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -227,7 +226,7 @@ func rotateSecret(t *testing.T, tg *acctest.Target, clientID, secret string) {
 // back: an expired code fails the session with invalid_grant, and a replayed
 // callback is refused and links nothing more.
 func TestLinking_expiredAndReplayedCodes(t *testing.T) {
-	clk := &movableClock{t: time.Now()}
+	clk := acctest.NewClock()
 	tg := acctest.NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()
@@ -273,20 +272,3 @@ func TestLinking_expiredAndReplayedCodes(t *testing.T) {
 	})
 }
 
-// movableClock lets a test expire authorization codes without waiting.
-type movableClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *movableClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *movableClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
