@@ -15,7 +15,6 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-
 func newProfile(t *testing.T, tg *Target, clientID, secret string, scopes ...string) *stackone.ConnectorProfile {
 	t.Helper()
 	p, err := tg.Client.CreateConnectorProfile(t.Context(), stackone.CreateConnectorProfileRequest{

@@ -271,4 +271,3 @@ func TestLinking_expiredAndReplayedCodes(t *testing.T) {
 		}},
 	})
 }
-
