@@ -82,6 +82,10 @@ type Request struct {
 	// request without a scope parameter, which checks the client id,
 	// redirect URI and PKCE setting only.
 	Scopes []string
+	// WithoutPKCE leaves the PKCE challenge out, for an auth type that does
+	// not use PKCE: an Okta app without PKCE refuses a request that carries
+	// one, which would hide its scopes.
+	WithoutPKCE bool
 }
 
 // Outcome is the overall verdict on the client application.
@@ -154,6 +158,7 @@ func Probe(ctx context.Context, req Request, opts Options) (Result, error) {
 	if err != nil {
 		return Result{}, err
 	}
+	in.withoutPKCE = req.WithoutPKCE
 	p := newProber(in, opts)
 	res, err := p.run(ctx)
 	res.Requests = int(p.requests.Load())
@@ -471,8 +476,10 @@ func (p *prober) authorizeURL(scopes []string) (string, error) {
 	}
 	q.Set("state", state)
 	q.Set("nonce", nonce)
-	q.Set("code_challenge", pkce.S256Challenge(verifier))
-	q.Set("code_challenge_method", pkce.MethodS256)
+	if !p.in.withoutPKCE {
+		q.Set("code_challenge", pkce.S256Challenge(verifier))
+		q.Set("code_challenge_method", pkce.MethodS256)
+	}
 	u.RawQuery = q.Encode()
 	return u.String(), nil
 }

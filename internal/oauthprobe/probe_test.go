@@ -605,3 +605,25 @@ func TestEndpointQueryIsKept(t *testing.T) {
 		t.Fatalf("Outcome %q, query %v", res.Outcome, q[0])
 	}
 }
+
+// TestProbeWithoutPKCE: for an auth type without PKCE, the probe leaves the
+// challenge out, so an app without PKCE has its scopes read rather than
+// being refused as "PKCE is not enabled".
+func TestProbeWithoutPKCE(t *testing.T) {
+	e := newEnv(t, nil)
+	e.srv.UpdateApp(testClientID, func(a *authserver.App) { a.PKCERequired = false })
+	req := e.request("api:data:contact", "api:data:intent")
+	req.WithoutPKCE = true
+	res := probe(t, req, Options{})
+	if res.Outcome != OutcomeOK {
+		t.Fatalf("Outcome = %q (%s), want ok", res.Outcome, res.ErrorDescription)
+	}
+	wantScopes(t, "Registered", res.Registered, []string{"api:data:contact"})
+	wantScopes(t, "Unregistered", res.Unregistered, []string{"api:data:intent"})
+	queries, _ := e.recorded()
+	for _, q := range queries {
+		if q.Has("code_challenge") || q.Has("code_challenge_method") {
+			t.Fatalf("a request without PKCE carried a challenge: %v", q)
+		}
+	}
+}

@@ -17,6 +17,7 @@ type validated struct {
 	clientID    string
 	redirectURI string
 	scopes      []string
+	withoutPKCE bool
 }
 
 // probeParams are set by the probe; an endpoint that already carries one

@@ -98,6 +98,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	scopes := setStrings(ctx, m.Scopes, &resp.Diagnostics)
 
 	endpoint, redirectURI, portal := m.AuthorizationEndpoint.ValueString(), m.RedirectURI.ValueString(), "the OAuth app's settings"
+	withoutPKCE := false
 	if endpoint == "" || redirectURI == "" || !d.data.skipCatalogValidation {
 		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector, &resp.Diagnostics)
 		if !ok {
@@ -105,6 +106,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 		}
 		portal = conn.Name + " Developer Portal"
 		auth, found := probeableAuth(conn)
+		withoutPKCE = found && !auth.PKCE
 		if endpoint == "" {
 			if !found {
 				resp.Diagnostics.AddAttributeError(path.Root("authorization_endpoint"), "No authorization endpoint in the catalog",
@@ -123,6 +125,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 
 	result, err := oauthprobe.Probe(ctx, oauthprobe.Request{
 		AuthorizationEndpoint: endpoint, ClientID: m.ClientID.ValueString(), RedirectURI: redirectURI, Scopes: scopes,
+		WithoutPKCE: withoutPKCE,
 	}, oauthprobe.Options{UserAgent: "terraform-provider-stackone (registered-scopes check)"})
 	var inputErr *oauthprobe.InputError
 	switch {
