@@ -45,6 +45,12 @@ const (
 // secret. A newer server value means someone changed the secret elsewhere.
 const privateSecretWrittenAt = "secret_written_at"
 
+// privateSecretMode records which attribute holds the secret ("state" for
+// client_secret, "wo" for client_secret_wo), so that a refresh, which cannot
+// see the configuration, gives the advice that fits. State alone cannot say:
+// client_secret is null there after an import or a drift refresh too.
+const privateSecretMode = "secret_mode"
+
 // NewConnectorProfileResource returns the stackone_connector_profile resource.
 func NewConnectorProfileResource() resource.Resource {
 	return &connectorProfileResource{}
@@ -266,6 +272,7 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
+	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 }
 
 func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -296,15 +303,24 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	case profile.ClientSecretUpdatedAt != nil && (written == nil || profile.ClientSecretUpdatedAt.After(*written)):
 		changed := profile.ClientSecretUpdatedAt.UTC().Format(time.RFC3339)
-		if !state.ClientSecret.IsNull() {
-			// Forget the secret we hold so the plan shows it being sent again.
-			state.ClientSecret = types.StringNull()
-			resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
-				fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. The plan re-sends client_secret from your configuration; apply to restore it.", state.ID.ValueString(), changed))
-		} else {
-			resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
-				fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. Terraform cannot see write-only values: if the configured client_secret_wo is the right secret, increase client_secret_wo_version and apply to send it again.", state.ID.ValueString(), changed))
+		mode, diags := secretMode(ctx, req.Private)
+		resp.Diagnostics.Append(diags...)
+		if mode == "" && !state.ClientSecret.IsNull() {
+			mode = "state"
 		}
+		// Forget any secret we hold so the plan shows it being sent again.
+		state.ClientSecret = types.StringNull()
+		var advice string
+		switch mode {
+		case "state":
+			advice = "The plan re-sends client_secret from your configuration; apply to restore it."
+		case "wo":
+			advice = "Terraform cannot see write-only values: if the configured client_secret_wo is the right secret, increase client_secret_wo_version and apply to send it again."
+		default:
+			advice = "With client_secret, the plan re-sends it from your configuration; with client_secret_wo, increase client_secret_wo_version and apply to send it again."
+		}
+		resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
+			fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. %s", state.ID.ValueString(), changed, advice))
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -346,6 +362,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	if patch.ClientSecret != nil {
 		resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	}
+	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 }
 
 func (r *connectorProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -530,4 +547,22 @@ func stringSet(ctx context.Context, values []string) (types.Set, diag.Diagnostic
 		values = []string{}
 	}
 	return types.SetValueFrom(ctx, types.StringType, values)
+}
+
+func setSecretMode(ctx context.Context, private privateSetter, plan connectorProfileModel) diag.Diagnostics {
+	mode := `"wo"`
+	if !plan.ClientSecret.IsNull() {
+		mode = `"state"`
+	}
+	return private.SetKey(ctx, privateSecretMode, []byte(mode))
+}
+
+// secretMode is "state", "wo", or "" when no write recorded it.
+func secretMode(ctx context.Context, private privateGetter) (string, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, privateSecretMode)
+	var mode string
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &mode)
+	}
+	return mode, diags
 }

@@ -563,9 +563,19 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 		if _, err := tg.Client.UpdateConnectorProfile(ctx, p.ID, stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
 			t.Fatal(err)
 		}
+		written["secret_mode"] = []byte(`"wo"`)
 		diags, inState := ps.readProfile(state, written)
-		if !inState || !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*increase client_secret_wo_version`) {
+		if !inState || !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*cannot see write-only values.*increase client_secret_wo_version`) {
 			t.Fatalf("want a warning to bump client_secret_wo_version, got %v", diags)
+		}
+		// A client_secret user whose state lost the secret (after an import
+		// or a refresh-only apply) is told the plan re-sends it, not to bump
+		// a version they do not have.
+		written["secret_mode"] = []byte(`"state"`)
+		diags, _ = ps.readProfile(state, written)
+		if !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*The plan re-sends client_secret`) ||
+			hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `client_secret_wo_version`) {
+			t.Fatalf("want the client_secret advice only, got %v", diags)
 		}
 	})
 }

@@ -155,7 +155,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	parsed, err := stackone.ValidateBaseURL(baseURL)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid StackOne base URL",
-			fmt.Sprintf("base_url (or %s) %q cannot be used: %s", EnvBaseURL, baseURL, err))
+			fmt.Sprintf("base_url (or %s) cannot be used: %s", EnvBaseURL, err)) // err shows the URL only when it is safe to
 	}
 
 	timeout := defaultRequestTimeout

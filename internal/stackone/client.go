@@ -213,10 +213,11 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	if raw == "" {
 		return nil, errors.New("base_url is empty: leave it unset for " + DefaultBaseURL + " or give an absolute https:// URL")
 	}
-	// A URL with '@' may carry a key or password: never quote it back.
+	// A URL with '@' or a query may carry a key, password or token: never
+	// quote it back.
 	shown := fmt.Sprintf("%q", raw)
-	if strings.Contains(raw, "@") {
-		shown = "(not shown: it contains '@')"
+	if strings.ContainsAny(raw, "@?") {
+		shown = "(not shown: it contains '@' or '?')"
 	}
 	u, err := url.Parse(raw)
 	if err != nil {

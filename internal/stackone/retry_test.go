@@ -323,6 +323,35 @@ func TestContextCancelStopsRateLimitWait(t *testing.T) {
 	}
 }
 
+// TestRateLimitWaitEndsWithTheDeadline: when the next slot lies beyond the
+// caller's deadline, the call waits for the deadline and reports it as one
+// (context.DeadlineExceeded), rather than failing at once with the limiter's
+// own message.
+func TestRateLimitWaitEndsWithTheDeadline(t *testing.T) {
+	var hits counter
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		hits.inc()
+		writeJSON(w, 200, map[string]any{"id": "p"})
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv, func(c *Config) { c.RequestsPerMinute = 1 })
+	if _, err := c.GetConnectorProfile(context.Background(), "p"); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 100*time.Millisecond)
+	defer cancel()
+	_, err := c.GetConnectorProfile(ctx, "p")
+	if !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("want context.DeadlineExceeded, got %v", err)
+	}
+	if ctx.Err() == nil {
+		t.Fatal("the call gave up before its deadline")
+	}
+	if hits.get() != 1 {
+		t.Errorf("server saw %d requests, want 1", hits.get())
+	}
+}
+
 func TestRateLimitSpacesRequests(t *testing.T) {
 	var hits counter
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

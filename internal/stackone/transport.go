@@ -53,11 +53,11 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 
-	if err := t.limiter.Wait(ctx); err != nil {
+	if err := waitForSlot(ctx, t.limiter); err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
-		// Waiting again cannot succeed: the context is done or its deadline too near.
+		// Waiting again cannot succeed: the context is done.
 		err = &permanentError{fmt.Errorf("waiting for the client-side rate limit: %w", err)}
 		record(nil, 0, err)
 		return nil, err
@@ -154,4 +154,29 @@ func newIdempotencyKey() (string, error) {
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // variant 10
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+}
+
+// waitForSlot waits for the limiter's next slot. Unlike rate.Limiter.Wait,
+// which fails at once when the slot lies beyond the context's deadline, it
+// waits until the deadline and then returns the context's own error, so a
+// caller sees context.DeadlineExceeded (a timeout it can raise) rather than
+// an instant failure.
+func waitForSlot(ctx context.Context, limiter *rate.Limiter) error {
+	r := limiter.Reserve()
+	if !r.OK() {
+		return errors.New("the client-side rate limit allows no request at all")
+	}
+	delay := r.Delay()
+	if delay == 0 {
+		return nil
+	}
+	timer := time.NewTimer(delay)
+	defer timer.Stop()
+	select {
+	case <-timer.C:
+		return nil
+	case <-ctx.Done():
+		r.Cancel() // give the slot back to the next caller
+		return ctx.Err()
+	}
 }
