@@ -177,7 +177,7 @@ func TestHostileInput(t *testing.T) {
 			want: `base_url "http://example.com" uses plain http, which is allowed only for loopback hosts.*use https://example.com`},
 		{name: "base_url with credentials", provider: map[string]string{"base_url": `"https://user:pass@host"`},
 			want: `base_url must not contain a user name or password`},
-		{name: "base_url with a query", provider: map[string]string{"base_url": `"https://host/?q=1"`}, want: `base_url "https://host/\?q=1" must not have a query string`},
+		{name: "base_url with a query", provider: map[string]string{"base_url": `"https://host/?q=1"`}, want: `base_url \(not shown: it contains .@. or .\?.\) must not have a query string`},
 		{name: "base_url with a fragment", provider: map[string]string{"base_url": `"https://host/#x"`}, want: `base_url "https://host/#x" must not have a fragment`},
 		{name: "base_url not a URL", provider: map[string]string{"base_url": `"not a url"`}, want: `base_url "not a url" is not an absolute URL`},
 		{name: "request_timeout -1s", provider: map[string]string{"request_timeout": `"-1s"`}, want: `request_timeout is "-1s", which is not a positive Go duration`},
