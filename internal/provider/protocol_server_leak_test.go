@@ -48,6 +48,11 @@ func liveHeapAfterGC() uint64 {
 // made a 1000-profile plan peak at 170 MB); provider.ProtocolServer
 // releases them between requests.
 func TestProtocolServer_finishedRequestsAreNotRetained(t *testing.T) {
+	// The SDK would log every RPC at TRACE to the test's stderr, as main.go
+	// stops it doing when nobody asked for logs.
+	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
+		t.Setenv(name, "off")
+	}
 	ctx := context.Background()
 	newServer := provider.ProtocolServer(provider.New("test"))
 	schema, err := newServer().GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
@@ -78,8 +83,13 @@ func TestProtocolServer_finishedRequestsAreNotRetained(t *testing.T) {
 	client, server := plugin.TestPluginGRPCConn(t, false, map[string]plugin.Plugin{
 		"provider": &tf6server.GRPCProviderPlugin{GRPCProvider: newServer, Name: "registry.terraform.io/stackonehq/stackone"},
 	})
-	defer server.Stop()
-	defer client.Close()
+	// Stop the server before closing the client: Close asks the server to
+	// shut down through go-plugin's controller, which would race with a
+	// Stop of our own (go-plugin's test helper is not safe for both).
+	defer func() {
+		server.Stop()
+		_ = client.Close()
+	}()
 	call := func() {
 		in, out := req, []byte(nil)
 		if err := client.Conn.Invoke(ctx, "/tfplugin6.Provider/ValidateResourceConfig", &in, &out, grpc.ForceCodec(rawCodec{})); err != nil {
