@@ -2,6 +2,7 @@ package stackone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -45,7 +46,7 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 		body: req, idempotencyKey: key,
 	}, &out)
 	if err != nil {
-		return nil, err
+		return nil, redactSecret(err, req.ClientSecret)
 	}
 	return normalizeProfile(&out), nil
 }
@@ -80,6 +81,9 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id string, req Upda
 	}
 	var out ConnectorProfile
 	if err := c.do(ctx, &request{method: http.MethodPatch, route: routeConnectorProfile, path: p, body: req}, &out); err != nil {
+		if req.ClientSecret != nil {
+			return nil, redactSecret(err, *req.ClientSecret)
+		}
 		return nil, err
 	}
 	return normalizeProfile(&out), nil
@@ -217,4 +221,16 @@ func normalizeProfile(p *ConnectorProfile) *ConnectorProfile {
 		p.Actions = []string{}
 	}
 	return p
+}
+
+// redactSecret removes the client secret a call sent from a server's error
+// message: a server or proxy that echoes the request body into a 4xx would
+// otherwise put it into Terraform's diagnostics.
+func redactSecret(err error, secret string) error {
+	var apiErr *APIError
+	if secret == "" || !errors.As(err, &apiErr) {
+		return err
+	}
+	apiErr.Message = strings.ReplaceAll(apiErr.Message, secret, "[redacted]")
+	return err
 }

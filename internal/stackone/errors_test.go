@@ -146,3 +146,26 @@ func FuzzParseAPIError(f *testing.F) {
 		}
 	})
 }
+
+// TestEchoedSecretIsRedacted: a server that echoes the request body into its
+// error message must not put the client secret into the error.
+func TestEchoedSecretIsRedacted(t *testing.T) {
+	const secret = "echoed-client-secret-123"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		writeJSON(w, 400, map[string]any{"statusCode": 400, "message": "bad request: " + string(body)})
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
+		Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+	})
+	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
+		t.Fatalf("create error = %v; want the secret redacted", err)
+	}
+	other := secret + "-rotated"
+	_, err = c.UpdateConnectorProfile(context.Background(), "p", UpdateConnectorProfileRequest{ClientSecret: &other})
+	if err == nil || strings.Contains(err.Error(), other) {
+		t.Fatalf("update error = %v; want the secret redacted", err)
+	}
+}
