@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -26,34 +27,65 @@ import (
 type catalogCache struct {
 	client *stackone.Client
 
-	mu      sync.Mutex
-	entries map[string]catalogEntry
+	mu      sync.Mutex // guards entries only, never held across a fetch
+	entries map[string]*catalogEntry
 }
 
+// catalogEntry is one key's fetch: done closes when it has ended.
 type catalogEntry struct {
+	done       chan struct{}
 	connectors []stackone.Connector
 	err        error
 }
 
 func newCatalogCache(client *stackone.Client) *catalogCache {
-	return &catalogCache{client: client, entries: map[string]catalogEntry{}}
+	return &catalogCache{client: client, entries: map[string]*catalogEntry{}}
 }
 
 // Connectors returns the catalog filtered to key (the whole catalog is
-// never needed: it can hold hundreds of connectors).
+// never needed: it can hold hundreds of connectors). Fetches of different
+// keys run side by side; callers of a key being fetched wait for that fetch.
 func (c *catalogCache) Connectors(ctx context.Context, key string) ([]stackone.Connector, error) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	if cached, ok := c.entries[key]; ok {
-		return cached.connectors, cached.err
+	for {
+		c.mu.Lock()
+		entry, found := c.entries[key]
+		if !found {
+			entry = &catalogEntry{done: make(chan struct{})}
+			c.entries[key] = entry
+		}
+		c.mu.Unlock()
+
+		if found {
+			select {
+			case <-entry.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if entry.err == nil || !errors.Is(entry.err, errFetchInterrupted) {
+				return entry.connectors, entry.err
+			}
+			continue // the fetch we waited for was interrupted: try our own
+		}
+
+		fetched, err := c.client.ListConnectors(ctx, key)
+		if err != nil && ctx.Err() != nil {
+			// An interrupt is this caller's, not the catalog's: forget it.
+			c.mu.Lock()
+			delete(c.entries, key)
+			c.mu.Unlock()
+			entry.err = fmt.Errorf("%w: %w", errFetchInterrupted, err)
+			close(entry.done)
+			return nil, err
+		}
+		entry.connectors, entry.err = fetched, err
+		close(entry.done)
+		return fetched, err
 	}
-	fetched, err := c.client.ListConnectors(ctx, key)
-	if err != nil && ctx.Err() != nil {
-		return nil, err
-	}
-	c.entries[key] = catalogEntry{connectors: fetched, err: err}
-	return fetched, err
 }
+
+// errFetchInterrupted marks a fetch that ended because its caller's context
+// did; others waiting for it fetch again.
+var errFetchInterrupted = errors.New("catalog fetch interrupted")
 
 // validateAgainstCatalog checks a profile spec against the catalog. A catalog
 // that cannot be fetched is an error that says how to skip the check.

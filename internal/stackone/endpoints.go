@@ -225,12 +225,16 @@ func normalizeProfile(p *ConnectorProfile) *ConnectorProfile {
 
 // redactSecret removes the client secret a call sent from a server's error
 // message: a server or proxy that echoes the request body into a 4xx would
-// otherwise put it into Terraform's diagnostics.
+// otherwise put it into Terraform's diagnostics. A value too short to be a
+// real secret is left alone: replacing every "s" would garble the message.
 func redactSecret(err error, secret string) error {
 	var apiErr *APIError
-	if secret == "" || !errors.As(err, &apiErr) {
+	if len(secret) < minRedactedSecretLength || !errors.As(err, &apiErr) {
 		return err
 	}
 	apiErr.Message = strings.ReplaceAll(apiErr.Message, secret, "[redacted]")
 	return err
 }
+
+// minRedactedSecretLength is the shortest client secret redactSecret hides.
+const minRedactedSecretLength = 8
