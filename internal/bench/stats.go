@@ -14,21 +14,12 @@ import (
 
 // Median returns the median of ds (the mean of the two middle values for an
 // even count); 0 for none.
-func Median(ds []time.Duration) time.Duration {
-	if len(ds) == 0 {
-		return 0
-	}
-	s := slices.Clone(ds)
-	slices.Sort(s)
-	mid := len(s) / 2
-	if len(s)%2 == 1 {
-		return s[mid]
-	}
-	return (s[mid-1] + s[mid]) / 2
-}
+func Median(ds []time.Duration) time.Duration { return median(ds) }
 
 // MedianFloat is Median for float64 values.
-func MedianFloat(xs []float64) float64 {
+func MedianFloat(xs []float64) float64 { return median(xs) }
+
+func median[T time.Duration | float64](xs []T) T {
 	if len(xs) == 0 {
 		return 0
 	}

@@ -272,21 +272,32 @@ func (s *Server) issueLocked(w http.ResponseWriter, app App, g *grant, now time.
 	writeJSON(w, http.StatusOK, resp)
 }
 
+// tokenRequest reads what revocation and introspection share: an
+// authenticated client and a "token" parameter. It has answered the request
+// when ok is false.
+func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (app App, token string, ok bool) {
+	form, ok := parseForm(w, r)
+	if !ok {
+		return App{}, "", false
+	}
+	app, ok = s.authenticateClient(w, r, form)
+	if !ok {
+		return App{}, "", false
+	}
+	token = form.Get("token")
+	if token == "" {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
+		return App{}, "", false
+	}
+	return app, token, true
+}
+
 // handleRevoke implements RFC 7009 at {issuer}/v1/revoke. It answers 200 for
 // any authenticated client, whether or not the token was known, so it cannot
 // be used to test token validity.
 func (s *Server) handleRevoke(w http.ResponseWriter, r *http.Request) {
-	form, ok := parseForm(w, r)
+	app, token, ok := s.tokenRequest(w, r)
 	if !ok {
-		return
-	}
-	app, ok := s.authenticateClient(w, r, form)
-	if !ok {
-		return
-	}
-	token := form.Get("token")
-	if token == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
 		return
 	}
 	s.mu.Lock()
@@ -320,17 +331,8 @@ type introspection struct {
 // handleIntrospect implements RFC 7662 at {issuer}/v1/introspect, which
 // makes revocation and rotation observable to tests and people.
 func (s *Server) handleIntrospect(w http.ResponseWriter, r *http.Request) {
-	form, ok := parseForm(w, r)
+	app, token, ok := s.tokenRequest(w, r)
 	if !ok {
-		return
-	}
-	app, ok := s.authenticateClient(w, r, form)
-	if !ok {
-		return
-	}
-	token := form.Get("token")
-	if token == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
 		return
 	}
 	now := s.now()

@@ -27,33 +27,25 @@ provider "stackone" {
 // profilesConfig declares n ZoomInfo connector profiles, as the README's
 // example declares one (write-only secret, scopes and an action).
 func profilesConfig(baseURL, apiKey string, rpm, n int, clientID string) string {
-	return providerBlock(baseURL, apiKey, rpm) + fmt.Sprintf(`
-resource "stackone_connector_profile" "bench" {
-  count     = %d
-  connector = "zoominfo"
-  auth_type = "oauth2_authorization_code_pkce"
-  name      = "bench-${count.index}"
-  client_id = %q
-
-  client_secret_wo         = "bench-secret"
-  client_secret_wo_version = 1
-
-  scopes  = ["api:data:contact", "api:data:company"]
-  actions = ["zoominfo_search_contacts"]
-}
-`, n, clientID)
+	return providerBlock(baseURL, apiKey, rpm) + "\n" + profileResources("stackone_connector_profile", n, clientID)
 }
 
 // nullConfig declares n benchnull_profile: the same attributes as
 // profilesConfig, served by a framework provider that does nothing.
 func nullConfig(n int, clientID string) string {
-	return fmt.Sprintf(`terraform {
+	return `terraform {
   required_providers {
     benchnull = { source = "stackonehq/benchnull" }
   }
 }
 
-resource "benchnull_profile" "bench" {
+` + profileResources("benchnull_profile", n, clientID)
+}
+
+// profileResources is the one resource body both profile configurations
+// share, so the two kinds differ only in who serves them.
+func profileResources(typeName string, n int, clientID string) string {
+	return fmt.Sprintf(`resource %q "bench" {
   count     = %d
   connector = "zoominfo"
   auth_type = "oauth2_authorization_code_pkce"
@@ -66,7 +58,7 @@ resource "benchnull_profile" "bench" {
   scopes  = ["api:data:contact", "api:data:company"]
   actions = ["zoominfo_search_contacts"]
 }
-`, n, clientID)
+`, typeName, n, clientID)
 }
 
 // dataConfig declares n of Terraform's built-in terraform_data: the floor.
