@@ -11,6 +11,7 @@ package main
 import (
 	"context"
 	"log"
+	"os"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -25,9 +26,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
 )
 
 func main() {
+	if os.Getenv("BENCHNULL_RAW") == "1" {
+		if err := tf6server.Serve("registry.terraform.io/stackonehq/benchnull", newRawServer); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return nullProvider{} }, providerserver.ServeOpts{
 		Address: "registry.terraform.io/stackonehq/benchnull", ProtocolVersion: 6,
 	})

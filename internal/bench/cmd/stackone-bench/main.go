@@ -100,7 +100,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs)")
 	fs.BoolVar(&c.goBench, "gobench", true, "also run the in-process Go benchmarks of internal/provider")
 	fs.BoolVar(&c.quiet, "quiet-variant", true, "also run the profiles with the SDK's logging off (TF_LOG_SDK*=off, TF_LOG_PROVIDER=off), alternated with the others")
-	fs.BoolVar(&c.null, "null-variant", false, "also run benchnull_profile, a do-nothing framework provider with the same schema (a second floor; with -quiet-variant also with its logging off)")
+	fs.BoolVar(&c.null, "null-variant", false, "also run benchnull_profile, a do-nothing framework provider with the same schema (a second floor; with -quiet-variant also with its logging off), and the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider)")
 	fs.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime for the in-process benchmarks")
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
@@ -308,6 +308,7 @@ type scaleResult struct {
 	quiet    kindRuns // profiles with the SDK's logging off
 	null     kindRuns // benchnull_profile: the framework floor
 	nullQ    kindRuns // benchnull_profile with the SDK's logging off
+	raw      kindRuns // benchnull_profile on the raw protocol, no framework: the plugin floor
 	data     kindRuns
 	apiErrs  int64
 }
@@ -355,6 +356,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 			if b.cfg.quiet {
 				kinds = append(kinds, "null-quiet")
 			}
+			kinds = append(kinds, "raw")
 		}
 		for _, kind := range kinds {
 			dir, kr, env := pdir, &res.profiles, []string(nil)
@@ -367,6 +369,8 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 				dir, kr = ndir, &res.null
 			case "null-quiet":
 				dir, kr, env = ndir, &res.nullQ, quietEnv
+			case "raw":
+				dir, kr, env = ndir, &res.raw, append(slices.Clone(quietEnv), "BENCHNULL_RAW=1")
 			}
 			if err := freshState(dir); err != nil {
 				return res, err

@@ -187,7 +187,7 @@ func (b *benchRun) reportScale(p printer) {
 		for _, v := range []struct {
 			name        string
 			null, stack kindRuns
-		}{{"SDK logs on (default)", s.null, s.profiles}, {"SDK logs off", s.nullQ, s.quiet}} {
+		}{{"SDK logs on (default)", s.null, s.profiles}, {"SDK logs off", s.nullQ, s.quiet}, {"raw protocol, no framework, SDK logs off", s.raw, s.quiet}} {
 			if len(v.null.plan) == 0 || len(s.data.plan) == 0 {
 				continue
 			}
@@ -215,7 +215,7 @@ func (b *benchRun) reportScale(p printer) {
 		for _, k := range []struct {
 			name string
 			kr   kindRuns
-		}{{"profiles", s.profiles}, {"profiles, SDK logs off", s.quiet}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"terraform_data", s.data}} {
+		}{{"profiles", s.profiles}, {"profiles, SDK logs off", s.quiet}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"benchnull_profile, raw protocol", s.raw}, {"terraform_data", s.data}} {
 			if len(k.kr.plan) == 0 {
 				continue
 			}
@@ -307,7 +307,7 @@ func (b *benchRun) reportProcess(p printer) {
 		for _, v := range []struct {
 			name string
 			kr   kindRuns
-		}{{", SDK logs off", s.quiet}, {" — benchnull_profile", s.null}, {" — benchnull_profile, SDK logs off", s.nullQ}} {
+		}{{", SDK logs off", s.quiet}, {" — benchnull_profile", s.null}, {" — benchnull_profile, SDK logs off", s.nullQ}, {" — benchnull_profile, raw protocol", s.raw}} {
 			if len(v.kr.planRSS) > 0 {
 				r.Add(strconv.Itoa(s.n), "apply"+v.name, bench.MB(slices.Max(v.kr.applyRSS)), bench.MB(medianKB(v.kr.applyRSS)))
 				r.Add(strconv.Itoa(s.n), "plan"+v.name, bench.MB(slices.Max(v.kr.planRSS)), bench.MB(medianKB(v.kr.planRSS)))
@@ -363,6 +363,9 @@ func (b *benchRun) reportRaw(p printer) {
 		}
 		if len(s.nullQ.plan) > 0 {
 			t.Add(strconv.Itoa(s.n), "benchnull_profile, SDK logs off", join(s.nullQ.apply), join(s.nullQ.plan))
+		}
+		if len(s.raw.plan) > 0 {
+			t.Add(strconv.Itoa(s.n), "benchnull_profile, raw protocol", join(s.raw.apply), join(s.raw.plan))
 		}
 		t.Add(strconv.Itoa(s.n), "terraform_data", join(s.data.apply), join(s.data.plan))
 	}
