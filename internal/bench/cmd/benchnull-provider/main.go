@@ -58,7 +58,7 @@ func (nullProvider) Configure(context.Context, provider.ConfigureRequest, *provi
 }
 
 func (nullProvider) Resources(context.Context) []func() resource.Resource {
-	return []func() resource.Resource{func() resource.Resource { return profile{} }}
+	return []func() resource.Resource{func() resource.Resource { return profile{} }, func() resource.Resource { return dataShaped{} }}
 }
 
 func (nullProvider) DataSources(context.Context) []func() datasource.DataSource { return nil }
@@ -142,3 +142,39 @@ func (profile) Update(ctx context.Context, req resource.UpdateRequest, resp *res
 }
 
 func (profile) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}
+
+// dataShaped is benchnull_data, a resource of terraform_data's size (an id
+// and one input), for separating what Terraform pays per plugin resource
+// from what it pays for a larger schema.
+type dataShaped struct{}
+
+func (dataShaped) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_data"
+}
+
+func (dataShaped) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{Attributes: map[string]schema.Attribute{
+		"id":    schema.StringAttribute{Computed: true, PlanModifiers: []planmodifier.String{stringplanmodifier.UseStateForUnknown()}},
+		"input": schema.StringAttribute{Optional: true},
+	}}
+}
+
+type dataShapedModel struct {
+	ID    types.String `tfsdk:"id"`
+	Input types.String `tfsdk:"input"`
+}
+
+func (dataShaped) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var m dataShapedModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &m)...)
+	m.ID = types.StringValue("null-id")
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+func (dataShaped) Read(context.Context, resource.ReadRequest, *resource.ReadResponse) {}
+
+func (dataShaped) Update(_ context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	resp.State.Raw = req.Plan.Raw
+}
+
+func (dataShaped) Delete(context.Context, resource.DeleteRequest, *resource.DeleteResponse) {}

@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -9,22 +10,57 @@ import (
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 )
 
-// rawServer answers the resource RPCs of benchnull_profile on the raw
-// protocol, with no framework in the way (schema and provider RPCs still go
-// to the framework's server). With BENCHNULL_RAW=1 it is the floor of any
-// plugin provider for this resource shape: what Terraform, go-plugin, gRPC
-// and msgpack cost, with the provider doing the least a correct plan needs.
+// rawServer answers the resource RPCs on the raw protocol, with no
+// framework in the way (schema and provider RPCs still go to the
+// framework's server). With BENCHNULL_RAW=1 it is the floor of any plugin
+// provider: what Terraform, go-plugin, gRPC and msgpack cost, with the
+// provider doing the least a correct plan needs.
 type rawServer struct {
 	tfprotov6.ProviderServer
+	types map[string]rawType
+}
+
+// rawType is what the raw server needs to know of one resource type.
+type rawType struct {
 	typ tftypes.Object
+	// computed are the string attributes unknown in a create plan and
+	// filled at apply.
+	computed []string
+	// defaults are set in a create plan where the configuration is null.
+	defaults map[string]tftypes.Value
+	// writeOnly are nulled in every plan.
+	writeOnly []string
 }
 
 func newRawServer() tfprotov6.ProviderServer {
 	ctx := context.Background()
-	var sresp resource.SchemaResponse
-	profile{}.Schema(ctx, resource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	return &rawServer{ProviderServer: providerserver.NewProtocol6(nullProvider{})(), typ: typ}
+	s := &rawServer{ProviderServer: providerserver.NewProtocol6(nullProvider{})(), types: map[string]rawType{}}
+	for _, r := range []resource.Resource{profile{}, dataShaped{}} {
+		var meta resource.MetadataResponse
+		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "benchnull"}, &meta)
+		var sresp resource.SchemaResponse
+		r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+		rt := rawType{typ: sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)}
+		switch r.(type) {
+		case profile:
+			empty := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{})
+			rt.computed = []string{"id", "redirect_uri", "created_at", "updated_at"}
+			rt.defaults = map[string]tftypes.Value{"scopes": empty, "actions": empty, "active": tftypes.NewValue(tftypes.Bool, true)}
+			rt.writeOnly = []string{"client_secret_wo"}
+		case dataShaped:
+			rt.computed = []string{"id"}
+		}
+		s.types[meta.TypeName] = rt
+	}
+	return s
+}
+
+func (s *rawServer) lookup(typeName string) (rawType, error) {
+	rt, ok := s.types[typeName]
+	if !ok {
+		return rt, fmt.Errorf("raw server: unknown resource type %q", typeName)
+	}
+	return rt, nil
 }
 
 func (s *rawServer) ValidateResourceConfig(context.Context, *tfprotov6.ValidateResourceConfigRequest) (*tfprotov6.ValidateResourceConfigResponse, error) {
@@ -42,37 +78,39 @@ func (s *rawServer) ReadResource(_ context.Context, req *tfprotov6.ReadResourceR
 }
 
 func (s *rawServer) PlanResourceChange(_ context.Context, req *tfprotov6.PlanResourceChangeRequest) (*tfprotov6.PlanResourceChangeResponse, error) {
-	proposed, err := req.ProposedNewState.Unmarshal(s.typ)
+	rt, err := s.lookup(req.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	proposed, err := req.ProposedNewState.Unmarshal(rt.typ)
 	if err != nil {
 		return nil, err
 	}
 	if proposed.IsNull() {
 		return &tfprotov6.PlanResourceChangeResponse{PlannedState: req.ProposedNewState}, nil
 	}
-	prior, err := req.PriorState.Unmarshal(s.typ)
+	prior, err := req.PriorState.Unmarshal(rt.typ)
 	if err != nil {
 		return nil, err
 	}
-	create := prior.IsNull()
 	var attrs map[string]tftypes.Value
 	if err := proposed.As(&attrs); err != nil {
 		return nil, err
 	}
-	attrs["client_secret_wo"] = tftypes.NewValue(tftypes.String, nil)
-	if create {
-		for _, name := range []string{"id", "redirect_uri", "created_at", "updated_at"} {
+	for _, name := range rt.writeOnly {
+		attrs[name] = tftypes.NewValue(attrs[name].Type(), nil)
+	}
+	if prior.IsNull() {
+		for _, name := range rt.computed {
 			attrs[name] = tftypes.NewValue(tftypes.String, tftypes.UnknownValue)
 		}
-		for _, name := range []string{"scopes", "actions"} {
+		for name, v := range rt.defaults {
 			if attrs[name].IsNull() {
-				attrs[name] = tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{})
+				attrs[name] = v
 			}
 		}
-		if attrs["active"].IsNull() {
-			attrs["active"] = tftypes.NewValue(tftypes.Bool, true)
-		}
 	}
-	planned, err := tfprotov6.NewDynamicValue(s.typ, tftypes.NewValue(s.typ, attrs))
+	planned, err := tfprotov6.NewDynamicValue(rt.typ, tftypes.NewValue(rt.typ, attrs))
 	if err != nil {
 		return nil, err
 	}
@@ -80,7 +118,11 @@ func (s *rawServer) PlanResourceChange(_ context.Context, req *tfprotov6.PlanRes
 }
 
 func (s *rawServer) ApplyResourceChange(_ context.Context, req *tfprotov6.ApplyResourceChangeRequest) (*tfprotov6.ApplyResourceChangeResponse, error) {
-	planned, err := req.PlannedState.Unmarshal(s.typ)
+	rt, err := s.lookup(req.TypeName)
+	if err != nil {
+		return nil, err
+	}
+	planned, err := req.PlannedState.Unmarshal(rt.typ)
 	if err != nil {
 		return nil, err
 	}
@@ -91,16 +133,12 @@ func (s *rawServer) ApplyResourceChange(_ context.Context, req *tfprotov6.ApplyR
 	if err := planned.As(&attrs); err != nil {
 		return nil, err
 	}
-	var name string
-	_ = attrs["name"].As(&name)
-	fill := map[string]string{"id": "null-" + name, "redirect_uri": "https://example.invalid/callback",
-		"created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
-	for k, v := range fill {
-		if !attrs[k].IsKnown() {
-			attrs[k] = tftypes.NewValue(tftypes.String, v)
+	for _, name := range rt.computed {
+		if !attrs[name].IsKnown() {
+			attrs[name] = tftypes.NewValue(tftypes.String, "null-"+name)
 		}
 	}
-	state, err := tfprotov6.NewDynamicValue(s.typ, tftypes.NewValue(s.typ, attrs))
+	state, err := tfprotov6.NewDynamicValue(rt.typ, tftypes.NewValue(rt.typ, attrs))
 	if err != nil {
 		return nil, err
 	}

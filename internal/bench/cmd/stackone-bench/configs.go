@@ -63,11 +63,27 @@ func profileResources(typeName string, n int, clientID string) string {
 
 // dataConfig declares n of Terraform's built-in terraform_data: the floor.
 func dataConfig(n int) string {
-	return fmt.Sprintf(`resource "terraform_data" "bench" {
+	return dataShapedResources("terraform_data", n)
+}
+
+// rawDataConfig declares n benchnull_data: terraform_data's shape served by
+// a plugin on the raw protocol.
+func rawDataConfig(n int) string {
+	return `terraform {
+  required_providers {
+    benchnull = { source = "stackonehq/benchnull" }
+  }
+}
+
+` + dataShapedResources("benchnull_data", n)
+}
+
+func dataShapedResources(typeName string, n int) string {
+	return fmt.Sprintf(`resource %q "bench" {
   count = %d
   input = "bench-${count.index}"
 }
-`, n)
+`, typeName, n)
 }
 
 // scopesConfig declares one stackone_registered_scopes data source.

@@ -50,6 +50,10 @@ const unlimitedRPM = 100000
 // recommends).
 var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER=off"}
 
+// rawEnv makes benchnull answer the resource RPCs on the raw protocol, with
+// no framework and no SDK logging: the floor of any plugin provider.
+var rawEnv = append(slices.Clone(quietEnv), "BENCHNULL_RAW=1")
+
 type config struct {
 	ns          []int
 	runs        int
@@ -309,6 +313,7 @@ type scaleResult struct {
 	null     kindRuns // benchnull_profile: the framework floor
 	nullQ    kindRuns // benchnull_profile with the SDK's logging off
 	raw      kindRuns // benchnull_profile on the raw protocol, no framework: the plugin floor
+	rawData  kindRuns // benchnull_data (terraform_data's shape) on the raw protocol
 	data     kindRuns
 	apiErrs  int64
 }
@@ -338,6 +343,10 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 	if err := writeConfig(ndir, nullConfig(n, b.clientID)); err != nil {
 		return res, err
 	}
+	rdir := filepath.Join(b.work, fmt.Sprintf("rawdata-%d%s", n, tag))
+	if err := writeConfig(rdir, rawDataConfig(n)); err != nil {
+		return res, err
+	}
 	if err := writeConfig(pdir, profilesConfig(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM, n, b.clientID)); err != nil {
 		return res, err
 	}
@@ -356,7 +365,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 			if b.cfg.quiet {
 				kinds = append(kinds, "null-quiet")
 			}
-			kinds = append(kinds, "raw")
+			kinds = append(kinds, "raw", "raw-data")
 		}
 		for _, kind := range kinds {
 			dir, kr, env := pdir, &res.profiles, []string(nil)
@@ -370,7 +379,9 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 			case "null-quiet":
 				dir, kr, env = ndir, &res.nullQ, quietEnv
 			case "raw":
-				dir, kr, env = ndir, &res.raw, append(slices.Clone(quietEnv), "BENCHNULL_RAW=1")
+				dir, kr, env = ndir, &res.raw, rawEnv
+			case "raw-data":
+				dir, kr, env = rdir, &res.rawData, rawEnv
 			}
 			if err := freshState(dir); err != nil {
 				return res, err

@@ -182,23 +182,29 @@ func (b *benchRun) reportScale(p printer) {
 		}
 	}
 	p("%s\n", t.String())
-	nt := bench.Table{Header: []string{"N", "variant", "apply: benchnull_profile", "apply ratio", "plan: benchnull_profile", "plan ratio", "stackone plan ÷ benchnull plan (same logging)"}}
+	nt := bench.Table{Header: []string{"N", "floor", "apply", "apply ratio", "plan", "plan ratio", "stackone_connector_profile plan ÷ this plan"}}
 	for _, s := range b.scale {
 		for _, v := range []struct {
-			name        string
-			null, stack kindRuns
-		}{{"SDK logs on (default)", s.null, s.profiles}, {"SDK logs off", s.nullQ, s.quiet}, {"raw protocol, no framework, SDK logs off", s.raw, s.quiet}} {
-			if len(v.null.plan) == 0 || len(s.data.plan) == 0 {
+			name string
+			kr   kindRuns
+		}{
+			{"benchnull_profile: framework, does nothing, SDK logs on (the framework's default)", s.null},
+			{"benchnull_profile: framework, does nothing, SDK logs off", s.nullQ},
+			{"benchnull_profile: raw protocol, no framework", s.raw},
+			{"benchnull_data: terraform_data's shape, raw protocol", s.rawData},
+		} {
+			if len(v.kr.plan) == 0 || len(s.data.plan) == 0 {
 				continue
 			}
-			na, np := bench.Median(v.null.apply), bench.Median(v.null.plan)
+			na, np := bench.Median(v.kr.apply), bench.Median(v.kr.plan)
 			nt.Add(strconv.Itoa(s.n), v.name, bench.Seconds(na), bench.Ratio(na, bench.Median(s.data.apply)), bench.Seconds(np), bench.Ratio(np, bench.Median(s.data.plan)),
-				bench.Ratio(bench.Median(v.stack.plan), np))
+				bench.Ratio(bench.Median(s.profiles.plan), np))
 		}
 	}
 	if len(nt.Rows) > 0 {
-		p("A second floor: `benchnull_profile` (internal/bench/cmd/benchnull-provider), a terraform-plugin-framework resource with the same attributes, defaults, "+
-			"plan modifiers, write-only secret and timeouts block, whose Create and Read do nothing: what Terraform and the framework cost for this resource shape before the provider does any work. "+
+		p("Plugin floors (internal/bench/cmd/benchnull-provider): `benchnull_profile` has the attributes, defaults, plan modifiers, write-only secret and timeouts block of "+
+			"stackone_connector_profile and does nothing — served by terraform-plugin-framework, or (BENCHNULL_RAW=1) answered on the raw protocol with the least a correct plan needs, "+
+			"the floor of any plugin provider for this schema; `benchnull_data` is terraform_data's shape (an id and an input) on the raw protocol, the floor of any plugin resource. "+
 			"Alternated with the runs above; ratios to the same terraform_data medians.\n\n%s\n", nt.String())
 	}
 	if len(q.Rows) > 0 {
@@ -215,7 +221,7 @@ func (b *benchRun) reportScale(p printer) {
 		for _, k := range []struct {
 			name string
 			kr   kindRuns
-		}{{"profiles", s.profiles}, {"profiles, SDK logs off", s.quiet}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"benchnull_profile, raw protocol", s.raw}, {"terraform_data", s.data}} {
+		}{{"profiles", s.profiles}, {"profiles, SDK logs off", s.quiet}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"benchnull_profile, raw protocol", s.raw}, {"benchnull_data (terraform_data's shape), raw protocol", s.rawData}, {"terraform_data", s.data}} {
 			if len(k.kr.plan) == 0 {
 				continue
 			}
@@ -366,6 +372,9 @@ func (b *benchRun) reportRaw(p printer) {
 		}
 		if len(s.raw.plan) > 0 {
 			t.Add(strconv.Itoa(s.n), "benchnull_profile, raw protocol", join(s.raw.apply), join(s.raw.plan))
+		}
+		if len(s.rawData.plan) > 0 {
+			t.Add(strconv.Itoa(s.n), "benchnull_data (terraform_data's shape), raw protocol", join(s.rawData.apply), join(s.rawData.plan))
 		}
 		t.Add(strconv.Itoa(s.n), "terraform_data", join(s.data.apply), join(s.data.plan))
 	}
