@@ -271,6 +271,9 @@ type request struct {
 	// idempotencyKey, when set, is sent as Idempotency-Key on every attempt
 	// so that a retried POST creates nothing twice.
 	idempotencyKey string
+	// secrets are values the request sends (a client secret) that must not
+	// come back in an error, should the server echo the request.
+	secrets []string
 }
 
 // callState follows one call across its attempts. Only the calling
@@ -355,18 +358,15 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if len(data) > maxResponseBytes {
 			data = data[:maxResponseBytes]
 		}
-		apiErr := ParseAPIError(resp.StatusCode, resp.Header, data)
+		apiErr := parseAPIError(resp.StatusCode, resp.Header, data, c.redactorFor(r))
 		apiErr.Method = r.method
 		apiErr.Path = r.path
-		apiErr.Message = c.redact(apiErr.Message)
-		apiErr.ErrorCode = c.redact(apiErr.ErrorCode)
-		apiErr.RequestID = c.redact(apiErr.RequestID)
 		return apiErr
 	}
 	if out == nil {
 		return nil
 	}
-	reqID := c.redact(cleanText(resp.Header.Get("X-Request-Id"), maxRequestIDRunes))
+	reqID := cleanText(c.redactKey(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 	if len(data) > maxResponseBytes {
 		return fmt.Errorf("StackOne answered %s %s with more than %d MiB%s: refusing to read it", r.method, r.path, maxResponseBytes>>20, requestIDSuffix(reqID))
 	}
@@ -416,11 +416,32 @@ func describeJSONError(err error) string {
 	}
 }
 
-// redact removes the API key from server-supplied text, in case a server or
-// proxy echoes the request back in a message or header.
-func (c *Client) redact(s string) string {
-	return c.redactKey(s)
+// redactorFor returns what removes the API key and the secrets r sends
+// from server-supplied text, in case a server or proxy echoes the request
+// back in a message or header. A secret too short to be a real one is left
+// alone: replacing every "s" would garble the message.
+func (c *Client) redactorFor(r *request) func(string) string {
+	var secrets []string
+	for _, s := range r.secrets {
+		if len(s) < minRedactedSecretLength {
+			continue
+		}
+		secrets = append(secrets, s)
+		// An echoed JSON body holds the secret in its escaped form.
+		if b, err := json.Marshal(s); err == nil && string(b[1:len(b)-1]) != s {
+			secrets = append(secrets, string(b[1:len(b)-1]))
+		}
+	}
+	return func(text string) string {
+		for _, s := range secrets {
+			text = strings.ReplaceAll(text, s, "[redacted]")
+		}
+		return c.redactKey(text)
+	}
 }
+
+// minRedactedSecretLength is the shortest client secret redactorFor hides.
+const minRedactedSecretLength = 8
 
 // redactor returns a function that replaces the API key, raw or as the
 // base64 Basic credential, with "[redacted]".

@@ -2,7 +2,6 @@ package stackone
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -43,10 +42,10 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 	var out ConnectorProfile
 	err = c.do(ctx, &request{
 		method: http.MethodPost, route: routeConnectorProfiles, path: routeConnectorProfiles,
-		body: req, idempotencyKey: key,
+		body: req, idempotencyKey: key, secrets: []string{req.ClientSecret},
 	}, &out)
 	if err != nil {
-		return nil, redactSecret(err, req.ClientSecret)
+		return nil, err
 	}
 	return normalizeProfile(&out), nil
 }
@@ -79,11 +78,12 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id string, req Upda
 	if req.Actions != nil && *req.Actions == nil {
 		req.Actions = &[]string{}
 	}
+	r := &request{method: http.MethodPatch, route: routeConnectorProfile, path: p, body: req}
+	if req.ClientSecret != nil {
+		r.secrets = []string{*req.ClientSecret}
+	}
 	var out ConnectorProfile
-	if err := c.do(ctx, &request{method: http.MethodPatch, route: routeConnectorProfile, path: p, body: req}, &out); err != nil {
-		if req.ClientSecret != nil {
-			return nil, redactSecret(err, *req.ClientSecret)
-		}
+	if err := c.do(ctx, r, &out); err != nil {
 		return nil, err
 	}
 	return normalizeProfile(&out), nil
@@ -222,19 +222,3 @@ func normalizeProfile(p *ConnectorProfile) *ConnectorProfile {
 	}
 	return p
 }
-
-// redactSecret removes the client secret a call sent from a server's error
-// message: a server or proxy that echoes the request body into a 4xx would
-// otherwise put it into Terraform's diagnostics. A value too short to be a
-// real secret is left alone: replacing every "s" would garble the message.
-func redactSecret(err error, secret string) error {
-	var apiErr *APIError
-	if len(secret) < minRedactedSecretLength || !errors.As(err, &apiErr) {
-		return err
-	}
-	apiErr.Message = strings.ReplaceAll(apiErr.Message, secret, "[redacted]")
-	return err
-}
-
-// minRedactedSecretLength is the shortest client secret redactSecret hides.
-const minRedactedSecretLength = 8

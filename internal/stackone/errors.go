@@ -109,13 +109,23 @@ func IsNotFound(err error) bool {
 // types. It never panics; the text it keeps is valid UTF-8, single-line, free
 // of control characters and truncated. header may be nil.
 func ParseAPIError(status int, header http.Header, body []byte) *APIError {
+	return parseAPIError(status, header, body, nil)
+}
+
+// parseAPIError is ParseAPIError with redact (when not nil) applied to the
+// server's text before it is cleaned and truncated: a secret cut in two by
+// the truncation would no longer match, and its first part would show.
+func parseAPIError(status int, header http.Header, body []byte, redact func(string) string) *APIError {
+	if redact == nil {
+		redact = func(s string) string { return s }
+	}
 	e := &APIError{StatusCode: status}
 	if header != nil {
-		e.RequestID = cleanText(header.Get("X-Request-Id"), maxRequestIDRunes)
+		e.RequestID = cleanText(redact(header.Get("X-Request-Id")), maxRequestIDRunes)
 	}
 	msg, code := parseErrorBody(body)
-	e.Message = cleanText(msg, maxMessageRunes)
-	e.ErrorCode = cleanText(code, maxErrorCodeRunes)
+	e.Message = cleanText(redact(msg), maxMessageRunes)
+	e.ErrorCode = cleanText(redact(code), maxErrorCodeRunes)
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}

@@ -2,6 +2,7 @@ package stackone
 
 import (
 	"context"
+	"encoding/base64"
 	"errors"
 	"fmt"
 	"io"
@@ -167,5 +168,43 @@ func TestEchoedSecretIsRedacted(t *testing.T) {
 	_, err = c.UpdateConnectorProfile(context.Background(), "p", UpdateConnectorProfileRequest{ClientSecret: &other})
 	if err == nil || strings.Contains(err.Error(), other) {
 		t.Fatalf("update error = %v; want the secret redacted", err)
+	}
+}
+
+// TestSecretsAreRedactedBeforeTruncation: a secret echoed near the end of a
+// long message, where the message is cut, must not leave its first part in
+// the error: not the API key, not its Basic credential, not a client secret
+// (raw or JSON-escaped), not in the request id header.
+func TestSecretsAreRedactedBeforeTruncation(t *testing.T) {
+	const secret = `Zx9-client"secret-0123456789abcdefghijklmno`
+	escaped := strings.Trim(fmt.Sprintf("%q", secret), `"`)
+	cred := base64.StdEncoding.EncodeToString([]byte(testAPIKey + ":"))
+	for _, tc := range []struct {
+		name string
+		echo func(r *http.Request) string
+		leak string
+	}{
+		{"API key", func(r *http.Request) string { u, _, _ := r.BasicAuth(); return "key=" + u }, testAPIKey[:12]},
+		{"Basic credential", func(r *http.Request) string { return "auth=" + r.Header.Get("Authorization") }, cred[:16]},
+		{"client secret", func(*http.Request) string { return "client_secret=" + secret }, secret[:12]},
+		{"JSON-escaped client secret", func(*http.Request) string { return "body={\"client_secret\":\"" + escaped + "\"}" }, escaped[:12]},
+	} {
+		for _, pad := range []int{440, 460, 470, 480, 490} {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				w.Header().Set("X-Request-Id", strings.Repeat("r", 100)+tc.echo(r))
+				writeError(w, 400, strings.Repeat("x", pad)+" "+tc.echo(r), "")
+			}))
+			c, _ := newTestClient(t, srv)
+			_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
+				Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+			})
+			srv.Close()
+			if err == nil {
+				t.Fatalf("%s, pad %d: want an error", tc.name, pad)
+			}
+			if strings.Contains(err.Error(), tc.leak) {
+				t.Fatalf("%s, pad %d: the error keeps the first part of the secret (%q): %v", tc.name, pad, tc.leak, err)
+			}
+		}
 	}
 }

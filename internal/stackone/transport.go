@@ -49,7 +49,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		st.last.Err = err
 		if resp != nil {
 			st.last.Status = resp.StatusCode
-			st.last.RequestID = t.redact(cleanText(resp.Header.Get("X-Request-Id"), maxRequestIDRunes))
+			st.last.RequestID = cleanText(t.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 		}
 	}
 
