@@ -87,19 +87,26 @@ func (c *catalogCache) Connectors(ctx context.Context, key string) ([]stackone.C
 // did; others waiting for it fetch again.
 var errFetchInterrupted = errors.New("catalog fetch interrupted")
 
-// validateAgainstCatalog checks a profile spec against the catalog. A catalog
-// that cannot be fetched is an error that says how to skip the check.
-func (d *providerData) validateAgainstCatalog(ctx context.Context, spec stackone.ProfileSpec, diags *diag.Diagnostics) []stackone.CatalogProblem {
-	catalog, err := d.catalog.Connectors(ctx, spec.Connector)
+// catalogFor fetches what checking connector needs: its catalog entry or,
+// when the catalog has no such connector, the whole catalog, so that an
+// error can suggest the nearest names.
+func (d *providerData) catalogFor(ctx context.Context, connector string) ([]stackone.Connector, error) {
+	catalog, err := d.catalog.Connectors(ctx, connector)
 	if err == nil {
-		if _, found := stackone.FindConnector(catalog, spec.Connector); !found {
-			// Unknown connector: the whole catalog lets the error suggest names.
+		if _, found := stackone.FindConnector(catalog, connector); !found {
 			catalog, err = d.catalog.Connectors(ctx, "")
 		}
 	}
+	return catalog, err
+}
+
+// validateAgainstCatalog checks a profile spec against the catalog. A catalog
+// that cannot be fetched is an error that says how to skip the check.
+func (d *providerData) validateAgainstCatalog(ctx context.Context, spec stackone.ProfileSpec, diags *diag.Diagnostics) []stackone.CatalogProblem {
+	catalog, err := d.catalogFor(ctx, spec.Connector)
 	if err != nil {
 		diags.AddError("Cannot check the profile against StackOne's catalog",
-			fmt.Sprintf("Fetching the connector catalog (GET /actions) failed: %s. Fix the cause, or set skip_catalog_validation = true in the provider block to plan without the check.", err))
+			fmt.Sprintf("Fetching the connector catalog (GET /actions) failed: %s. Fix the cause, or set skip_catalog_validation = true in the provider block to plan without the check.", strings.TrimSuffix(err.Error(), ".")))
 		return nil
 	}
 	return stackone.ValidateProfile(catalog, spec)

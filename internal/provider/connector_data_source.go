@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -108,7 +109,7 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
-	conn, ok := d.data.lookupConnectorAt(ctx, path.Root("key"), m.Key.ValueString(), &resp.Diagnostics)
+	conn, ok := d.data.lookupConnectorAt(ctx, path.Root("key"), m.Key.ValueString(), "", &resp.Diagnostics)
 	if !ok {
 		return
 	}
@@ -117,19 +118,18 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 }
 
 // lookupConnectorAt finds a connector in the cached catalog; an unknown key is
-// an error on the attribute at attr that suggests the nearest keys.
-func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, key string, diags *diag.Diagnostics) (stackone.Connector, bool) {
-	problems := d.validateAgainstCatalog(ctx, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}, diags)
-	if diags.HasError() {
-		return stackone.Connector{}, false
-	}
-	for _, p := range problems {
-		diags.AddAttributeError(attr, p.Summary, p.Detail)
-		return stackone.Connector{}, false
-	}
-	catalog, err := d.catalog.Connectors(ctx, key)
+// an error on the attribute at attr that suggests the nearest keys. A catalog
+// that cannot be fetched is an error on attr too, ending with advice: what
+// the caller can do without the catalog, if anything.
+func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, key, advice string, diags *diag.Diagnostics) (stackone.Connector, bool) {
+	catalog, err := d.catalogFor(ctx, key)
 	if err != nil {
-		diags.AddError("Cannot read StackOne's catalog", err.Error())
+		diags.AddAttributeError(attr, "Cannot read StackOne's catalog",
+			strings.TrimSpace(fmt.Sprintf("Fetching the connector catalog (GET /actions) for connector %q failed: %s. %s", key, strings.TrimSuffix(err.Error(), "."), advice)))
+		return stackone.Connector{}, false
+	}
+	for _, p := range stackone.ValidateProfile(catalog, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}) {
+		diags.AddAttributeError(attr, p.Summary, p.Detail)
 		return stackone.Connector{}, false
 	}
 	conn, ok := stackone.FindConnector(catalog, key)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -69,4 +71,45 @@ func TestConnectorDataSource(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestCatalogDataSources_catalogErrorAdviceFitsTheCaller: when the catalog
+// cannot be fetched, a data source's error sits on its connector attribute
+// and gives advice that can help it: skip_catalog_validation cannot help
+// stackone_connector, and helps stackone_registered_scopes only with the
+// endpoint and redirect URI given.
+func TestCatalogDataSources_catalogErrorAdviceFitsTheCaller(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	ps := newProtoServerWith(t, tg, map[string]tftypes.Value{
+		"skip_catalog_validation": tftypes.NewValue(tftypes.Bool, true),
+		"max_retries":             tftypes.NewValue(tftypes.Number, 0),
+	})
+	tg.Sandbox.SetDown(true)
+	for _, tc := range []struct {
+		typeName, attr string
+		attrs          map[string]tftypes.Value
+		advice, not    string
+	}{
+		{"stackone_connector", "key", map[string]tftypes.Value{"key": tftypes.NewValue(tftypes.String, "zoominfo")},
+			`for connector "zoominfo" failed: .*503`, "skip_catalog_validation"},
+		{"stackone_registered_scopes", "connector", map[string]tftypes.Value{
+			"connector": tftypes.NewValue(tftypes.String, "zoominfo"), "client_id": tftypes.NewValue(tftypes.String, "cid"),
+		}, `503.*set authorization_endpoint and redirect_uri here and skip_catalog_validation = true`, ""},
+	} {
+		diags, _ := ps.readDataSource(tc.typeName, tc.attrs)
+		if len(diags) != 1 {
+			t.Fatalf("%s: diagnostics %v, want one error", tc.typeName, diags)
+		}
+		d := diags[0]
+		if !d.Attribute.Equal(tftypes.NewAttributePath().WithAttributeName(tc.attr)) {
+			t.Errorf("%s: error on %v, want on %s", tc.typeName, d.Attribute, tc.attr)
+		}
+		if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, "Cannot read StackOne's catalog.*"+tc.advice) {
+			t.Errorf("%s: %s: %s; want advice matching %q", tc.typeName, d.Summary, d.Detail, tc.advice)
+		}
+		if tc.not != "" && strings.Contains(d.Detail, tc.not) {
+			t.Errorf("%s: advice names %s, which cannot help here: %s", tc.typeName, tc.not, d.Detail)
+		}
+	}
 }

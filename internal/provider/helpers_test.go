@@ -74,6 +74,12 @@ type protoServer struct {
 
 func newProtoServer(t *testing.T, tg *acctest.Target) *protoServer {
 	t.Helper()
+	return newProtoServerWith(t, tg, nil)
+}
+
+// newProtoServerWith is newProtoServer with more provider attributes set.
+func newProtoServerWith(t *testing.T, tg *acctest.Target, providerAttrs map[string]tftypes.Value) *protoServer {
+	t.Helper()
 	ctx := context.Background()
 	server, err := acctest.ProtoV6ProviderFactories()["stackone"]()
 	if err != nil {
@@ -90,6 +96,9 @@ func newProtoServer(t *testing.T, tg *acctest.Target) *protoServer {
 	}
 	cfg["api_key"] = tftypes.NewValue(tftypes.String, tg.APIKey)
 	cfg["base_url"] = tftypes.NewValue(tftypes.String, tg.BaseURL)
+	for k, v := range providerAttrs {
+		cfg[k] = v
+	}
 	dv, err := tfprotov6.NewDynamicValue(providerType, tftypes.NewValue(providerType, cfg))
 	if err != nil {
 		t.Fatal(err)

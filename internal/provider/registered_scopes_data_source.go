@@ -100,7 +100,8 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	endpoint, redirectURI, portal := m.AuthorizationEndpoint.ValueString(), m.RedirectURI.ValueString(), "the OAuth app's settings"
 	withoutPKCE := false
 	if endpoint == "" || redirectURI == "" || !d.data.skipCatalogValidation {
-		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector, &resp.Diagnostics)
+		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector,
+			"Fix the cause, or set authorization_endpoint and redirect_uri here and skip_catalog_validation = true in the provider block to probe without the catalog.", &resp.Diagnostics)
 		if !ok {
 			return
 		}
