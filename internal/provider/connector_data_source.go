@@ -106,7 +106,7 @@ func (d *connectorDataSource) Configure(_ context.Context, req datasource.Config
 func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m connectorModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || d.data == nil {
+	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
 	conn, ok := d.data.lookupConnectorAt(ctx, path.Root("key"), m.Key.ValueString(), "", &resp.Diagnostics)

@@ -95,7 +95,7 @@ func (d *connectorProfileDataSource) Configure(_ context.Context, req datasource
 func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m profileDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || d.data == nil {
+	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
 	id := m.ID.ValueString()

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
@@ -233,6 +234,13 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	if !spec.ConnectorKnown {
 		return
 	}
+	if len(r.data.unknownConfig) > 0 {
+		// Terraform plans again at apply, with the provider configured.
+		resp.Diagnostics.AddWarning("Catalog check postponed to apply",
+			fmt.Sprintf("The stackone provider's %s is known only at apply, so this profile is checked against StackOne's catalog when it is applied rather than now.",
+				strings.Join(r.data.unknownConfig, ", ")))
+		return
+	}
 	for _, problem := range r.data.validateAgainstCatalog(ctx, spec, &resp.Diagnostics) {
 		resp.Diagnostics.AddAttributeError(path.Root(problem.Field), problem.Summary, problem.Detail)
 	}
@@ -422,7 +430,7 @@ func (r *connectorProfileResource) configured(diags *diag.Diagnostics) bool {
 		diags.AddError("Provider not configured", "The stackone provider was not configured before this resource was used. This is a bug in the provider or in Terraform: please report it.")
 		return false
 	}
-	return true
+	return r.data.configKnown(diags)
 }
 
 // fromAPI copies the server's view into the model. The secret attributes and

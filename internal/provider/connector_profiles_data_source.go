@@ -55,7 +55,7 @@ func (d *connectorProfilesDataSource) Configure(_ context.Context, req datasourc
 func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m connectorProfilesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || d.data == nil {
+	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
 	profiles, err := d.data.client.ListConnectorProfiles(ctx, stackone.ListConnectorProfilesOptions{Provider: m.Connector.ValueString()})

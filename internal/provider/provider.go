@@ -7,12 +7,14 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"slices"
 	"strings"
 	"time"
 	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -114,6 +116,25 @@ type providerData struct {
 	catalog               *catalogCache
 	baseURL               string
 	skipCatalogValidation bool
+	// unknownConfig names the provider attributes not known until apply
+	// (they come from resources not yet created). Then there is no client:
+	// a plan that only creates profiles needs none, and anything that must
+	// call StackOne during the plan says which attribute it waits for.
+	unknownConfig []string
+}
+
+// configKnown reports whether the provider's configuration is known, so that
+// StackOne can be called; otherwise it adds an error that says which
+// attributes wait for an apply and what to do.
+func (d *providerData) configKnown(diags *diag.Diagnostics) bool {
+	if len(d.unknownConfig) == 0 {
+		return true
+	}
+	diags.AddError("Provider configuration not known at plan time",
+		fmt.Sprintf("The stackone provider's %s depends on something not yet applied, so the provider cannot call StackOne during this plan "+
+			"(to refresh existing connector profiles or to read data sources). Set it from a variable or the environment, "+
+			"or apply what it depends on first (terraform apply -target=...).", strings.Join(d.unknownConfig, ", ")))
+	return false
 }
 
 // Configure builds the API client from the provider block and the environment.
@@ -124,17 +145,28 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
+	var unknown []string
 	for name, v := range map[string]interface{ IsUnknown() bool }{
 		"api_key": cfg.APIKey, "base_url": cfg.BaseURL, "max_retries": cfg.MaxRetries,
 		"request_timeout": cfg.RequestTimeout, "max_requests_per_minute": cfg.MaxRequestsPerMinute,
 		"skip_catalog_validation": cfg.SkipCatalogValidation,
 	} {
 		if v.IsUnknown() {
-			resp.Diagnostics.AddAttributeError(path.Root(name), "Provider attribute not known at plan time",
-				fmt.Sprintf("The stackone provider needs %q to plan, but its value depends on something not yet applied. Set it from a variable or the environment, or apply the resources it depends on first (-target).", name))
+			unknown = append(unknown, name)
 		}
 	}
-	if resp.Diagnostics.HasError() {
+	if len(unknown) > 0 {
+		// Terraform configures the provider again, with known values, for the
+		// apply. Until then, a plan that only creates profiles can go on.
+		if req.ClientCapabilities.DeferralAllowed {
+			resp.Deferred = &provider.Deferred{Reason: provider.DeferredReasonProviderConfigUnknown}
+			return
+		}
+		slices.Sort(unknown)
+		data := &providerData{unknownConfig: unknown}
+		resp.ResourceData = data
+		resp.DataSourceData = data
+		resp.EphemeralResourceData = data
 		return
 	}
 

@@ -81,3 +81,62 @@ func TestProvider_maxRetriesZeroMeansOneAttempt(t *testing.T) {
 		t.Fatalf("GET /actions sent %d times with max_retries = 0, want 1", n)
 	}
 }
+
+// TestProvider_configKnownOnlyAtApply: an api_key that comes from a resource
+// not yet created does not stop a plan that only creates profiles; the
+// catalog check then runs at apply, so a bad scope still fails before
+// anything is created. Once profiles exist, a refresh that cannot call
+// StackOne says which provider attribute it waits for.
+func TestProvider_configKnownOnlyAtApply(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	config := func(keyFrom, scope string) string {
+		return fmt.Sprintf(`
+resource "terraform_data" "key" {
+  input = %q
+}
+resource "terraform_data" "key2" {
+  count = %d
+  input = %q
+}
+provider "stackone" {
+  api_key  = %s
+  base_url = %q
+}
+resource "stackone_connector_profile" "test" {
+  connector     = "zoominfo"
+  auth_type     = "oauth2_authorization_code_pkce"
+  name          = "key from another resource"
+  client_id     = "cid"
+  client_secret = "a-client-secret"
+  scopes        = [%q]
+}
+`, tg.APIKey, map[bool]int{true: 1, false: 0}[keyFrom == "terraform_data.key2[0].output"], tg.APIKey, keyFrom, tg.BaseURL, scope)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{
+				Config:      config("terraform_data.key.output", "api:data:contcat"),
+				ExpectError: expectError(`Unknown scope.*api:data:contact`),
+			},
+			{
+				PreConfig: func() {
+					if n := tg.Sandbox.Stats().Requests["POST /connector_profiles"]; n != 0 {
+						t.Fatalf("%d profiles created for a bad scope", n)
+					}
+				},
+				Config: config("terraform_data.key.output", "api:data:contact"),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue("stackone_connector_profile.test", tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:contact")})),
+				},
+			},
+			{
+				Config:      config("terraform_data.key2[0].output", "api:data:contact"),
+				ExpectError: expectError(`Provider configuration not known at plan time.*api_key depends on something not yet applied.*-target`),
+			},
+			// Back to a known key, so that the destroy at the end can run.
+			{Config: config("terraform_data.key.output", "api:data:contact"), PlanOnly: true},
+		},
+	})
+}

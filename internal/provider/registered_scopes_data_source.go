@@ -91,7 +91,7 @@ func (d *registeredScopesDataSource) Configure(_ context.Context, req datasource
 func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m registeredScopesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || d.data == nil {
+	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
 	connector := m.Connector.ValueString()
