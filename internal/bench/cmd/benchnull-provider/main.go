@@ -12,6 +12,7 @@ import (
 	"context"
 	"log"
 	"os"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -111,6 +112,35 @@ func (profile) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resou
 		Blocks: map[string]schema.Block{
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
+	}
+	reshape(&resp.Schema, os.Getenv("BENCHNULL_RESHAPE"))
+}
+
+// reshape takes features out of the profile schema, for measuring what each
+// costs Terraform (BENCHNULL_RESHAPE, comma-separated): "timeouts" drops the
+// block, "writeonly" makes client_secret_wo a plain attribute, "sensitive"
+// marks nothing sensitive, "sets" makes scopes and actions lists. Only with
+// BENCHNULL_RAW=1: the framework resource's model has the full shape.
+func reshape(s *schema.Schema, what string) {
+	for _, w := range strings.Split(what, ",") {
+		switch w {
+		case "timeouts":
+			s.Blocks = nil
+		case "writeonly":
+			a := s.Attributes["client_secret_wo"].(schema.StringAttribute)
+			a.WriteOnly = false
+			s.Attributes["client_secret_wo"] = a
+		case "sensitive":
+			for _, name := range []string{"client_secret", "client_secret_wo"} {
+				a := s.Attributes[name].(schema.StringAttribute)
+				a.Sensitive = false
+				s.Attributes[name] = a
+			}
+		case "sets":
+			for _, name := range []string{"scopes", "actions"} {
+				s.Attributes[name] = schema.ListAttribute{ElementType: types.StringType, Optional: true, Computed: true}
+			}
+		}
 	}
 }
 

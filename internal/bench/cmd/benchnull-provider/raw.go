@@ -41,12 +41,20 @@ func newRawServer() tfprotov6.ProviderServer {
 		var sresp resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &sresp)
 		rt := rawType{typ: sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)}
+		for name, a := range sresp.Schema.Attributes {
+			if a.IsWriteOnly() {
+				rt.writeOnly = append(rt.writeOnly, name)
+			}
+		}
 		switch r.(type) {
 		case profile:
-			empty := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{})
+			at := rt.typ.AttributeTypes
 			rt.computed = []string{"id", "redirect_uri", "created_at", "updated_at"}
-			rt.defaults = map[string]tftypes.Value{"scopes": empty, "actions": empty, "active": tftypes.NewValue(tftypes.Bool, true)}
-			rt.writeOnly = []string{"client_secret_wo"}
+			rt.defaults = map[string]tftypes.Value{
+				"scopes":  tftypes.NewValue(at["scopes"], []tftypes.Value{}),
+				"actions": tftypes.NewValue(at["actions"], []tftypes.Value{}),
+				"active":  tftypes.NewValue(tftypes.Bool, true),
+			}
 		case dataShaped:
 			rt.computed = []string{"id"}
 		}

@@ -42,12 +42,12 @@ import (
 // client-side limiter (one request per 0.6 ms) does not dominate.
 const unlimitedRPM = 100000
 
-// quietEnv turns off the SDK's and the provider's logging in the provider
+// quietEnv turns off the SDK's and the provider's logging in a provider
 // process. With no TF_LOG* variable set, terraform-plugin-go still logs every
-// RPC at TRACE, as JSON on stderr, which terraform parses and then drops;
-// the "quiet" runs measure the provider as it would be if it set these
-// itself when no TF_LOG* variable is present (the fix BENCHMARKS.md
-// recommends).
+// RPC at TRACE, as JSON on stderr, which terraform parses and then drops.
+// The stackone provider sets these itself when no TF_LOG* variable is
+// present (main.go); a framework provider by default does not, so the
+// do-nothing framework floor runs both ways.
 var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER=off"}
 
 // rawEnv makes benchnull answer the resource RPCs on the raw protocol, with
@@ -62,7 +62,6 @@ type config struct {
 	limitedRPM  int
 	schemaRuns  int
 	goBench     bool
-	quiet       bool
 	null        bool
 	benchtime   string
 	out         string
@@ -103,8 +102,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.limitedRPM, "limited-rpm", 1000, "requests/min of the sandbox and of the provider in the rate-limited apply (StackOne allows 1000 per key)")
 	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs)")
 	fs.BoolVar(&c.goBench, "gobench", true, "also run the in-process Go benchmarks of internal/provider")
-	fs.BoolVar(&c.quiet, "quiet-variant", true, "also run the profiles with the SDK's logging off (TF_LOG_SDK*=off, TF_LOG_PROVIDER=off), alternated with the others")
-	fs.BoolVar(&c.null, "null-variant", false, "also run benchnull_profile, a do-nothing framework provider with the same schema (a second floor; with -quiet-variant also with its logging off), and the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider)")
+	fs.BoolVar(&c.null, "null-variant", true, "also run the plugin floors: benchnull_profile, a do-nothing framework provider with the same schema (with the SDK's logging on, its default, and off), the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider for this schema), and benchnull_data, terraform_data's shape on the raw protocol")
 	fs.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime for the in-process benchmarks")
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
@@ -309,7 +307,6 @@ type kindRuns struct {
 type scaleResult struct {
 	n        int
 	profiles kindRuns
-	quiet    kindRuns // profiles with the SDK's logging off
 	null     kindRuns // benchnull_profile: the framework floor
 	nullQ    kindRuns // benchnull_profile with the SDK's logging off
 	raw      kindRuns // benchnull_profile on the raw protocol, no framework: the plugin floor
@@ -330,7 +327,7 @@ func (b *benchRun) runScale() error {
 }
 
 // scaleRun measures apply then plan of n profiles and n terraform_data,
-// runs alternated ABAB (ABCABC with the quiet variant). tag "warmup" runs each once.
+// runs alternated (profiles, terraform_data, then the floors, then again). tag "warmup" runs each once.
 func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 	res := scaleResult{n: n}
 	runs := b.cfg.runs
@@ -357,23 +354,15 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 	errsBefore := b.apiErrs.Load()
 	for i := range runs {
 		kinds := []string{"profiles", "data"}
-		if b.cfg.quiet {
-			kinds = append(kinds, "quiet")
-		}
 		if b.cfg.null {
 			kinds = append(kinds, "null")
-			if b.cfg.quiet {
-				kinds = append(kinds, "null-quiet")
-			}
-			kinds = append(kinds, "raw", "raw-data")
+			kinds = append(kinds, "null-quiet", "raw", "raw-data")
 		}
 		for _, kind := range kinds {
 			dir, kr, env := pdir, &res.profiles, []string(nil)
 			switch kind {
 			case "data":
 				dir, kr = ddir, &res.data
-			case "quiet":
-				kr, env = &res.quiet, quietEnv
 			case "null":
 				dir, kr = ndir, &res.null
 			case "null-quiet":
@@ -386,7 +375,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 			if err := freshState(dir); err != nil {
 				return res, err
 			}
-			if kind == "profiles" || kind == "quiet" {
+			if kind == "profiles" {
 				b.sb.Reset()
 			}
 			apply, err := b.r.terraformEnv(dir, env, "apply", "-auto-approve", "-input=false", par)
@@ -420,7 +409,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 				kr.applyRSS = append(kr.applyRSS, apply.Procs.PeakRSSKB)
 				kr.planRSS = append(kr.planRSS, plan.Procs.PeakRSSKB)
 			}
-			if kind == "profiles" || kind == "quiet" {
+			if kind == "profiles" {
 				kr.applyStats = append(kr.applyStats, afterApply)
 				kr.planStats = append(kr.planStats, diffStats(b.sb.Stats(), afterApply))
 			}

@@ -53,7 +53,7 @@ func (b *benchRun) report() string {
 	}
 	mt.Add("provider build", "go build -trimpath, "+bench.Seconds(b.buildTime))
 	p("%s\n", mt.String())
-	p("Settings: %d run(s) per N and kind, alternated (profiles, terraform_data[, profiles with SDK logs off], profiles, …); `-parallelism=%d` for both; "+
+	p("Settings: %d run(s) per N and kind, alternated (profiles, terraform_data[, the floors], profiles, …); `-parallelism=%d` for every kind; "+
 		"every apply starts from an empty state (and an emptied sandbox), the plan after it is `terraform plan -refresh=true -detailed-exitcode` and must be empty. "+
 		"The provider block sets `max_requests_per_minute = %d` (the highest its validator accepts) so the client-side limiter "+
 		"(one request per %.1f ms) does not dominate; section 3 runs with the limit on. "+
@@ -128,17 +128,13 @@ func (b *benchRun) reportTargets(p printer) {
 		ratio := float64(bench.Median(s.profiles.plan)) / float64(bench.Median(s.data.plan))
 		t.Add(fmt.Sprintf("plan ratio to terraform_data ≤ 1.3 at N = %d", s.n), fmt.Sprintf("%.2f× (%s vs %s)", ratio,
 			bench.Seconds(bench.Median(s.profiles.plan)), bench.Seconds(bench.Median(s.data.plan))), yesNo(ratio <= 1.3))
-		if len(s.quiet.plan) > 0 {
-			q := float64(bench.Median(s.quiet.plan)) / float64(bench.Median(s.data.plan))
-			t.Add("… the same with the SDK's logging off (recommended fix, simulated by environment)", fmt.Sprintf("%.2f× (%s)", q,
-				bench.Seconds(bench.Median(s.quiet.plan))), yesNo(q <= 1.3))
+		if len(s.raw.plan) > 0 {
+			q := float64(bench.Median(s.raw.plan)) / float64(bench.Median(s.data.plan))
+			t.Add("… what any plugin provider costs for this schema (benchnull_profile on the raw protocol, doing nothing)", fmt.Sprintf("%.2f× (%s)", q,
+				bench.Seconds(bench.Median(s.raw.plan))), yesNo(q <= 1.3))
 		}
 		rss := slices.Max(s.profiles.planRSS)
 		t.Add(fmt.Sprintf("provider peak RSS ≤ 60 MB (plan of %d)", s.n), bench.MB(rss)+" (largest of the runs)", yesNo(rss > 0 && rss <= 60*1024))
-		if len(s.quiet.planRSS) > 0 {
-			q := slices.Max(s.quiet.planRSS)
-			t.Add("… the same with the SDK's logging off", bench.MB(q), yesNo(q > 0 && q <= 60*1024))
-		}
 		getsOK, postsOK, rawOK, catOK := true, true, true, true
 		for _, s := range b.scale {
 			for i := range s.profiles.planStats {
@@ -168,7 +164,6 @@ func (b *benchRun) reportScale(p printer) {
 	p("## 1. Apply and plan at scale, beside terraform_data\n\n")
 	p("Wall time of `terraform apply -auto-approve` (create N from an empty state) and of `terraform plan -refresh=true` right after it; medians of %d run(s).\n\n", b.cfg.runs)
 	t := bench.Table{Header: []string{"N", "apply: profiles", "apply: terraform_data", "apply ratio", "plan: profiles", "plan: terraform_data", "plan ratio", "plan: extra per profile"}}
-	q := bench.Table{Header: []string{"N", "apply: profiles, SDK logs off", "apply ratio", "plan: profiles, SDK logs off", "plan ratio", "plan: extra per profile"}}
 	for _, s := range b.scale {
 		if len(s.profiles.plan) == 0 || len(s.data.plan) == 0 {
 			continue
@@ -176,10 +171,6 @@ func (b *benchRun) reportScale(p printer) {
 		pa, da, pp, dp := bench.Median(s.profiles.apply), bench.Median(s.data.apply), bench.Median(s.profiles.plan), bench.Median(s.data.plan)
 		t.Add(strconv.Itoa(s.n), bench.Seconds(pa), bench.Seconds(da), bench.Ratio(pa, da), bench.Seconds(pp), bench.Seconds(dp), bench.Ratio(pp, dp),
 			bench.Millis((pp-dp)/time.Duration(s.n)))
-		if len(s.quiet.plan) > 0 {
-			qa, qp := bench.Median(s.quiet.apply), bench.Median(s.quiet.plan)
-			q.Add(strconv.Itoa(s.n), bench.Seconds(qa), bench.Ratio(qa, da), bench.Seconds(qp), bench.Ratio(qp, dp), bench.Millis((qp-dp)/time.Duration(s.n)))
-		}
 	}
 	p("%s\n", t.String())
 	nt := bench.Table{Header: []string{"N", "floor", "apply", "apply ratio", "plan", "plan ratio", "stackone_connector_profile plan ÷ this plan"}}
@@ -207,11 +198,6 @@ func (b *benchRun) reportScale(p printer) {
 			"the floor of any plugin provider for this schema; `benchnull_data` is terraform_data's shape (an id and an input) on the raw protocol, the floor of any plugin resource. "+
 			"Alternated with the runs above; ratios to the same terraform_data medians.\n\n%s\n", nt.String())
 	}
-	if len(q.Rows) > 0 {
-		p("The same profiles with the SDK's and the provider's logging off in the provider process (`%s` in its environment), "+
-			"which is what the provider would do by itself with the fix recommended in BENCHMARKS.md; alternated with the runs above, ratios to the same terraform_data medians.\n\n%s\n",
-			strings.Join(quietEnv, " "), q.String())
-	}
 	p("CPU time (user+system, medians): terraform with its provider processes, and the provider processes alone (polled, a lower bound).\n\n")
 	c := bench.Table{Header: []string{"N", "kind", "apply CPU", "of which provider", "plan CPU", "of which provider"}}
 	for _, s := range b.scale {
@@ -221,7 +207,7 @@ func (b *benchRun) reportScale(p printer) {
 		for _, k := range []struct {
 			name string
 			kr   kindRuns
-		}{{"profiles", s.profiles}, {"profiles, SDK logs off", s.quiet}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"benchnull_profile, raw protocol", s.raw}, {"benchnull_data (terraform_data's shape), raw protocol", s.rawData}, {"terraform_data", s.data}} {
+		}{{"profiles", s.profiles}, {"benchnull_profile", s.null}, {"benchnull_profile, SDK logs off", s.nullQ}, {"benchnull_profile, raw protocol", s.raw}, {"benchnull_data (terraform_data's shape), raw protocol", s.rawData}, {"terraform_data", s.data}} {
 			if len(k.kr.plan) == 0 {
 				continue
 			}
@@ -241,7 +227,6 @@ func (b *benchRun) reportAPI(p printer) {
 	t := bench.Table{Header: []string{"N", "phase", "provider processes", "GET /actions (catalog)", "POST /connector_profiles per profile", "GET /connector_profiles/{id} per profile", "other requests", "non-2xx answers (all phases)"}}
 	for _, s := range b.scale {
 		b.apiRows(&t, s.n, "", s.profiles, strconv.FormatInt(s.apiErrs, 10))
-		b.apiRows(&t, s.n, " (SDK logs off)", s.quiet, "")
 	}
 	p("%s\n", t.String())
 }
@@ -313,7 +298,7 @@ func (b *benchRun) reportProcess(p printer) {
 		for _, v := range []struct {
 			name string
 			kr   kindRuns
-		}{{", SDK logs off", s.quiet}, {" — benchnull_profile", s.null}, {" — benchnull_profile, SDK logs off", s.nullQ}, {" — benchnull_profile, raw protocol", s.raw}} {
+		}{{" — benchnull_profile", s.null}, {" — benchnull_profile, SDK logs off", s.nullQ}, {" — benchnull_profile, raw protocol", s.raw}} {
 			if len(v.kr.planRSS) > 0 {
 				r.Add(strconv.Itoa(s.n), "apply"+v.name, bench.MB(slices.Max(v.kr.applyRSS)), bench.MB(medianKB(v.kr.applyRSS)))
 				r.Add(strconv.Itoa(s.n), "plan"+v.name, bench.MB(slices.Max(v.kr.planRSS)), bench.MB(medianKB(v.kr.planRSS)))
@@ -361,9 +346,6 @@ func (b *benchRun) reportRaw(p printer) {
 	}
 	for _, s := range b.scale {
 		t.Add(strconv.Itoa(s.n), "stackone_connector_profile", join(s.profiles.apply), join(s.profiles.plan))
-		if len(s.quiet.plan) > 0 {
-			t.Add(strconv.Itoa(s.n), "stackone_connector_profile, SDK logs off", join(s.quiet.apply), join(s.quiet.plan))
-		}
 		if len(s.null.plan) > 0 {
 			t.Add(strconv.Itoa(s.n), "benchnull_profile", join(s.null.apply), join(s.null.plan))
 		}
