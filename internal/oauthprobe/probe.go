@@ -5,8 +5,9 @@
 // ZoomInfo's Developer Portal has no API, so this is the only way to check,
 // before a user tries to link an account, that an app really has the scopes,
 // redirect URI and PKCE setting a connector profile relies on. The probe
-// never follows a redirect, never signs in, keeps no cookies and never needs
-// or sends the client secret: an authorization request is public.
+// follows no redirect but a gateway's forward of the request itself to the
+// authorization server, never signs in, keeps no cookies and never needs or
+// sends the client secret: an authorization request is public.
 //
 // Okta-style servers (ZoomInfo's included) reject a request naming any
 // unregistered scope with an invalid_scope redirect, show a 400 page for an
@@ -121,8 +122,8 @@ type Result struct {
 	// ErrorDescription is the server's description or an excerpt of its
 	// error page, with control characters removed and length bounded.
 	ErrorDescription string
-	// Requests is how many authorization requests were sent, retries
-	// included.
+	// Requests is how many authorization requests were sent, retries and
+	// requests forwarded by a gateway included.
 	Requests int
 }
 
@@ -180,10 +181,6 @@ func newProber(in validated, opts Options) *prober {
 	if opts.HTTPClient != nil {
 		c = *opts.HTTPClient
 	}
-	// Stop at the first answer: it is the one that says whether the
-	// request was accepted, and following it would mean visiting the
-	// redirect URI (a real StackOne callback) or the login page.
-	c.CheckRedirect = func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }
 	c.Jar = nil
 	p := &prober{
 		in:          in,
@@ -191,6 +188,25 @@ func newProber(in validated, opts Options) *prober {
 		timeout:     opts.Timeout,
 		concurrency: opts.Concurrency,
 		userAgent:   opts.UserAgent,
+	}
+	// Stop at the first answer of the authorization server: it is the one
+	// that says whether the request was accepted, and following it would
+	// mean visiting the redirect URI (a real StackOne callback) or the login
+	// page. A gateway in front of the server (ZoomInfo's) answers first with
+	// the same request forwarded to the server: that one is followed, or
+	// every request would look accepted.
+	c.CheckRedirect = func(next *http.Request, via []*http.Request) error {
+		if !isForwardedRequest(next.URL, via[0].URL, in.redirectURI) {
+			return http.ErrUseLastResponse
+		}
+		if next.URL.Scheme != "https" && (next.URL.Scheme != "http" || !isLoopback(next.URL.Hostname())) {
+			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", next.URL.Redacted(), next.URL.Scheme)}
+		}
+		if len(via) > maxForwards {
+			return &forwardError{fmt.Sprintf("it forwarded the request more than %d times", maxForwards)}
+		}
+		p.requests.Add(1)
+		return nil
 	}
 	if p.timeout <= 0 {
 		p.timeout = DefaultTimeout
@@ -203,6 +219,32 @@ func newProber(in validated, opts Options) *prober {
 	}
 	return p
 }
+
+// maxForwards bounds the gateway hops followed before an authorization
+// server's own answer.
+const maxForwards = 3
+
+// isForwardedRequest reports whether next, the target of a redirect, is the
+// authorization request orig sent, forwarded to another authorize endpoint:
+// it carries the same client, redirect URI and state, and is not the
+// redirect URI itself.
+func isForwardedRequest(next, orig *url.URL, redirectURI string) bool {
+	if sameEndpoint(next, redirectURI) {
+		return false
+	}
+	nq, oq := next.Query(), orig.Query()
+	for _, k := range []string{"response_type", "client_id", "redirect_uri", "state"} {
+		if nq.Get(k) == "" || nq.Get(k) != oq.Get(k) {
+			return false
+		}
+	}
+	return true
+}
+
+// forwardError is a forward the probe refuses to follow.
+type forwardError struct{ reason string }
+
+func (e *forwardError) Error() string { return e.reason }
 
 func newResult() Result {
 	return Result{Registered: []string{}, Unregistered: []string{}, Unknown: []string{}}
@@ -438,6 +480,10 @@ func (p *prober) transportErr(ctx, rctx context.Context, err error) error {
 	}
 	if ctx.Err() != nil {
 		return &transportError{err: fmt.Errorf("oauthprobe: request to %s interrupted: %w", p.in.display, ctx.Err())}
+	}
+	var fe *forwardError
+	if errors.As(err, &fe) {
+		return &transportError{err: fmt.Errorf("oauthprobe: authorization endpoint %s cannot be probed: %s", p.in.display, fe.reason)}
 	}
 	var ne net.Error
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {

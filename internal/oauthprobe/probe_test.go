@@ -627,3 +627,51 @@ func TestProbeWithoutPKCE(t *testing.T) {
 		}
 	}
 }
+
+// TestThroughGateway: ZoomInfo's gateway answers an authorization request
+// with a redirect forwarding it to the Okta server. The probe follows that
+// forward, so unregistered scopes are still found (read as "accepted", the
+// gateway's redirect would make every scope look registered), and stops at
+// the server's own answer.
+func TestThroughGateway(t *testing.T) {
+	e := newEnv(t, nil)
+	req := e.request("api:data:contact", "api:data:intent")
+	req.AuthorizationEndpoint = e.srv.GatewayAuthorizeEndpoint()
+	res := probe(t, req, Options{})
+	if res.Outcome != OutcomeOK {
+		t.Fatalf("outcome %s (%s: %s)", res.Outcome, res.Error, res.ErrorDescription)
+	}
+	wantScopes(t, "registered", res.Registered, []string{"api:data:contact"})
+	wantScopes(t, "unregistered", res.Unregistered, []string{"api:data:intent"})
+	// Combined request, then one per scope; each to the gateway, then to
+	// the server (the recorder sees both: their paths end in /v1/authorize).
+	if q, _ := e.recorded(); len(q) != 6 || res.Requests != 6 {
+		t.Fatalf("%d authorize requests recorded and %d counted; want 6 and 6", len(q), res.Requests)
+	}
+
+	// An unknown client is still the server's 400 page, not a success.
+	req = e.request("api:data:contact")
+	req.AuthorizationEndpoint = e.srv.GatewayAuthorizeEndpoint()
+	req.ClientID = "0oaUnknownClient000000"
+	if res := probe(t, req, Options{}); res.Outcome != OutcomeUnknownClient {
+		t.Fatalf("unknown client through the gateway: outcome %s", res.Outcome)
+	}
+}
+
+// TestGatewayForwardingOverPlainHTTPIsRefused: a forward of the request to a
+// non-loopback host over plain http is neither followed nor read as a
+// success.
+func TestGatewayForwardingOverPlainHTTPIsRefused(t *testing.T) {
+	gw := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		http.Redirect(w, r, "http://auth.example.com/oauth2/default/v1/authorize?"+r.URL.RawQuery, http.StatusFound)
+	}))
+	defer gw.Close()
+	req := Request{AuthorizationEndpoint: gw.URL + "/gtm/oauth/v1/authorize", ClientID: testClientID, RedirectURI: testRedirectURI, Scopes: []string{"api:data:contact"}}
+	res, err := Probe(context.Background(), req, Options{})
+	if err == nil || !strings.Contains(err.Error(), "over http; use that server's https authorize endpoint") {
+		t.Fatalf("err = %v, result %+v; want the plain-http forward refused", err, res)
+	}
+	if res.Requests != 1 {
+		t.Fatalf("%d requests; want 1 (no retry of a refused forward)", res.Requests)
+	}
+}

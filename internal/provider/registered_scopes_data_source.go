@@ -43,7 +43,7 @@ func (d *registeredScopesDataSource) Metadata(_ context.Context, req datasource.
 
 func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks, at plan time, which scopes are registered on the OAuth app behind a connector profile, and that its redirect URI and PKCE setting are right, by sending authorization requests (with a PKCE S256 challenge, never the client secret, never following redirects) and reading the answers. " +
+		MarkdownDescription: "Checks, at plan time, which scopes are registered on the OAuth app behind a connector profile, and that its redirect URI and PKCE setting are right, by sending authorization requests (with a PKCE S256 challenge, never the client secret, following no redirect but a gateway's forward of the request) and reading the answers. " +
 			"Any scope requested at authorization time must be registered on the app, or users linking an account get an error: this moves that failure to `terraform plan`.",
 		Attributes: map[string]schema.Attribute{
 			"connector": schema.StringAttribute{

@@ -210,6 +210,7 @@ func (s *Server) routes() {
 		m.HandleFunc("GET /.well-known/oauth-authorization-server"+p, s.handleMetadata)
 	}
 	m.HandleFunc(p+"/v1/authorize", s.handleAuthorize)
+	m.HandleFunc("GET "+gatewayAuthorizePath, s.handleGatewayAuthorize)
 	m.HandleFunc("GET "+p+"/v1/login", s.handleLoginForm)
 	m.HandleFunc("POST "+p+"/v1/login", s.handleLoginSubmit)
 	m.HandleFunc("POST "+p+"/v1/token", s.handleToken)
@@ -221,6 +222,29 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /admin/apps/{client_id}", s.adminOnly(s.handleAdminGet))
 	m.HandleFunc("PATCH /admin/apps/{client_id}", s.adminOnly(s.handleAdminPatch))
 	s.mux = m
+}
+
+// gatewayAuthorizePath is where ZoomInfo's API gateway takes authorization
+// requests (services.md) before handing them to the Okta server.
+const gatewayAuthorizePath = "/gtm/oauth/v1/authorize"
+
+// GatewayAuthorizeEndpoint is the gateway's authorize URL: it redirects
+// every request, query unchanged, to AuthorizationEndpoint, as a gateway in
+// front of the authorization server does.
+func (s *Server) GatewayAuthorizeEndpoint() string {
+	u, err := url.Parse(s.issuer)
+	if err != nil {
+		return gatewayAuthorizePath
+	}
+	return u.Scheme + "://" + u.Host + gatewayAuthorizePath
+}
+
+func (s *Server) handleGatewayAuthorize(w http.ResponseWriter, r *http.Request) {
+	target := s.issuer + "/v1/authorize"
+	if r.URL.RawQuery != "" {
+		target += "?" + r.URL.RawQuery
+	}
+	http.Redirect(w, r, target, http.StatusFound)
 }
 
 // ServeHTTP routes a request to the Okta-style endpoints or the admin API.
