@@ -36,7 +36,6 @@ var (
 // Limits shared with the wire contract.
 const (
 	maxTextLength  = 255
-	maxTokenLength = 200
 	maxListEntries = 200
 	defaultTimeout = 10 * time.Minute
 )
@@ -138,7 +137,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				Optional:            true,
 				Computed:            true,
 				Default:             setdefault.StaticValue(emptySet),
-				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTokenLength}},
+				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTextLength}},
 			},
 			"actions": schema.SetAttribute{
 				MarkdownDescription: "Actions enabled on the profile (ids from the catalog, e.g. `zoominfo_search_contacts`). Each action's required scopes must be in `scopes` unless `scopes` is empty.",
@@ -146,7 +145,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				Optional:            true,
 				Computed:            true,
 				Default:             setdefault.StaticValue(emptySet),
-				Validators:          []validator.Set{tokenSetValidator{what: "action", maxItems: maxListEntries, maxLen: maxTokenLength}},
+				Validators:          []validator.Set{tokenSetValidator{what: "action", maxItems: maxListEntries, maxLen: maxTextLength}},
 			},
 			"active": schema.BoolAttribute{
 				MarkdownDescription: "Whether users can link accounts with this profile. Defaults to `true`.",
@@ -179,18 +178,34 @@ func (r *connectorProfileResource) Configure(_ context.Context, req resource.Con
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// warnNewClientOldSecret warns when client_id changes in write-only mode
+// while client_secret_wo_version does not: the update would then keep the
+// old client's secret, and linking would fail with invalid_client.
+func warnNewClientOldSecret(plan, state connectorProfileModel, diags *diag.Diagnostics) {
+	if !plan.ClientSecret.IsNull() || !isKnown(plan.ClientID) || !isKnown(state.ClientID) ||
+		plan.ClientID.Equal(state.ClientID) || !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion) {
+		return
+	}
+	diags.AddAttributeWarning(path.Root("client_secret_wo_version"), "New client id, same client secret",
+		fmt.Sprintf("client_id changes from %q to %q but client_secret_wo_version does not, so the profile keeps the secret of the old client and linking accounts would fail with invalid_client. "+
+			"Set client_secret_wo to the new client's secret and increase client_secret_wo_version (or set it, if it is not set) in the same apply.",
+			state.ClientID.ValueString(), plan.ClientID.ValueString()))
+}
+
 // ValidateConfig checks the secret attributes together; each message names the
 // attribute at fault and what to write instead.
 func (r *connectorProfileResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	// Only the three attributes it checks: decoding the whole model costs
+	// Only the attributes it checks: decoding the whole model costs
 	// more, and this runs for every profile on every plan.
 	var cfg connectorProfileModel
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret"), &cfg.ClientSecret)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo"), &cfg.ClientSecretWO)...)
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("client_secret_wo_version"), &cfg.ClientSecretWOVersion)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("timeouts"), &cfg.Timeouts)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	checkTimeoutsPositive(cfg.Timeouts, &resp.Diagnostics)
 	if cfg.ClientSecret.IsUnknown() || cfg.ClientSecretWO.IsUnknown() {
 		return
 	}
@@ -208,21 +223,45 @@ func (r *connectorProfileResource) ValidateConfig(ctx context.Context, req resou
 	}
 }
 
+// checkTimeoutsPositive refuses a zero or negative timeout, which would fail
+// the operation at once, before any request. (The timeouts package checks
+// that each is a duration.)
+func checkTimeoutsPositive(t timeouts.Value, diags *diag.Diagnostics) {
+	if t.IsNull() || t.IsUnknown() {
+		return
+	}
+	for op, v := range t.Attributes() {
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() || s.IsUnknown() {
+			continue
+		}
+		if d, err := time.ParseDuration(s.ValueString()); err == nil && d <= 0 {
+			diags.AddAttributeError(path.Root("timeouts").AtName(op), "Timeout must be positive",
+				fmt.Sprintf("timeouts { %s = %q } would end the %s before it starts: use a positive duration such as \"10m\", or remove it for the default (%s).", op, s.ValueString(), op, defaultTimeout))
+		}
+	}
+}
+
 // ModifyPlan checks the planned profile against StackOne's catalog, so an
 // unknown connector, auth type, scope or action fails at plan, before anything
 // is created.
 func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || r.data == nil || r.data.skipCatalogValidation {
-		return
-	}
 	// Nothing to send: a refresh-only plan of 1000 unchanged profiles need
 	// not check each of them again.
-	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
 		return
 	}
 	var plan connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !req.State.Raw.IsNull() {
+		var state connectorProfileModel
+		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
+	}
+	if r.data == nil || r.data.skipCatalogValidation {
 		return
 	}
 	spec := stackone.ProfileSpec{
@@ -323,9 +362,9 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 		case "state":
 			advice = "The plan re-sends client_secret from your configuration; apply to restore it."
 		case "wo":
-			advice = "Terraform cannot see write-only values: if the configured client_secret_wo is the right secret, increase client_secret_wo_version and apply to send it again."
+			advice = "Terraform cannot see write-only values: if the configured client_secret_wo is the right secret, increase client_secret_wo_version (or set it, if it is not set) and apply to send it again."
 		default:
-			advice = "With client_secret, the plan re-sends it from your configuration; with client_secret_wo, increase client_secret_wo_version and apply to send it again."
+			advice = "With client_secret, the plan re-sends it from your configuration; with client_secret_wo, increase client_secret_wo_version (or set it, if it is not set) and apply to send it again."
 		}
 		resp.Diagnostics.AddWarning("Client secret changed outside Terraform",
 			fmt.Sprintf("The client secret of connector profile %q was changed outside Terraform at %s. %s", state.ID.ValueString(), changed, advice))
@@ -420,6 +459,9 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		diags.AddError("Interrupted while "+gerund+" the connector profile",
 			fmt.Sprintf("Terraform stopped the %s before StackOne answered (interrupted): %s.%s", op, err, unsure))
+	case op == "update" && stackone.IsNotFound(err):
+		diags.AddError("Connector profile no longer exists",
+			fmt.Sprintf("%s. The profile was deleted outside Terraform after this plan's refresh. Run terraform apply again: its refresh notices the profile is gone and plans to create it.", strings.TrimSuffix(err.Error(), ".")))
 	default:
 		diags.AddError("Cannot "+op+" the connector profile", err.Error())
 	}

@@ -3,6 +3,7 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
 	"strings"
@@ -710,4 +711,71 @@ resource "stackone_connector_profile" "test" {
 	if one == 0 || many != one {
 		t.Fatalf("GET /actions: %d for 1 profile, %d for 25; want the same non-zero count", one, many)
 	}
+}
+
+// TestConnectorProfile_changeWarningsAndErrors covers what a plan and an
+// apply say about risky changes: a new client_id without a new write-only
+// secret, and an update of a profile deleted after the plan's refresh.
+func TestConnectorProfile_changeWarningsAndErrors(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	ps := newProtoServer(t, tg)
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	num := func(n int) tftypes.Value { return tftypes.NewValue(tftypes.Number, n) }
+	emptySet := tftypes.NewValue(tftypes.Set{ElementType: tftypes.String}, []tftypes.Value{})
+	prior := map[string]tftypes.Value{
+		"id": str("00000000-0000-4000-8000-000000000000"), "connector": str("zoominfo"), "auth_type": str("oauth2_authorization_code_pkce"),
+		"name": str("n"), "client_id": str("old-client"), "client_secret_wo_version": num(1),
+		"scopes": emptySet, "actions": emptySet, "active": tftypes.NewValue(tftypes.Bool, true),
+		"redirect_uri": str("https://api.stackone.com/connect/oauth2/zoominfo/callback"),
+		"created_at":   str("2026-01-01T00:00:00Z"), "updated_at": str("2026-01-01T00:00:00Z"),
+	}
+	with := func(base map[string]tftypes.Value, kv ...any) map[string]tftypes.Value {
+		m := maps.Clone(base)
+		for i := 0; i < len(kv); i += 2 {
+			m[kv[i].(string)] = kv[i+1].(tftypes.Value)
+		}
+		return m
+	}
+	config := func(kv ...any) map[string]tftypes.Value {
+		c := map[string]tftypes.Value{}
+		for _, k := range []string{"connector", "auth_type", "name", "client_id", "client_secret_wo_version"} {
+			c[k] = prior[k]
+		}
+		c["client_secret_wo"] = str("the-secret")
+		return with(c, kv...)
+	}
+	proposed := func(cfg map[string]tftypes.Value) map[string]tftypes.Value {
+		p := maps.Clone(prior)
+		maps.Copy(p, cfg)
+		return p
+	}
+	const warning = `New client id, same client secret.*"old-client" to "new-client" but client_secret_wo_version does not.*invalid_client`
+
+	t.Run("new client id, same version", func(t *testing.T) {
+		cfg := config("client_id", str("new-client"))
+		if diags := ps.planProfileChange(prior, cfg, proposed(cfg)); !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, warning) {
+			t.Fatalf("want the warning, got %v", diags)
+		}
+	})
+	t.Run("new client id and version", func(t *testing.T) {
+		cfg := config("client_id", str("new-client"), "client_secret_wo_version", num(2))
+		if diags := ps.planProfileChange(prior, cfg, proposed(cfg)); hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `New client id`) {
+			t.Fatalf("no warning wanted when the version changes too, got %v", diags)
+		}
+	})
+	t.Run("same client id", func(t *testing.T) {
+		cfg := config("name", str("renamed"))
+		if diags := ps.planProfileChange(prior, cfg, proposed(cfg)); hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `New client id`) {
+			t.Fatalf("no warning wanted for a rename, got %v", diags)
+		}
+	})
+	t.Run("update of a profile deleted after the refresh", func(t *testing.T) {
+		cfg := config("name", str("renamed"))
+		planned := with(proposed(cfg), "client_secret_wo", tftypes.NewValue(tftypes.String, nil))
+		diags := ps.applyProfileChange(prior, cfg, planned)
+		if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `Connector profile no longer exists.*404.*deleted outside Terraform after this plan's refresh.*Run terraform apply again`) {
+			t.Fatalf("want advice on the deleted profile, got %v", diags)
+		}
+	})
 }

@@ -115,7 +115,33 @@ func newProtoServerWith(t *testing.T, tg *acctest.Target, providerAttrs map[stri
 // and whether the resource is still in state.
 func (p *protoServer) readProfile(attrs map[string]tftypes.Value, private map[string][]byte) ([]*tfprotov6.Diagnostic, bool) {
 	p.t.Helper()
-	typ := p.schema.ResourceSchemas["stackone_connector_profile"].ValueType().(tftypes.Object)
+	state := p.profileValue(attrs)
+	var privBytes []byte
+	if private != nil {
+		privBytes, _ = json.Marshal(private)
+	}
+	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
+		TypeName: "stackone_connector_profile", CurrentState: state, Private: privBytes,
+	})
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	newState, err := resp.NewState.Unmarshal(p.profileType())
+	if err != nil {
+		p.t.Fatal(err)
+	}
+	return resp.Diagnostics, !newState.IsNull()
+}
+
+func (p *protoServer) profileType() tftypes.Object {
+	return p.schema.ResourceSchemas["stackone_connector_profile"].ValueType().(tftypes.Object)
+}
+
+// profileValue is a stackone_connector_profile object holding attrs, the
+// other attributes null.
+func (p *protoServer) profileValue(attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	typ := p.profileType()
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
@@ -123,25 +149,38 @@ func (p *protoServer) readProfile(attrs map[string]tftypes.Value, private map[st
 	for k, v := range attrs {
 		vals[k] = v
 	}
-	state, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
+	dv, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, vals))
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	var privBytes []byte
-	if private != nil {
-		privBytes, _ = json.Marshal(private)
-	}
-	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
-		TypeName: "stackone_connector_profile", CurrentState: &state, Private: privBytes,
+	return &dv
+}
+
+// planProfileChange plans the change of a stackone_connector_profile from
+// prior to config, with proposed as Terraform would propose it.
+func (p *protoServer) planProfileChange(prior, config, proposed map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
+		TypeName: "stackone_connector_profile", PriorState: p.profileValue(prior),
+		Config: p.profileValue(config), ProposedNewState: p.profileValue(proposed),
 	})
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	newState, err := resp.NewState.Unmarshal(typ)
+	return resp.Diagnostics
+}
+
+// applyProfileChange applies a planned change of a stackone_connector_profile.
+func (p *protoServer) applyProfileChange(prior, config, planned map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
+	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "stackone_connector_profile", PriorState: p.profileValue(prior),
+		Config: p.profileValue(config), PlannedState: p.profileValue(planned),
+	})
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	return resp.Diagnostics, !newState.IsNull()
+	return resp.Diagnostics
 }
 
 func hasDiag(diags []*tfprotov6.Diagnostic, severity tfprotov6.DiagnosticSeverity, pattern string) bool {

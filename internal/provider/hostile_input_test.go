@@ -124,6 +124,11 @@ func TestHostileInput(t *testing.T) {
 			want: `name must not be empty or blank`},
 		{name: "padded name", attrs: map[string]string{"name": `" padded "`},
 			want: `name has leading or trailing whitespace`},
+		// Timeouts.
+		{name: "zero create timeout", attrs: map[string]string{"timeouts": `create = "0s"`},
+			want: `Timeout must be positive.*timeouts \{ create = "0s" \} would end the create before it starts`},
+		{name: "negative update timeout", attrs: map[string]string{"timeouts": `update = "-1m"`},
+			want: `timeouts \{ update = "-1m" \} would end the update before it starts`},
 		// Scopes and actions.
 		{name: "scope with a space", attrs: map[string]string{"scopes": `["api:data:contact api:data:company"]`},
 			want: `scopes entry "api:data:contact api:data:company" contains whitespace`},
@@ -258,6 +263,9 @@ func hostileStep(tg *acctest.Target, tc hostileCase) resource.TestStep {
 			fmt.Fprintf(&body, "  %s = %s\n", k, v)
 		}
 	}
+	if v, ok := attrs["timeouts"]; ok {
+		fmt.Fprintf(&body, "  timeouts {\n    %s\n  }\n", v)
+	}
 	config := providerBlock(tg, tc.provider)
 	if tc.data != "" {
 		config += tc.data + "\n"
@@ -276,12 +284,12 @@ func hostileStep(tg *acctest.Target, tc hostileCase) resource.TestStep {
 
 // TestHostileInput_acceptedLookalikes holds inputs that look odd but are
 // valid, so that the refusals above stay narrow: emoji (with a zero-width
-// joiner sequence) in a name, a base_url with a trailing slash, and plain
+// joiner sequence) and U+FFFD in a name, a base_url with a trailing slash, and plain
 // http to the IPv6 loopback.
 func TestHostileInput_acceptedLookalikes(t *testing.T) {
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	name := "ZoomInfo 🚀 team 👩\u200d💻"
+	name := "ZoomInfo 🚀 team 👩\u200d💻 \uFFFD" // a real U+FFFD is valid UTF-8
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{

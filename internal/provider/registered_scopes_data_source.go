@@ -60,7 +60,7 @@ func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.Sche
 				MarkdownDescription: "Scopes to check. Empty or unset checks only the client id, redirect URI and PKCE setting.",
 				ElementType:         types.StringType,
 				Optional:            true,
-				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTokenLength}},
+				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTextLength}},
 			},
 			"redirect_uri": schema.StringAttribute{
 				MarkdownDescription: "Redirect URI registered on the app. Defaults to the connector's callback URL from StackOne's catalog (the `redirect_uri` of a profile).",

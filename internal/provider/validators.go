@@ -6,6 +6,7 @@ import (
 	"strings"
 	"time"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -85,7 +86,7 @@ func checkText(s string, maxLen int, noWhitespace bool) string {
 	}
 	for i, r := range s {
 		switch {
-		case r == unicode.ReplacementChar:
+		case r == utf8.RuneError && !strings.HasPrefix(s[i:], string(utf8.RuneError)):
 			return fmt.Sprintf("is not valid UTF-8 at byte %d", i)
 		case unicode.IsControl(r):
 			return fmt.Sprintf("contains a control character (%U) at byte %d: remove it", r, i)
