@@ -6,6 +6,8 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -63,6 +65,9 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 		resp.Diagnostics.AddError("Cannot list connector profiles", err.Error())
 		return
 	}
+	if len(profiles) == 0 && m.Connector.ValueString() != "" {
+		d.warnUnknownConnector(ctx, m.Connector.ValueString(), &resp.Diagnostics)
+	}
 	objs := make([]attr.Value, 0, len(profiles))
 	ids := make([]attr.Value, 0, len(profiles))
 	for i := range profiles {
@@ -78,4 +83,21 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 	m.Profiles = list
 	m.IDs = types.ListValueMust(types.StringType, ids)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// warnUnknownConnector explains an empty list filtered by a connector that
+// is not in StackOne's catalog, a typo most likely, with the nearest keys.
+// It is only a hint: a catalog that cannot be fetched adds nothing.
+func (d *connectorProfilesDataSource) warnUnknownConnector(ctx context.Context, connector string, diags *diag.Diagnostics) {
+	if d.data.skipCatalogValidation {
+		return
+	}
+	catalog, err := d.data.catalogFor(ctx, connector)
+	if err != nil {
+		return
+	}
+	for _, p := range stackone.ValidateProfile(catalog, stackone.ProfileSpec{Connector: connector, ConnectorKnown: true}) {
+		diags.AddAttributeWarning(path.Root("connector"), "No profiles of an unknown connector", p.Detail+" The list is empty.")
+		return
+	}
 }

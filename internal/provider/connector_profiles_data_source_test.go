@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -52,4 +54,20 @@ data "stackone_connector_profiles" "all" {}
 			},
 		}},
 	})
+}
+
+// TestConnectorProfilesDataSource_unknownConnectorWarns: an empty list for a
+// connector that is not in the catalog (a typo) says so and suggests the
+// nearest key; an empty list for a real connector says nothing.
+func TestConnectorProfilesDataSource_unknownConnectorWarns(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	ps := newProtoServer(t, tg)
+	diags, _ := ps.readDataSource("stackone_connector_profiles", map[string]tftypes.Value{"connector": tftypes.NewValue(tftypes.String, "zoominfoo")})
+	if !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `No profiles of an unknown connector.*"zoominfoo".*Did you mean "zoominfo".*The list is empty`) {
+		t.Fatalf("want a warning with a suggestion, got %v", diags)
+	}
+	if diags, _ := ps.readDataSource("stackone_connector_profiles", map[string]tftypes.Value{"connector": tftypes.NewValue(tftypes.String, "acmecrm")}); len(diags) != 0 {
+		t.Fatalf("a real connector with no profiles: want no diagnostics, got %v", diags)
+	}
 }
