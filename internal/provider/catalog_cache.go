@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net/http"
 	"strings"
 	"sync"
 
@@ -105,8 +106,13 @@ func (d *providerData) catalogFor(ctx context.Context, connector string) ([]stac
 func (d *providerData) validateAgainstCatalog(ctx context.Context, spec stackone.ProfileSpec, diags *diag.Diagnostics) []stackone.CatalogProblem {
 	catalog, err := d.catalogFor(ctx, spec.Connector)
 	if err != nil {
+		advice := " Fix the cause, or set skip_catalog_validation = true in the provider block to plan without the check."
+		var apiErr *stackone.APIError
+		if errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusUnauthorized || apiErr.StatusCode == http.StatusForbidden) {
+			advice = "" // the apply would be refused too: skipping the check would only postpone the error
+		}
 		diags.AddError("Cannot check the profile against StackOne's catalog",
-			fmt.Sprintf("Fetching the connector catalog (GET /actions) failed: %s. Fix the cause, or set skip_catalog_validation = true in the provider block to plan without the check.", strings.TrimSuffix(err.Error(), ".")))
+			fmt.Sprintf("Fetching the connector catalog (GET /actions) failed: %s.%s", strings.TrimSuffix(err.Error(), "."), advice))
 		return nil
 	}
 	return stackone.ValidateProfile(catalog, spec)

@@ -779,3 +779,34 @@ func TestConnectorProfile_changeWarningsAndErrors(t *testing.T) {
 		}
 	})
 }
+
+// TestConnectorProfile_catalogRefusedKey: a catalog check refused for the
+// API key says so, and does not suggest skipping the check, which would only
+// move the same refusal to the apply.
+func TestConnectorProfile_catalogRefusedKey(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	ps := newProtoServerWith(t, tg, map[string]tftypes.Value{
+		"api_key":     tftypes.NewValue(tftypes.String, "v1.sandbox.not-a-key"),
+		"max_retries": tftypes.NewValue(tftypes.Number, 0),
+	})
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	prior := map[string]tftypes.Value{
+		"id": str("00000000-0000-4000-8000-000000000000"), "connector": str("zoominfo"),
+		"auth_type": str("oauth2_authorization_code_pkce"), "name": str("n"), "client_id": str("c"), "client_secret": str("a-client-secret"),
+	}
+	cfg := maps.Clone(prior)
+	delete(cfg, "id")
+	cfg["name"] = str("renamed")
+	proposed := maps.Clone(prior)
+	proposed["name"] = str("renamed")
+	diags := ps.planProfileChange(prior, cfg, proposed)
+	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `Cannot check the profile against StackOne's catalog.*401`) {
+		t.Fatalf("want the refused key reported, got %v", diags)
+	}
+	for _, d := range diags {
+		if strings.Contains(d.Detail, "skip_catalog_validation") {
+			t.Fatalf("advice to skip the check for a refused key: %s", d.Detail)
+		}
+	}
+}
