@@ -471,9 +471,11 @@ func (c *Client) logAttempt(ctx context.Context, st *callState, willRetry bool, 
 }
 
 // checkRetry retries connection errors and 408, 429, 500, 502, 503, 504, and
-// never once the caller's context is done. Every request of this client is
-// idempotent (POSTs carry an Idempotency-Key), so retrying a request whose
-// connection dropped after it was sent is safe.
+// never once the caller's context is done. GET, PATCH (full values) and
+// DELETE are idempotent and POSTs carry an Idempotency-Key, so retrying a
+// request whose connection dropped after it was sent creates no second
+// profile. (A server that ignored the key on POST /connect_sessions would
+// make a second session, which is harmless: an unused session expires.)
 func checkRetry(ctx context.Context, resp *http.Response, err error) (bool, error) {
 	if err == nil && !retryableStatus(resp.StatusCode) {
 		return false, nil
