@@ -180,7 +180,7 @@ func New(cfg Config) (*Client, error) {
 		transport = http.DefaultTransport
 	}
 
-	redactKey := redactor(key)
+	redactKey := newRedactor(key, base64.StdEncoding.EncodeToString([]byte(key+":")))
 	return &Client{
 		redactKey: redactKey,
 		baseURL:   base,
@@ -191,7 +191,6 @@ func New(cfg Config) (*Client, error) {
 				base:    transport,
 				limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(rpm)), 1),
 				timeout: timeout,
-				redact:  redactKey,
 			},
 			// API calls never redirect; following one could replay a body
 			// carrying a client secret somewhere else. Return it instead.
@@ -283,6 +282,9 @@ type callState struct {
 	attempt int
 	last    RequestLog
 	logged  bool
+	// redact removes the API key and the request's secrets from
+	// server-supplied text.
+	redact func(string) string
 }
 
 type callStateKey struct{}
@@ -304,7 +306,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		body = b
 	}
 
-	st := &callState{req: r}
+	st := &callState{req: r, redact: c.redactorFor(r)}
 	ctx = context.WithValue(ctx, callStateKey{}, st)
 	rreq, err := retryablehttp.NewRequestWithContext(ctx, r.method, target, body)
 	if err != nil {
@@ -358,7 +360,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if len(data) > maxResponseBytes {
 			data = data[:maxResponseBytes]
 		}
-		apiErr := parseAPIError(resp.StatusCode, resp.Header, data, c.redactorFor(r))
+		apiErr := parseAPIError(resp.StatusCode, resp.Header, data, st.redact)
 		apiErr.Method = r.method
 		apiErr.Path = r.path
 		return apiErr
@@ -366,7 +368,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	if out == nil {
 		return nil
 	}
-	reqID := cleanText(c.redactKey(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
+	reqID := cleanText(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 	if len(data) > maxResponseBytes {
 		return fmt.Errorf("StackOne answered %s %s with more than %d MiB%s: refusing to read it", r.method, r.path, maxResponseBytes>>20, requestIDSuffix(reqID))
 	}
@@ -413,46 +415,6 @@ func describeJSONError(err error) string {
 		return "truncated JSON"
 	default:
 		return "undecodable JSON"
-	}
-}
-
-// redactorFor returns what removes the API key and the secrets r sends
-// from server-supplied text, in case a server or proxy echoes the request
-// back in a message or header. A secret too short to be a real one is left
-// alone: replacing every "s" would garble the message.
-func (c *Client) redactorFor(r *request) func(string) string {
-	var secrets []string
-	for _, s := range r.secrets {
-		if len(s) < minRedactedSecretLength {
-			continue
-		}
-		secrets = append(secrets, s)
-		// An echoed JSON body holds the secret in its escaped form.
-		if b, err := json.Marshal(s); err == nil && string(b[1:len(b)-1]) != s {
-			secrets = append(secrets, string(b[1:len(b)-1]))
-		}
-	}
-	return func(text string) string {
-		for _, s := range secrets {
-			text = strings.ReplaceAll(text, s, "[redacted]")
-		}
-		return c.redactKey(text)
-	}
-}
-
-// minRedactedSecretLength is the shortest client secret redactorFor hides.
-const minRedactedSecretLength = 8
-
-// redactor returns a function that replaces the API key, raw or as the
-// base64 Basic credential, with "[redacted]".
-func redactor(key string) func(string) string {
-	cred := base64.StdEncoding.EncodeToString([]byte(key + ":"))
-	return func(s string) string {
-		if s == "" {
-			return s
-		}
-		s = strings.ReplaceAll(s, cred, "[redacted]")
-		return strings.ReplaceAll(s, key, "[redacted]")
 	}
 }
 

@@ -1,8 +1,10 @@
 package stackone
 
 import (
+	"bytes"
 	"context"
 	"encoding/base64"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -10,6 +12,7 @@ import (
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -205,6 +208,80 @@ func TestSecretsAreRedactedBeforeTruncation(t *testing.T) {
 			if strings.Contains(err.Error(), tc.leak) {
 				t.Fatalf("%s, pad %d: the error keeps the first part of the secret (%q): %v", tc.name, pad, tc.leak, err)
 			}
+		}
+	}
+}
+
+// TestSecretsAreRedactedInEveryEchoedForm: a server that echoes the request
+// body re-encodes it in its own JSON style; the client secret must not come
+// back in any of the usual ones.
+func TestSecretsAreRedactedInEveryEchoedForm(t *testing.T) {
+	styles := map[string]func(v any) string{
+		"Go, HTML escaped": func(v any) string { b, _ := json.Marshal(v); return string(b) },
+		"no HTML escaping (Node, Java)": func(v any) string {
+			var b bytes.Buffer
+			enc := json.NewEncoder(&b)
+			enc.SetEscapeHTML(false)
+			_ = enc.Encode(v)
+			return strings.TrimSpace(b.String())
+		},
+		"ASCII only (Python)": func(v any) string {
+			b, _ := json.Marshal(v)
+			return asciiEscaped(string(b), "%04x")
+		},
+		"slashes escaped (PHP)": func(v any) string {
+			b, _ := json.Marshal(v)
+			return strings.ReplaceAll(string(b), "/", `\/`)
+		},
+	}
+	for _, secret := range []string{`Zx9-client"secret&0123456789abcdef`, "Zx9/secrét-0123456789abcdef", "Zx9-secret-😀-0123456789abcdef"} {
+		for name, encode := range styles {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				var body map[string]any
+				_ = json.NewDecoder(r.Body).Decode(&body)
+				writeError(w, 400, "invalid body: "+encode(body), "")
+			}))
+			c, log := newTestClient(t, srv)
+			_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
+				Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+			})
+			srv.Close()
+			if err == nil || strings.Contains(err.Error(), "0123456789abcdef") || !strings.Contains(err.Error(), "[redacted]") {
+				t.Fatalf("%s, secret %q: error keeps the secret: %v", name, secret, err)
+			}
+			for _, l := range log.all() {
+				if strings.Contains(fmt.Sprint(l), "0123456789abcdef") {
+					t.Fatalf("%s: log keeps the secret: %v", name, l)
+				}
+			}
+		}
+	}
+}
+
+// TestSecretsAreRedactedFromTheLastAnswer: a call that ends while waiting to
+// retry reports the last answer's request id, which a server may have
+// filled with the echoed request.
+func TestSecretsAreRedactedFromTheLastAnswer(t *testing.T) {
+	const secret = "Zx9-client-secret-0123456789abcdef"
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		b, _ := io.ReadAll(r.Body)
+		w.Header().Set("X-Request-Id", "echo:"+string(b))
+		w.Header().Set("Retry-After", "5")
+		writeError(w, 503, "busy", "")
+	}))
+	defer srv.Close()
+	c, log := newTestClient(t, srv, func(cfg *Config) { cfg.RetryWaitMax = 10 * time.Second })
+	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
+	defer cancel()
+	_, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
+		Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+	})
+	if err == nil || !strings.Contains(err.Error(), "request id echo:") || strings.Contains(err.Error(), "0123456789") {
+		t.Fatalf("want the last answer's request id without the secret, got %v", err)
+	}
+	for _, l := range log.all() {
+		if strings.Contains(fmt.Sprint(l), "0123456789") {
+			t.Fatalf("log keeps the secret: %v", l)
 		}
 	}
 }

@@ -28,8 +28,6 @@ type attemptTransport struct {
 	base    http.RoundTripper
 	limiter *rate.Limiter
 	timeout time.Duration
-	// redact scrubs the API key from server-supplied text before it is logged.
-	redact func(string) string
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -49,7 +47,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		st.last.Err = err
 		if resp != nil {
 			st.last.Status = resp.StatusCode
-			st.last.RequestID = cleanText(t.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
+			st.last.RequestID = cleanText(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 		}
 	}
 
