@@ -178,18 +178,24 @@ func (r *connectorProfileResource) Configure(_ context.Context, req resource.Con
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
-// warnNewClientOldSecret warns when client_id changes in write-only mode
-// while client_secret_wo_version does not: the update would then keep the
-// old client's secret, and linking would fail with invalid_client.
+// warnNewClientOldSecret warns when an in-place update changes client_id
+// but will not send a client secret (secretWillBeSent): the profile would
+// keep the old client's secret, and linking would fail with invalid_client.
 func warnNewClientOldSecret(plan, state connectorProfileModel, diags *diag.Diagnostics) {
-	if !plan.ClientSecret.IsNull() || !isKnown(plan.ClientID) || !isKnown(state.ClientID) ||
-		plan.ClientID.Equal(state.ClientID) || !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion) {
+	replaced := !plan.Connector.Equal(state.Connector) || !plan.AuthType.Equal(state.AuthType) // a create sends the secret
+	if replaced || !isKnown(plan.ClientID) || !isKnown(state.ClientID) || plan.ClientID.Equal(state.ClientID) || secretWillBeSent(plan, state) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("client_secret_wo_version"), "New client id, same client secret",
 		fmt.Sprintf("client_id changes from %q to %q but client_secret_wo_version does not, so the profile keeps the secret of the old client and linking accounts would fail with invalid_client. "+
 			"Set client_secret_wo to the new client's secret and increase client_secret_wo_version (or set it, if it is not set) in the same apply.",
 			state.ClientID.ValueString(), plan.ClientID.ValueString()))
+}
+
+// secretWillBeSent reports whether updating state to plan sends the client
+// secret: when client_secret changes, or client_secret_wo_version does.
+func secretWillBeSent(plan, state connectorProfileModel) bool {
+	return !plan.ClientSecret.Equal(state.ClientSecret) || !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion)
 }
 
 // ValidateConfig checks the secret attributes together; each message names the
@@ -395,8 +401,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	patch := stackone.UpdateConnectorProfileRequest{
 		Name: &name, ClientID: &clientID, Active: &active, Scopes: &scopes, Actions: &actions,
 	}
-	sendSecret := !plan.ClientSecret.Equal(state.ClientSecret) || !plan.ClientSecretWOVersion.Equal(state.ClientSecretWOVersion)
-	if secret := secretToSend(plan, cfg); sendSecret && secret != "" {
+	if secret := secretToSend(plan, cfg); secretWillBeSent(plan, state) && secret != "" {
 		patch.ClientSecret = &secret
 	}
 	profile, err := r.data.client.UpdateConnectorProfile(ctx, state.ID.ValueString(), patch)

@@ -770,6 +770,20 @@ func TestConnectorProfile_changeWarningsAndErrors(t *testing.T) {
 			t.Fatalf("no warning wanted for a rename, got %v", diags)
 		}
 	})
+	t.Run("new client id on a replacement", func(t *testing.T) {
+		cfg := config("client_id", str("new-client"), "auth_type", str("oauth2_authorization_code"))
+		if diags := ps.planProfileChange(prior, cfg, proposed(cfg)); hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `New client id`) {
+			t.Fatalf("a replacement creates the profile with the new secret: no warning wanted, got %v", diags)
+		}
+	})
+	t.Run("new client id, from client_secret to client_secret_wo", func(t *testing.T) {
+		inState := with(prior, "client_secret", str("old-client-secret"), "client_secret_wo_version", tftypes.NewValue(tftypes.Number, nil))
+		cfg := config("client_id", str("new-client"), "client_secret_wo_version", tftypes.NewValue(tftypes.Number, nil))
+		p := with(proposed(cfg), "client_secret", tftypes.NewValue(tftypes.String, nil))
+		if diags := ps.planProfileChange(inState, cfg, p); hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `New client id`) {
+			t.Fatalf("leaving client_secret sends the new secret: no warning wanted, got %v", diags)
+		}
+	})
 	t.Run("update of a profile deleted after the refresh", func(t *testing.T) {
 		cfg := config("name", str("renamed"))
 		planned := with(proposed(cfg), "client_secret_wo", tftypes.NewValue(tftypes.String, nil))

@@ -157,11 +157,19 @@ func (p *protoServer) profileValue(attrs map[string]tftypes.Value) *tfprotov6.Dy
 }
 
 // planProfileChange plans the change of a stackone_connector_profile from
-// prior to config, with proposed as Terraform would propose it.
+// prior (nil: a create) to config, with proposed as Terraform would propose it.
 func (p *protoServer) planProfileChange(prior, config, proposed map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	p.t.Helper()
+	priorState := p.profileValue(prior)
+	if prior == nil {
+		null, err := tfprotov6.NewDynamicValue(p.profileType(), tftypes.NewValue(p.profileType(), nil))
+		if err != nil {
+			p.t.Fatal(err)
+		}
+		priorState = &null
+	}
 	resp, err := p.server.PlanResourceChange(context.Background(), &tfprotov6.PlanResourceChangeRequest{
-		TypeName: "stackone_connector_profile", PriorState: p.profileValue(prior),
+		TypeName: "stackone_connector_profile", PriorState: priorState,
 		Config: p.profileValue(config), ProposedNewState: p.profileValue(proposed),
 	})
 	if err != nil {

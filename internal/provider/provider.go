@@ -163,7 +163,8 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 			return
 		}
 		slices.Sort(unknown)
-		data := &providerData{unknownConfig: unknown}
+		// A known skip_catalog_validation still says whether apply checks.
+		data := &providerData{unknownConfig: unknown, skipCatalogValidation: cfg.SkipCatalogValidation.ValueBool()}
 		resp.ResourceData = data
 		resp.DataSourceData = data
 		resp.EphemeralResourceData = data

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/statecheck"
@@ -139,4 +140,37 @@ resource "stackone_connector_profile" "test" {
 			{Config: config("terraform_data.key.output", "api:data:contact"), PlanOnly: true},
 		},
 	})
+}
+
+// TestProvider_unknownKeyWithSkippedCatalog: with api_key known only at
+// apply and skip_catalog_validation = true, the plan neither promises a
+// catalog check at apply nor needs StackOne for a scope probe given its
+// endpoint and redirect URI.
+func TestProvider_unknownKeyWithSkippedCatalog(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	ps := newProtoServerWith(t, tg, map[string]tftypes.Value{
+		"api_key":                 tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"skip_catalog_validation": tftypes.NewValue(tftypes.Bool, true),
+	})
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	cfg := map[string]tftypes.Value{
+		"connector": str("zoominfo"), "auth_type": str("oauth2_authorization_code_pkce"), "name": str("n"),
+		"client_id": str("c"), "client_secret": str("a-client-secret"),
+	}
+	if diags := ps.planProfileChange(nil, cfg, cfg); len(diags) != 0 {
+		t.Fatalf("create plan: want no diagnostics, got %v", diags)
+	}
+	app := tg.Sandbox.ZoomInfoApp()
+	diags, state := ps.readDataSource("stackone_registered_scopes", map[string]tftypes.Value{
+		"connector": str("zoominfo"), "client_id": str(app.ClientID),
+		"authorization_endpoint": str(tg.Sandbox.AuthServer().Metadata().AuthorizationEndpoint),
+		"redirect_uri":           str(app.RedirectURIs[0]),
+		"scopes":                 stringSetValue(app.Scopes[0]),
+	})
+	var all bool
+	_ = state["all_registered"].As(&all)
+	if len(diags) != 0 || !all {
+		t.Fatalf("probe without the catalog: diagnostics %v, all_registered %v", diags, all)
+	}
 }

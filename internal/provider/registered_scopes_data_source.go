@@ -91,7 +91,7 @@ func (d *registeredScopesDataSource) Configure(_ context.Context, req datasource
 func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
 	var m registeredScopesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
+	if resp.Diagnostics.HasError() || d.data == nil {
 		return
 	}
 	connector := m.Connector.ValueString()
@@ -100,6 +100,11 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	endpoint, redirectURI, portal := m.AuthorizationEndpoint.ValueString(), m.RedirectURI.ValueString(), "the OAuth app's settings"
 	withoutPKCE := false
 	if endpoint == "" || redirectURI == "" || !d.data.skipCatalogValidation {
+		// Only the catalog needs StackOne: the probe talks to the
+		// authorization server alone.
+		if !d.data.configKnown(&resp.Diagnostics) {
+			return
+		}
 		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector,
 			"Fix the cause, or set authorization_endpoint and redirect_uri here and skip_catalog_validation = true in the provider block to probe without the catalog.", &resp.Diagnostics)
 		if !ok {
