@@ -199,7 +199,10 @@ func newProber(in validated, opts Options) *prober {
 		if !isForwardedRequest(next.URL, via[0].URL, in.redirectURI) {
 			return http.ErrUseLastResponse
 		}
-		if next.URL.Scheme != "https" && (next.URL.Scheme != "http" || !isLoopback(next.URL.Hostname())) {
+		// Plain http only from loopback to loopback: never a downgrade of
+		// an https request, and never towards a remote host.
+		prev := via[len(via)-1].URL
+		if next.URL.Scheme != "https" && (next.URL.Scheme != "http" || !isLoopback(next.URL.Hostname()) || prev.Scheme != "http" || !isLoopback(prev.Hostname())) {
 			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", next.URL.Redacted(), next.URL.Scheme)}
 		}
 		if len(via) > maxForwards {
@@ -226,15 +229,19 @@ const maxForwards = 3
 
 // isForwardedRequest reports whether next, the target of a redirect, is the
 // authorization request orig sent, forwarded to another authorize endpoint:
-// it carries the same client, redirect URI and state, and is not the
-// redirect URI itself.
+// it carries every parameter the probe set, unchanged (so its answer is
+// about the same client, redirect URI, scopes and PKCE challenge), and is
+// not the redirect URI itself.
 func isForwardedRequest(next, orig *url.URL, redirectURI string) bool {
 	if sameEndpoint(next, redirectURI) {
 		return false
 	}
 	nq, oq := next.Query(), orig.Query()
-	for _, k := range []string{"response_type", "client_id", "redirect_uri", "state"} {
-		if nq.Get(k) == "" || nq.Get(k) != oq.Get(k) {
+	if oq.Get("client_id") == "" {
+		return false
+	}
+	for _, k := range probeParams {
+		if nq.Get(k) != oq.Get(k) {
 			return false
 		}
 	}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"net/http/cookiejar"
@@ -673,5 +674,47 @@ func TestGatewayForwardingOverPlainHTTPIsRefused(t *testing.T) {
 	}
 	if res.Requests != 1 {
 		t.Fatalf("%d requests; want 1 (no retry of a refused forward)", res.Requests)
+	}
+}
+
+// TestGatewayForwardNeverDowngrades: an https endpoint that forwards the
+// request to plain http on this machine is refused, not followed: a remote
+// server must not make the probe read a local service's page as its
+// answer. A forward that changes what is asked (another scope) is not the
+// same request and is not followed either.
+func TestGatewayForwardNeverDowngrades(t *testing.T) {
+	var localHits atomic.Int64
+	local := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		localHits.Add(1)
+		_, _ = io.WriteString(w, "<html>local service</html>")
+	}))
+	defer local.Close()
+	for _, tc := range []struct {
+		name   string
+		target func(q url.Values) string
+		want   string
+	}{
+		{"https to loopback http", func(q url.Values) string { return local.URL + "/v1/authorize?" + q.Encode() }, "over http"},
+		{"another scope", func(q url.Values) string {
+			q.Set("scope", "openid")
+			return "https://auth.example.com/v1/authorize?" + q.Encode()
+		}, ""},
+	} {
+		gw := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			http.Redirect(w, r, tc.target(r.URL.Query()), http.StatusFound)
+		}))
+		res, err := Probe(context.Background(), Request{
+			AuthorizationEndpoint: gw.URL + "/gtm/oauth/v1/authorize", ClientID: testClientID, RedirectURI: testRedirectURI, Scopes: []string{"api:data:contact"},
+		}, Options{HTTPClient: gw.Client()})
+		gw.Close()
+		if localHits.Load() != 0 {
+			t.Fatalf("%s: the probe followed the forward to the local service", tc.name)
+		}
+		if res.Requests != 1 {
+			t.Fatalf("%s: %d requests, want 1", tc.name, res.Requests)
+		}
+		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
+			t.Fatalf("%s: err = %v, want it to say %q", tc.name, err, tc.want)
+		}
 	}
 }
