@@ -127,14 +127,16 @@ func reshape(s *schema.Schema, what string) {
 		case "timeouts":
 			s.Blocks = nil
 		case "writeonly":
-			a := s.Attributes["client_secret_wo"].(schema.StringAttribute)
-			a.WriteOnly = false
-			s.Attributes["client_secret_wo"] = a
+			if a, ok := s.Attributes["client_secret_wo"].(schema.StringAttribute); ok {
+				a.WriteOnly = false
+				s.Attributes["client_secret_wo"] = a
+			}
 		case "sensitive":
 			for _, name := range []string{"client_secret", "client_secret_wo"} {
-				a := s.Attributes[name].(schema.StringAttribute)
-				a.Sensitive = false
-				s.Attributes[name] = a
+				if a, ok := s.Attributes[name].(schema.StringAttribute); ok {
+					a.Sensitive = false
+					s.Attributes[name] = a
+				}
 			}
 		case "sets":
 			for _, name := range []string{"scopes", "actions"} {

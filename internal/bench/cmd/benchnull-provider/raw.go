@@ -40,7 +40,11 @@ func newRawServer() tfprotov6.ProviderServer {
 		r.Metadata(ctx, resource.MetadataRequest{ProviderTypeName: "benchnull"}, &meta)
 		var sresp resource.SchemaResponse
 		r.Schema(ctx, resource.SchemaRequest{}, &sresp)
-		rt := rawType{typ: sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)}
+		typ, ok := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+		if !ok {
+			panic("benchnull: a resource schema's type is not an object")
+		}
+		rt := rawType{typ: typ}
 		for name, a := range sresp.Schema.Attributes {
 			if a.IsWriteOnly() {
 				rt.writeOnly = append(rt.writeOnly, name)
