@@ -30,6 +30,7 @@ import (
 )
 
 func main() {
+	provider.QuietSDKLogs()
 	stop := startProfiling(os.Getenv("STACKONE_BENCH_PPROF_DIR"))
 	err := tf6server.Serve("registry.terraform.io/stackonehq/stackone", provider.ProtocolServer(provider.New("pprof")))
 	stop()

@@ -1,9 +1,11 @@
-package main
+package provider_test
 
 import (
 	"os"
 	"strings"
 	"testing"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/provider"
 )
 
 // clearTFLog unsets every TF_LOG* variable for the test, restoring them after.
@@ -22,7 +24,7 @@ func TestQuietSDKLogsWhenNobodyAsked(t *testing.T) {
 		t.Setenv(name, "") // restored after the test
 		os.Unsetenv(name)
 	}
-	quietSDKLogs()
+	provider.QuietSDKLogs()
 	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
 		if got := os.Getenv(name); got != "off" {
 			t.Errorf("%s = %q, want off", name, got)
@@ -33,7 +35,7 @@ func TestQuietSDKLogsWhenNobodyAsked(t *testing.T) {
 func TestQuietSDKLogsLeavesRequestedLogging(t *testing.T) {
 	clearTFLog(t)
 	t.Setenv("TF_LOG", "TRACE")
-	quietSDKLogs()
+	provider.QuietSDKLogs()
 	for _, name := range []string{"TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK", "TF_LOG_PROVIDER"} {
 		if got, set := os.LookupEnv(name); set {
 			t.Errorf("%s = %q with TF_LOG=TRACE set; want it left unset", name, got)
