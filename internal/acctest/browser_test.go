@@ -13,6 +13,7 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
 )
 
 func newProfile(t *testing.T, tg *Target, clientID, secret string, scopes ...string) *stackone.ConnectorProfile {
@@ -92,7 +93,7 @@ func TestLinkAccount_wrongPassword(t *testing.T) {
 // its own PKCE pair: the token endpoint refuses a wrong verifier, a replayed
 // code and an expired code.
 func TestTokenEndpointRefusals(t *testing.T) {
-	clk := NewClock()
+	clk := testclock.New(time.Now())
 	tg := NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	ctx := t.Context()
@@ -168,7 +169,7 @@ func TestTokenEndpointRefusals(t *testing.T) {
 // with the provider's error; a replayed callback is refused and links
 // nothing more.
 func TestPendingLink_expiredAndReplayed(t *testing.T) {
-	clk := NewClock()
+	clk := testclock.New(time.Now())
 	tg := NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	ctx := t.Context()

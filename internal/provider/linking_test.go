@@ -20,6 +20,7 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
+	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
 )
 
 // These tests prove the point of the provider: a profile declared in HCL lets
@@ -226,7 +227,7 @@ func rotateSecret(t *testing.T, tg *acctest.Target, clientID, secret string) {
 // back: an expired code fails the session with invalid_grant, and a replayed
 // callback is refused and links nothing more.
 func TestLinking_expiredAndReplayedCodes(t *testing.T) {
-	clk := acctest.NewClock()
+	clk := testclock.New(time.Now())
 	tg := acctest.NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()

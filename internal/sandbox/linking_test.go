@@ -13,28 +13,8 @@ import (
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/pkce"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
+	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
 )
-
-// clock is a movable time source shared by the sandbox and its
-// authorization server.
-type clock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func newClock() *clock { return &clock{t: time.Now()} }
-
-func (c *clock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *clock) Advance(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // browser is a person's browser reduced to what the tests need: GET and
 // form POST without following redirects, and no API key.
@@ -203,7 +183,7 @@ func TestConnectSessionCreate(t *testing.T) {
 }
 
 func TestConnectStartRedirect(t *testing.T) {
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	s := startSandbox(t, Options{Now: clk.Now})
 	c := newClient(t, s)
 	b := newBrowser(t)
@@ -407,7 +387,7 @@ func TestLinkSuccess(t *testing.T) {
 }
 
 func TestLinkFailures(t *testing.T) {
-	clk := newClock()
+	clk := testclock.New(time.Now())
 	s := startSandbox(t, Options{Now: clk.Now})
 	c := newClient(t, s)
 	b := newBrowser(t)

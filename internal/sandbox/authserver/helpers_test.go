@@ -7,11 +7,11 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/pkce"
+	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
 )
 
 const (
@@ -25,24 +25,6 @@ const (
 
 var testScopes = []string{"api:data:contact", "api:data:company", "offline_access"}
 
-// fakeClock is a settable clock shared with the server.
-type fakeClock struct {
-	mu sync.Mutex
-	t  time.Time
-}
-
-func (c *fakeClock) Now() time.Time {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return c.t
-}
-
-func (c *fakeClock) Advance(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.t = c.t.Add(d)
-}
-
 // env is one authorization server on a loopback listener, with a PKCE app
 // registered and an HTTP client that never follows redirects, so tests see
 // exactly what the server answered.
@@ -50,14 +32,14 @@ type env struct {
 	t      *testing.T
 	srv    *Server
 	ts     *httptest.Server
-	clock  *fakeClock
+	clock  *testclock.Clock
 	client *http.Client
 }
 
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ts := httptest.NewUnstartedServer(nil)
-	clock := &fakeClock{t: time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC)}
+	clock := testclock.New(time.Date(2025, 1, 2, 3, 4, 5, 0, time.UTC))
 	srv := New(Config{
 		Issuer:     "http://" + ts.Listener.Addr().String() + "/oauth2/default",
 		AdminToken: testAdminToken,
