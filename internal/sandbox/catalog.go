@@ -2,13 +2,33 @@ package sandbox
 
 import "slices"
 
-// Connector is one connector of the catalog served by GET /actions.
+// Connector is one connector of the catalog served by GET /actions. The
+// fields without a JSON name are not part of a catalog item: they describe
+// the connector on the profiles that use it.
 type Connector struct {
 	Key              string            `json:"key"`
 	Name             string            `json:"name"`
 	Actions          []Action          `json:"actions"`
 	Authentication   []Authentication  `json:"authentication"`
 	ScopeDefinitions []ScopeDefinition `json:"scope_definitions"`
+	// Categories are a profile's categories (StackOne's category keys).
+	Categories []string `json:"-"`
+	// LogoURL is a profile's logo_url.
+	LogoURL string `json:"-"`
+	// ReleaseStage is a profile's release_stage.
+	ReleaseStage string `json:"-"`
+	// Versions are the connector versions a profile of this connector can
+	// pin, oldest first; the last builtin one is in effect when nothing is
+	// pinned.
+	Versions []ConnectorVersion `json:"-"`
+}
+
+// ConnectorVersion is a version of a connector's implementation. Builtin
+// versions are StackOne's own; others are custom versions of an owner.
+type ConnectorVersion struct {
+	Version string
+	Owner   string
+	Builtin bool
 }
 
 // Action is an action a connector offers and the scopes it needs.
@@ -19,16 +39,28 @@ type Action struct {
 }
 
 // Authentication is one auth type of a connector; its Key is what a profile's
-// auth_type names, and its CallbackURL becomes the profile's redirect_uri.
+// authentication_config_key names. Only key, label, type, required_scopes
+// and support are on the wire, as StackOne publishes them; the endpoints and
+// the PKCE setting stay inside the sandbox, which needs them to link
+// accounts. CallbackURL becomes the profile's RedirectURI.
 type Authentication struct {
 	Key              string   `json:"key"`
 	Label            string   `json:"label"`
 	Type             string   `json:"type"`
-	AuthorizationURL string   `json:"authorization_url"`
-	TokenURL         string   `json:"token_url"`
-	CallbackURL      string   `json:"callback_url"`
-	PKCE             bool     `json:"pkce"`
+	AuthorizationURL string   `json:"-"`
+	TokenURL         string   `json:"-"`
+	CallbackURL      string   `json:"-"`
+	PKCE             bool     `json:"-"`
 	RequiredScopes   []string `json:"required_scopes"`
+	Support          Support  `json:"support"`
+}
+
+// Support says where a person setting up an auth type finds help. StackOne
+// publishes the field without a schema the sandbox could read; the sandbox
+// serves it as this object, and clients are not to depend on its shape.
+type Support struct {
+	Link        string `json:"link"`
+	Description string `json:"description"`
 }
 
 // ScopeDefinition is a scope a connector knows and the scopes it implies.
@@ -61,6 +93,8 @@ func (c Connector) clone() Connector {
 	for i := range c.ScopeDefinitions {
 		c.ScopeDefinitions[i].Includes = slices.Clone(c.ScopeDefinitions[i].Includes)
 	}
+	c.Categories = slices.Clone(c.Categories)
+	c.Versions = slices.Clone(c.Versions)
 	return c
 }
 
@@ -106,7 +140,16 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 			CallbackURL:      baseURL + "/connect/oauth2/zoominfo/callback",
 			PKCE:             true,
 			RequiredScopes:   []string{},
+			Support:          oauthSupport("zoominfo", "ZoomInfo"),
 		}},
+		Categories:   []string{"crm", "marketing"},
+		LogoURL:      logoURL("zoominfo"),
+		ReleaseStage: "ga",
+		Versions: []ConnectorVersion{
+			{Version: "1.4.0", Owner: builtinOwner, Builtin: true},
+			{Version: "1.5.0", Owner: builtinOwner, Builtin: true},
+			{Version: "1.5.0-acme.1", Owner: "acme-corp", Builtin: false},
+		},
 		ScopeDefinitions: []ScopeDefinition{
 			scope("api:data:contact", "Search and enrich contacts"),
 			scope("api:data:company", "Search and enrich companies"),
@@ -148,6 +191,7 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 			CallbackURL:      baseURL + "/connect/oauth2/acmecrm/callback",
 			PKCE:             false,
 			RequiredScopes:   []string{},
+			Support:          oauthSupport("acmecrm", "Acme CRM"),
 		}, {
 			// A second auth type, so a test can change auth_type and see the
 			// profile replaced. Client credentials have no user redirect.
@@ -156,7 +200,15 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 			Type:           "oauth2",
 			TokenURL:       "https://login.acmecrm.example/oauth/token",
 			RequiredScopes: []string{},
+			Support:        oauthSupport("acmecrm", "Acme CRM"),
 		}},
+		Categories:   []string{"crm"},
+		LogoURL:      logoURL("acmecrm"),
+		ReleaseStage: "beta",
+		Versions: []ConnectorVersion{
+			{Version: "2.0.0", Owner: builtinOwner, Builtin: true},
+			{Version: "2.1.0", Owner: builtinOwner, Builtin: true},
+		},
 		ScopeDefinitions: []ScopeDefinition{
 			scope("contacts:read", "Read contacts"),
 			scope("contacts:write", "Create and update contacts", "contacts:read"),
@@ -164,4 +216,18 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 		},
 	}
 	return []Connector{zoominfo, acme}
+}
+
+// builtinOwner owns StackOne's own connector versions.
+const builtinOwner = "stackone"
+
+// logoURL is a connector's logo: a reserved .invalid host, so nothing ever
+// fetches it.
+func logoURL(key string) string { return "https://logos.sandbox.invalid/" + key + ".svg" }
+
+func oauthSupport(key, connectorName string) Support {
+	return Support{
+		Link:        "https://docs.sandbox.invalid/connectors/" + key,
+		Description: "Create an OAuth app in " + connectorName + "'s developer portal and register the callback URL on it.",
+	}
 }

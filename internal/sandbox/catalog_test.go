@@ -2,7 +2,7 @@ package sandbox
 
 import (
 	"encoding/json"
-	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strings"
@@ -30,17 +30,39 @@ func TestCatalogEndpoint(t *testing.T) {
 	}
 	auth := zi.Authentication[0]
 	md := s.AuthServer().Metadata()
-	wantAuthz, wantToken := md.AuthorizationEndpoint, md.TokenEndpoint
 	if auth.Key != "oauth2_authorization_code_pkce" || auth.Label != "OAuth 2.0 (Authorization Code + PKCE)" ||
-		auth.Type != "oauth2" || !auth.PKCE || auth.AuthorizationURL != wantAuthz || auth.TokenURL != wantToken ||
-		!strings.HasPrefix(auth.AuthorizationURL, s.AuthzURL()) ||
-		auth.CallbackURL != s.BaseURL()+"/connect/oauth2/zoominfo/callback" || auth.RequiredScopes == nil {
+		auth.Type != "oauth2" || auth.RequiredScopes == nil || auth.Support.Link == "" {
 		t.Fatalf("zoominfo authentication = %+v", auth)
 	}
-	acme := all.Data[1].Authentication[0]
-	if acme.Key != "oauth2_authorization_code" || acme.PKCE || acme.CallbackURL != s.BaseURL()+"/connect/oauth2/acmecrm/callback" ||
-		strings.Contains(acme.AuthorizationURL, "127.0.0.1") {
+	// The sandbox still knows, inside, where to send a linking user.
+	inside := s.Catalog()[0].Authentication[0]
+	if !inside.PKCE || inside.AuthorizationURL != md.AuthorizationEndpoint || inside.TokenURL != md.TokenEndpoint ||
+		inside.CallbackURL != s.BaseURL()+"/connect/oauth2/zoominfo/callback" {
+		t.Fatalf("zoominfo authentication inside = %+v", inside)
+	}
+	if acme := s.Catalog()[1].Authentication[0]; acme.Key != "oauth2_authorization_code" || acme.PKCE ||
+		acme.CallbackURL != s.BaseURL()+"/connect/oauth2/acmecrm/callback" || strings.Contains(acme.AuthorizationURL, "127.0.0.1") {
 		t.Fatalf("acmecrm authentication = %+v", acme)
+	}
+	// On the wire an authentication item has exactly the published fields.
+	var items struct {
+		Data []struct {
+			Authentication []map[string]json.RawMessage `json:"authentication"`
+		} `json:"data"`
+	}
+	r.json(t, &items)
+	for _, conn := range items.Data {
+		for _, a := range conn.Authentication {
+			keys := slices.Sorted(maps.Keys(a))
+			if !slices.Equal(keys, []string{"key", "label", "required_scopes", "support", "type"}) {
+				t.Errorf("authentication item has fields %v", keys)
+			}
+		}
+	}
+	for _, leak := range []string{s.AuthzURL(), s.BaseURL(), `"authorization_url"`, `"token_url"`, `"callback_url"`, `"pkce"`} {
+		if strings.Contains(string(r.body), leak) {
+			t.Errorf("catalog carries %q: %s", leak, r.body)
+		}
 	}
 	// Wire shape: lists are arrays, never null.
 	if strings.Contains(strings.Replace(string(r.body), `"next":null`, "", 1), "null") {
@@ -54,7 +76,7 @@ func TestCatalogEndpoint(t *testing.T) {
 		}
 	}
 
-	if got := s.Catalog(); len(got) != 2 || fmt.Sprint(got[0].Authentication[0]) != fmt.Sprint(auth) {
+	if got := s.Catalog(); len(got) != 2 || got[0].Authentication[0].Key != auth.Key || got[0].Authentication[0].Support != auth.Support {
 		t.Errorf("Catalog() disagrees with GET /actions")
 	}
 	// Catalog returns a copy.

@@ -138,18 +138,18 @@ func (c *testClient) mustStatus(want int, method, path string, body any, opts ..
 	return r
 }
 
-func (c *testClient) create(body map[string]any, opts ...reqOpt) profileJSON {
+func (c *testClient) create(body map[string]any, opts ...reqOpt) wireProfile {
 	c.t.Helper()
-	var p profileJSON
+	var p wireProfile
 	c.mustStatus(http.StatusCreated, http.MethodPost, "/connector_profiles", body, opts...).json(c.t, &p)
 	return p
 }
 
 func zoomInfoBody(name string) map[string]any {
 	return map[string]any{
-		"provider":      "zoominfo",
-		"name":          name,
-		"auth_type":     "oauth2_authorization_code_pkce",
+		"connector_key":             "zoominfo",
+		"name":                      name,
+		"authentication_config_key": "oauth2_authorization_code_pkce",
 		"client_id":     "0oaf6t3osgvaPvy4E1d7",
 		"client_secret": "s3cr3t-" + name,
 		"scopes":        []string{"api:data:contact", "api:data:company"},
@@ -159,16 +159,57 @@ func zoomInfoBody(name string) map[string]any {
 
 func acmeBody(name string) map[string]any {
 	return map[string]any{
-		"provider":      "acmecrm",
-		"name":          name,
-		"auth_type":     "oauth2_authorization_code",
+		"connector_key":             "acmecrm",
+		"name":                      name,
+		"authentication_config_key": "oauth2_authorization_code",
 		"client_id":     "acme-client",
 		"client_secret": "acme-secret",
 		"scopes":        []string{"contacts:write"},
 	}
 }
 
-type listPage struct {
-	Data []profileJSON `json:"data"`
-	Next *string       `json:"next"`
+// wireProfile decodes a connector profile as a client sees it: the
+// published fields, then the extension's.
+type wireProfile struct {
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	ConnectorKey              string   `json:"connector_key"`
+	ConnectorLabel            string   `json:"connector_label"`
+	LogoURL                   string   `json:"logo_url"`
+	Categories                []string `json:"categories"`
+	Active                    bool     `json:"active"`
+	Default                   bool     `json:"default"`
+	ReleaseStage              string   `json:"release_stage"`
+	CreatedAt                 string   `json:"created_at"`
+	UpdatedAt                 string   `json:"updated_at"`
+	AuthenticationConfigKey   string   `json:"authentication_config_key"`
+	AuthenticationConfigLabel string   `json:"authentication_config_label"`
+	Environment               string   `json:"environment"`
+	ConnectorVersion          string   `json:"connector_version"`
+	ConnectorPinnedVersion    *string  `json:"connector_pinned_version"`
+	ConnectorOwner            string   `json:"connector_owner"`
+
+	ClientID              string   `json:"client_id"`
+	Scopes                []string `json:"scopes"`
+	Actions               []string `json:"actions"`
+	ClientSecretSet       bool     `json:"client_secret_set"`
+	ClientSecretUpdatedAt *string  `json:"client_secret_updated_at"`
+}
+
+// wireProfilePage decodes GET /connector_profiles.
+type wireProfilePage struct {
+	Data     []wireProfile `json:"data"`
+	Page     int           `json:"page"`
+	PageSize int           `json:"page_size"`
+	Total    int           `json:"total"`
+}
+
+// keysOf returns the top-level keys of a JSON object.
+func keysOf(t *testing.T, raw []byte) map[string]json.RawMessage {
+	t.Helper()
+	var m map[string]json.RawMessage
+	if err := json.Unmarshal(raw, &m); err != nil {
+		t.Fatalf("decoding %s: %v", raw, err)
+	}
+	return m
 }

@@ -1,7 +1,7 @@
 package sandbox
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/rand"
 	"crypto/sha256"
@@ -10,10 +10,10 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
-	"io"
 	"net/http"
 	"net/url"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,21 +45,55 @@ const (
 	browserCallbackRoute = "/connect/oauth2/{provider}/callback"
 )
 
-// Connect session statuses, as GET /connect_sessions/{id} reports them.
+// Connect session statuses of the Go API. On the wire a session has no
+// status of its own: its latest_connection_attempt carries one (see the
+// Attempt* constants).
 const (
 	SessionPending = "pending"
 	SessionLinked  = "linked"
 	SessionFailed  = "failed"
 )
 
+// Connection attempt statuses, as latest_connection_attempt reports them.
+// A failed attempt is AttemptCancelled when the user refused access at the
+// authorization server (OAuth error access_denied), else AttemptError.
+const (
+	AttemptPending       = "pending"
+	AttemptAuthenticated = "authenticated"
+	AttemptError         = "error"
+	AttemptCancelled     = "cancelled"
+)
+
+// Every session belongs to the sandbox's one organization and project.
+// StackOne's SDKs type organization_id as a number and project_id as a
+// string.
+const (
+	SandboxOrganizationID = 1
+	SandboxProjectID      = "sandbox"
+)
+
 // ConnectSession is a connect session as the sandbox stores it. Its token is
 // kept only as a hash.
 type ConnectSession struct {
-	ID              string
-	Provider        string
-	IntegrationID   string // the connector profile's id
+	// ID is the session's numeric wire id, in decimal.
+	ID       string
+	Provider string
+	// IntegrationID is the connector profile's id (connector_profile_id on
+	// the wire).
+	IntegrationID   string
 	OriginOwnerID   string
 	OriginOwnerName string
+	// The optional fields of the request, echoed on the wire.
+	OriginUsername string
+	Label          string
+	Type           string
+	Categories     []string
+	Metadata       json.RawMessage // a JSON object, nil when not given
+	Multiple       bool
+	// EditAccountID is the request's account_id (the account an edit
+	// session re-links). The sandbox echoes it; linking still records a new
+	// account.
+	EditAccountID string
 	// Status is SessionPending, SessionLinked or SessionFailed.
 	Status string
 	// Error and ErrorDescription say why a failed session failed: the
@@ -68,21 +102,35 @@ type ConnectSession struct {
 	ErrorDescription string
 	// AccountID is the linked account once Status is SessionLinked.
 	AccountID string
+	// Attempt is the latest connection attempt: nil until the auth link is
+	// opened.
+	Attempt   *ConnectionAttempt
 	CreatedAt time.Time
 	ExpiresAt time.Time
 }
 
-// Account is a linked account. The tokens obtained for it stay inside the
-// sandbox: neither this type nor any endpoint exposes them.
-type Account struct {
-	ID              string
-	Provider        string
-	IntegrationID   string // the connector profile's id
-	Status          string // "active" once linked
-	Scopes          []string
-	OriginOwnerID   string
-	OriginOwnerName string
-	CreatedAt       time.Time
+// ConnectionAttempt is a session's latest try at linking, as
+// latest_connection_attempt reports it.
+type ConnectionAttempt struct {
+	ID string
+	// Status is one of the Attempt* constants.
+	Status                string
+	OAuthErrorCode        string
+	OAuthErrorDescription string
+	// AccountID is the linked account (account_secure_id) once authenticated.
+	AccountID string
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+func (cs ConnectSession) clone() ConnectSession {
+	cs.Categories = slices.Clone(cs.Categories)
+	cs.Metadata = slices.Clone(cs.Metadata)
+	if cs.Attempt != nil {
+		a := *cs.Attempt
+		cs.Attempt = &a
+	}
+	return cs
 }
 
 type sessionRecord struct {
@@ -92,7 +140,6 @@ type sessionRecord struct {
 }
 
 type accountRecord struct {
-	seq          uint64
 	a            Account
 	accessToken  string
 	refreshToken string
@@ -117,7 +164,9 @@ type linkStore struct {
 	byToken  map[[32]byte]*sessionRecord
 	attempts map[string]*linkAttempt
 	accounts []*accountRecord
-	seq      uint64
+	// sessionSeq numbers sessions; Reset keeps it, so an id is never reused
+	// within one sandbox.
+	sessionSeq int64
 }
 
 func (l *linkStore) init() {
@@ -148,16 +197,34 @@ func (l *linkStore) sweepLocked(now time.Time) {
 	}
 }
 
-// fail records a failed session unless it already ended.
-func (l *linkStore) fail(sessionID, code, desc string) {
+// startAttempt records that the session's link was opened: a pending
+// connection attempt. Called with the link store's lock held.
+func (rec *sessionRecord) startAttempt(now time.Time) {
+	rec.s.Attempt = &ConnectionAttempt{ID: newUUID(), Status: AttemptPending, CreatedAt: now, UpdatedAt: now}
+}
+
+// fail records a failed session unless it already ended; its attempt ends
+// as cancelled when the user refused access, else as an error.
+func (l *linkStore) fail(sessionID, code, desc string, now time.Time) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	if rec, ok := l.sessions[sessionID]; ok && rec.s.Status == SessionPending {
-		rec.s.Status, rec.s.Error, rec.s.ErrorDescription = SessionFailed, code, desc
+	rec, ok := l.sessions[sessionID]
+	if !ok || rec.s.Status != SessionPending {
+		return
+	}
+	rec.s.Status, rec.s.Error, rec.s.ErrorDescription = SessionFailed, code, desc
+	if rec.s.Attempt == nil {
+		rec.startAttempt(now)
+	}
+	att := rec.s.Attempt
+	att.Status, att.OAuthErrorCode, att.OAuthErrorDescription, att.UpdatedAt = AttemptError, code, desc, now
+	if code == "access_denied" {
+		att.Status = AttemptCancelled
 	}
 }
 
-// ConnectSession returns the stored connect session with id.
+// ConnectSession returns the stored connect session with id (the decimal
+// text of its numeric wire id).
 func (s *Sandbox) ConnectSession(id string) (ConnectSession, bool) {
 	s.link.mu.Lock()
 	defer s.link.mu.Unlock()
@@ -165,20 +232,7 @@ func (s *Sandbox) ConnectSession(id string) (ConnectSession, bool) {
 	if !ok {
 		return ConnectSession{}, false
 	}
-	return rec.s, true
-}
-
-// Accounts returns the linked accounts, oldest first.
-func (s *Sandbox) Accounts() []Account {
-	s.link.mu.Lock()
-	defer s.link.mu.Unlock()
-	out := make([]Account, 0, len(s.link.accounts))
-	for _, rec := range s.link.accounts {
-		a := rec.a
-		a.Scopes = slices.Clone(a.Scopes)
-		out = append(out, a)
-	}
-	return out
+	return rec.s.clone(), true
 }
 
 func hashToken(token string) [32]byte { return sha256.Sum256([]byte(token)) }
@@ -195,37 +249,54 @@ func newTokenClient() *http.Client {
 
 // --- API endpoints (API key, JSON) ---
 
-var connectSessionFields = []string{"origin_owner_id", "origin_owner_name", "provider", "integration_id"}
+var connectSessionFields = []string{
+	"origin_owner_id", "origin_owner_name", "provider", "connector_profile_id", "integration_id",
+	"account_id", "categories", "expires_in", "label", "metadata", "multiple", "origin_username", "type",
+}
 
-type connectSessionCreated struct {
-	ID          string `json:"id"`
+// maxSessionLifetime bounds expires_in.
+const maxSessionLifetime = 7 * 24 * time.Hour
+
+// connectSessionJSON is a connect session on the wire, as both POST and GET
+// answer it; optional fields are null when not given.
+type connectSessionJSON struct {
+	ID                 int64           `json:"id"`
+	OrganizationID     int64           `json:"organization_id"`
+	ProjectID          string          `json:"project_id"`
+	OriginOwnerID      string          `json:"origin_owner_id"`
+	OriginOwnerName    string          `json:"origin_owner_name"`
+	OriginUsername     *string         `json:"origin_username"`
+	Provider           string          `json:"provider"`
+	ConnectorProfileID string          `json:"connector_profile_id"`
+	AccountID          *string         `json:"account_id"`
+	Label              *string         `json:"label"`
+	Metadata           json.RawMessage `json:"metadata"`
+	Categories         []string        `json:"categories"`
+	Type               *string         `json:"type"`
+	CreatedAt          string          `json:"created_at"`
+}
+
+// connectSessionCreatedJSON answers POST /connect_sessions.
+type connectSessionCreatedJSON struct {
+	connectSessionJSON
 	Token       string `json:"token"`
 	AuthLinkURL string `json:"auth_link_url"`
 }
 
-type connectSessionJSON struct {
-	ID               string  `json:"id"`
-	Provider         string  `json:"provider"`
-	IntegrationID    string  `json:"integration_id"`
-	OriginOwnerID    string  `json:"origin_owner_id"`
-	OriginOwnerName  string  `json:"origin_owner_name"`
-	Status           string  `json:"status"`
-	Error            *string `json:"error"`
-	ErrorDescription *string `json:"error_description"`
-	AccountID        *string `json:"account_id"`
-	CreatedAt        string  `json:"created_at"`
-	ExpiresAt        string  `json:"expires_at"`
+// connectSessionStatusJSON answers GET /connect_sessions/{id}.
+type connectSessionStatusJSON struct {
+	connectSessionJSON
+	LatestConnectionAttempt *connectionAttemptJSON `json:"latest_connection_attempt"`
 }
 
-type accountJSON struct {
-	ID              string   `json:"id"`
-	Provider        string   `json:"provider"`
-	IntegrationID   string   `json:"integration_id"`
-	Status          string   `json:"status"`
-	Scopes          []string `json:"scopes"`
-	OriginOwnerID   string   `json:"origin_owner_id"`
-	OriginOwnerName string   `json:"origin_owner_name"`
-	CreatedAt       string   `json:"created_at"`
+type connectionAttemptJSON struct {
+	ID                    string  `json:"id"`
+	Status                string  `json:"status"`
+	OAuthErrorCode        *string `json:"oauth_error_code"`
+	OAuthErrorDescription *string `json:"oauth_error_description"`
+	AccountSecureID       *string `json:"account_secure_id"`
+	CreatedAt             string  `json:"created_at"`
+	UpdatedAt             string  `json:"updated_at"`
 }
 
 func nullable(v string) *string {
@@ -235,158 +306,175 @@ func nullable(v string) *string {
 	return &v
 }
 
-// readSessionBody reads a connect-session request. It is not readObject
-// because that one's messages speak of connector profiles.
-func readSessionBody(w http.ResponseWriter, r *http.Request) (map[string]json.RawMessage, *apiError) {
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			return nil, errorf(http.StatusRequestEntityTooLarge, "PayloadTooLarge", "request body is larger than %d bytes", maxBodyBytes)
+func sessionJSON(cs ConnectSession) connectSessionJSON {
+	id, _ := strconv.ParseInt(cs.ID, 10, 64) // the sandbox made it from an int64
+	return connectSessionJSON{
+		ID: id, OrganizationID: SandboxOrganizationID, ProjectID: SandboxProjectID,
+		OriginOwnerID: cs.OriginOwnerID, OriginOwnerName: cs.OriginOwnerName,
+		OriginUsername: nullable(cs.OriginUsername), Provider: cs.Provider,
+		ConnectorProfileID: cs.IntegrationID, AccountID: nullable(cs.EditAccountID),
+		Label: nullable(cs.Label), Metadata: cs.Metadata, Categories: cs.Categories,
+		Type: nullable(cs.Type), CreatedAt: cs.CreatedAt.UTC().Format(timeLayout),
+	}
+}
+
+// sessionRequest is a validated POST /connect_sessions body.
+type sessionRequest struct {
+	ownerID, ownerName, provider, profileID string
+	expiresIn                               time.Duration
+	echoed                                  ConnectSession // the optional fields to echo
+}
+
+// readSessionRequest reads and validates a POST /connect_sessions body.
+func readSessionRequest(w http.ResponseWriter, r *http.Request) (sessionRequest, *apiError) {
+	fields, _, aerr := readObject(w, r, "a connect session request", connectSessionFields...)
+	if aerr != nil {
+		return sessionRequest{}, aerr
+	}
+	var req sessionRequest
+	opt := &req.echoed
+	var profileID, integrationID string
+	for _, f := range []struct {
+		name     string
+		dst      *string
+		required bool
+	}{
+		{"origin_owner_id", &req.ownerID, true}, {"origin_owner_name", &req.ownerName, true},
+		{"provider", &req.provider, false}, {"connector_profile_id", &profileID, false},
+		{"integration_id", &integrationID, false}, {"account_id", &opt.EditAccountID, false},
+		{"label", &opt.Label, false}, {"origin_username", &opt.OriginUsername, false}, {"type", &opt.Type, false},
+	} {
+		v, present, aerr := stringField(fields, f.name)
+		if aerr == nil && f.required && !present {
+			aerr = validationError("%s is required", f.name)
 		}
-		return nil, errorf(http.StatusBadRequest, "BadRequest", "reading the request body failed")
-	}
-	var fields map[string]json.RawMessage
-	dec := json.NewDecoder(bytes.NewReader(body))
-	if err := dec.Decode(&fields); err != nil || fields == nil {
-		return nil, errorf(http.StatusBadRequest, "BadRequest", "request body must be a single JSON object")
-	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, errorf(http.StatusBadRequest, "BadRequest", "request body must be a single JSON object")
-	}
-	var unknown []string
-	for k := range fields {
-		if !slices.Contains(connectSessionFields, k) {
-			unknown = append(unknown, k)
+		if aerr != nil {
+			return sessionRequest{}, aerr
 		}
+		*f.dst = v
 	}
-	if len(unknown) > 0 {
-		slices.Sort(unknown)
-		return nil, validationError("%s is not a field of a connect session request (accepted: %s)", unknown[0], strings.Join(connectSessionFields, ", "))
+	if profileID != "" && integrationID != "" && profileID != integrationID {
+		return sessionRequest{}, validationError("connector_profile_id %q and integration_id %q differ: integration_id is the older name of the same field", profileID, integrationID)
 	}
-	return fields, nil
+	req.profileID = cmp.Or(profileID, integrationID)
+	if opt.Categories, _, aerr = listField(fields, "categories"); aerr != nil {
+		return sessionRequest{}, aerr
+	}
+	if opt.Multiple, _, aerr = boolField(fields, "multiple"); aerr != nil {
+		return sessionRequest{}, aerr
+	}
+	if raw := fields["metadata"]; !isNull(raw) {
+		var obj map[string]json.RawMessage
+		if err := json.Unmarshal(raw, &obj); err != nil {
+			return sessionRequest{}, validationError("metadata must be a JSON object")
+		}
+		opt.Metadata = slices.Clone(raw)
+	}
+	req.expiresIn = sessionLifetime
+	if raw := fields["expires_in"]; !isNull(raw) {
+		maxSecs := int64(maxSessionLifetime / time.Second)
+		var secs int64
+		if err := json.Unmarshal(raw, &secs); err != nil || secs < 1 || secs > maxSecs {
+			return sessionRequest{}, validationError("expires_in must be a whole number of seconds from 1 to %d", maxSecs)
+		}
+		req.expiresIn = time.Duration(secs) * time.Second
+	}
+	return req, nil
+}
+
+// sessionProfile finds the profile a session links to: the one named, else
+// the oldest active profile of the provider.
+func (s *Sandbox) sessionProfile(req sessionRequest) (Profile, *apiError) {
+	if req.profileID == "" {
+		if req.provider == "" {
+			return Profile{}, validationError("connector_profile_id (or provider) is required: the sandbox's Hub links one connector profile")
+		}
+		for _, p := range s.Profiles() {
+			if p.Provider == req.provider && p.Active {
+				return p, nil
+			}
+		}
+		return Profile{}, unprocessable("provider %q has no active connector profile to link to", req.provider)
+	}
+	p, ok := s.Profile(req.profileID)
+	if !ok {
+		return Profile{}, notFound("connector profile %q (connector_profile_id) not found", req.profileID)
+	}
+	if req.provider != "" && req.provider != p.Provider {
+		return Profile{}, unprocessable("provider %q does not match connector profile %q, which is %q", req.provider, p.ID, p.Provider)
+	}
+	return p, nil
 }
 
 // createConnectSession implements POST /connect_sessions. An Idempotency-Key
-// is accepted and ignored, as the contract allows: a repeat answer would have
-// to carry the first session's token again.
+// is accepted and ignored: a repeat answer would have to carry the first
+// session's token again.
 func (s *Sandbox) createConnectSession(w http.ResponseWriter, r *http.Request) {
-	fields, aerr := readSessionBody(w, r)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	var ownerID, ownerName, integrationID string
-	for _, f := range []struct {
-		name string
-		dst  *string
-	}{{"origin_owner_id", &ownerID}, {"origin_owner_name", &ownerName}, {"integration_id", &integrationID}} {
-		if *f.dst, aerr = requiredString(fields, f.name); aerr != nil {
-			writeError(w, aerr)
-			return
+	req, aerr := readSessionRequest(w, r)
+	if aerr == nil {
+		var p Profile
+		if p, aerr = s.sessionProfile(req); aerr == nil {
+			aerr = s.startSession(w, req, p)
 		}
 	}
-	provider, _, aerr := stringField(fields, "provider")
 	if aerr != nil {
 		writeError(w, aerr)
-		return
 	}
-	p, ok := s.Profile(integrationID)
-	if !ok {
-		writeError(w, notFound("connector profile %q (integration_id) not found", integrationID))
-		return
-	}
-	if provider != "" && provider != p.Provider {
-		writeError(w, unprocessable("provider %q does not match connector profile %q, which is %q", provider, p.ID, p.Provider))
-		return
-	}
+}
+
+// startSession stores a session linking to p and answers with its token and
+// auth link.
+func (s *Sandbox) startSession(w http.ResponseWriter, req sessionRequest, p Profile) *apiError {
 	if !p.Active {
-		writeError(w, unprocessable("connector profile %q is inactive: accounts cannot be linked to it", p.ID))
-		return
+		return unprocessable("connector profile %q is inactive: accounts cannot be linked to it", p.ID)
 	}
 	if auth, ok := s.authType(p); !ok || auth.AuthorizationURL == "" {
-		writeError(w, unprocessable("connector profile %q uses auth type %q, which has no user authorization step to link through", p.ID, p.AuthType))
-		return
+		return unprocessable("connector profile %q uses auth type %q, which has no user authorization step to link through", p.ID, p.AuthType)
 	}
 
 	token := randomToken()
 	now := s.now().UTC()
-	rec := &sessionRecord{
-		s: ConnectSession{
-			ID: newUUID(), Provider: p.Provider, IntegrationID: p.ID,
-			OriginOwnerID: ownerID, OriginOwnerName: ownerName,
-			Status: SessionPending, CreatedAt: now, ExpiresAt: now.Add(sessionLifetime),
-		},
-		tokenHash: hashToken(token),
-	}
+	cs := req.echoed
+	cs.Provider, cs.IntegrationID = p.Provider, p.ID
+	cs.OriginOwnerID, cs.OriginOwnerName = req.ownerID, req.ownerName
+	cs.Status, cs.CreatedAt, cs.ExpiresAt = SessionPending, now, now.Add(req.expiresIn)
+	rec := &sessionRecord{s: cs, tokenHash: hashToken(token)}
 	s.link.mu.Lock()
 	s.link.sweepLocked(now)
+	s.link.sessionSeq++
+	rec.s.ID = strconv.FormatInt(s.link.sessionSeq, 10)
 	s.link.sessions[rec.s.ID] = rec
 	s.link.byToken[rec.tokenHash] = rec
+	out := rec.s.clone()
 	s.link.mu.Unlock()
 
 	w.Header().Set("Cache-Control", "no-store")
-	writeJSON(w, http.StatusCreated, connectSessionCreated{
-		ID:          rec.s.ID,
-		Token:       token,
-		AuthLinkURL: s.baseURL + "/connect/oauth2/" + url.PathEscape(p.ID) + "?token=" + url.QueryEscape(token),
+	writeJSON(w, http.StatusCreated, connectSessionCreatedJSON{
+		connectSessionJSON: sessionJSON(out),
+		Token:              token,
+		AuthLinkURL:        s.baseURL + "/connect/oauth2/" + url.PathEscape(p.ID) + "?token=" + url.QueryEscape(token),
 	})
+	return nil
 }
 
-// getConnectSession implements GET /connect_sessions/{id}: how linking went.
+// getConnectSession implements GET /connect_sessions/{id}: the session
+// (without its token) and how its latest connection attempt went.
 func (s *Sandbox) getConnectSession(w http.ResponseWriter, r *http.Request) {
-	cs, ok := s.ConnectSession(r.PathValue("id"))
+	id := r.PathValue("id")
+	cs, ok := s.ConnectSession(id)
 	if !ok {
-		writeError(w, notFound("connect session %q not found", r.PathValue("id")))
+		writeError(w, notFound("connect session %q not found", id))
 		return
 	}
-	writeJSON(w, http.StatusOK, connectSessionJSON{
-		ID: cs.ID, Provider: cs.Provider, IntegrationID: cs.IntegrationID,
-		OriginOwnerID: cs.OriginOwnerID, OriginOwnerName: cs.OriginOwnerName,
-		Status: cs.Status, Error: nullable(cs.Error), ErrorDescription: nullable(cs.ErrorDescription),
-		AccountID: nullable(cs.AccountID),
-		CreatedAt: cs.CreatedAt.UTC().Format(timeLayout), ExpiresAt: cs.ExpiresAt.UTC().Format(timeLayout),
-	})
-}
-
-// listAccounts implements GET /accounts: linked accounts, oldest first,
-// optionally filtered by provider. Tokens are never part of an account.
-func (s *Sandbox) listAccounts(w http.ResponseWriter, r *http.Request) {
-	size, aerr := pageSize(r)
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	after, aerr := decodeCursor(r, "accounts")
-	if aerr != nil {
-		writeError(w, aerr)
-		return
-	}
-	provider := r.URL.Query().Get("filter[provider]")
-
-	s.link.mu.Lock()
-	data := []accountJSON{}
-	var next *string
-	var last uint64
-	for _, rec := range s.link.accounts {
-		if rec.seq <= after || (provider != "" && rec.a.Provider != provider) {
-			continue
+	out := connectSessionStatusJSON{connectSessionJSON: sessionJSON(cs)}
+	if a := cs.Attempt; a != nil {
+		out.LatestConnectionAttempt = &connectionAttemptJSON{
+			ID: a.ID, Status: a.Status, OAuthErrorCode: nullable(a.OAuthErrorCode),
+			OAuthErrorDescription: nullable(a.OAuthErrorDescription), AccountSecureID: nullable(a.AccountID),
+			CreatedAt: a.CreatedAt.UTC().Format(timeLayout), UpdatedAt: a.UpdatedAt.UTC().Format(timeLayout),
 		}
-		if len(data) == size {
-			cur := encodeCursor("accounts", last)
-			next = &cur
-			break
-		}
-		a := rec.a
-		data = append(data, accountJSON{
-			ID: a.ID, Provider: a.Provider, IntegrationID: a.IntegrationID, Status: a.Status,
-			Scopes: append([]string{}, a.Scopes...), OriginOwnerID: a.OriginOwnerID,
-			OriginOwnerName: a.OriginOwnerName, CreatedAt: a.CreatedAt.UTC().Format(timeLayout),
-		})
-		last = rec.seq
 	}
-	s.link.mu.Unlock()
-	writeJSON(w, http.StatusOK, page{Data: data, Next: next})
+	writeJSON(w, http.StatusOK, out)
 }
 
 // authType returns the catalog entry of p's auth type.
@@ -447,6 +535,7 @@ func (s *Sandbox) connectStart(w http.ResponseWriter, r *http.Request) {
 		// history or a Referer cannot be replayed.
 		rec.tokenUsed = true
 		delete(s.link.byToken, h)
+		rec.startAttempt(now.UTC())
 	}
 	var sessionID string
 	if problem == "" {
@@ -460,14 +549,14 @@ func (s *Sandbox) connectStart(w http.ResponseWriter, r *http.Request) {
 
 	p, ok := s.Profile(profileID)
 	if !ok || !p.Active {
-		s.link.fail(sessionID, "integration_unavailable", "The connector profile was deleted or deactivated.")
+		s.link.fail(sessionID, "integration_unavailable", "The connector profile was deleted or deactivated.", now.UTC())
 		renderLinkPage(w, http.StatusNotFound, linkPage{Title: "Connector unavailable", Message: "The connector profile of this link was deleted or deactivated."})
 		return
 	}
 	auth, ok := s.authType(p)
 	authURL, err := url.Parse(auth.AuthorizationURL)
 	if !ok || auth.AuthorizationURL == "" || err != nil {
-		s.link.fail(sessionID, "integration_unavailable", "The connector profile's auth type has no authorization URL.")
+		s.link.fail(sessionID, "integration_unavailable", "The connector profile's auth type has no authorization URL.", now.UTC())
 		renderLinkPage(w, http.StatusUnprocessableEntity, linkPage{Title: "Connector unavailable", Message: "This connector cannot be linked through a browser."})
 		return
 	}
@@ -485,7 +574,7 @@ func (s *Sandbox) connectStart(w http.ResponseWriter, r *http.Request) {
 	if auth.PKCE {
 		verifier, err = pkce.GenerateVerifier(0)
 		if err != nil {
-			s.link.fail(sessionID, "server_error", "Generating a PKCE verifier failed.")
+			s.link.fail(sessionID, "server_error", "Generating a PKCE verifier failed.", now.UTC())
 			renderLinkPage(w, http.StatusInternalServerError, linkPage{Title: "Linking failed", Message: "Generating a PKCE verifier failed."})
 			return
 		}
@@ -528,7 +617,7 @@ func (s *Sandbox) connectCallback(w http.ResponseWriter, r *http.Request) {
 	if code := q.Get("error"); code != "" {
 		desc := providerText(q.Get("error_description"))
 		code = providerText(code)
-		s.link.fail(att.sessionID, code, desc)
+		s.link.fail(att.sessionID, code, desc, s.now().UTC())
 		renderLinkPage(w, http.StatusBadRequest, linkPage{Title: "Linking failed",
 			Message: "The authorization server refused the request.", Error: code, ErrorDescription: desc})
 		return
@@ -536,7 +625,7 @@ func (s *Sandbox) connectCallback(w http.ResponseWriter, r *http.Request) {
 	code := q.Get("code")
 	if code == "" {
 		const desc = "The authorization server returned neither a code nor an error."
-		s.link.fail(att.sessionID, "invalid_request", desc)
+		s.link.fail(att.sessionID, "invalid_request", desc, s.now().UTC())
 		renderLinkPage(w, http.StatusBadRequest, linkPage{Title: "Linking failed", Message: desc, Error: "invalid_request"})
 		return
 	}
@@ -545,13 +634,13 @@ func (s *Sandbox) connectCallback(w http.ResponseWriter, r *http.Request) {
 	auth, authOK := s.authType(p)
 	if !ok || !authOK || auth.TokenURL == "" {
 		const desc = "The connector profile was deleted while linking."
-		s.link.fail(att.sessionID, "integration_unavailable", desc)
+		s.link.fail(att.sessionID, "integration_unavailable", desc, s.now().UTC())
 		renderLinkPage(w, http.StatusNotFound, linkPage{Title: "Linking failed", Message: desc})
 		return
 	}
 	tok, oerr, status := s.exchangeCode(r.Context(), p, auth, att, code)
 	if oerr != nil {
-		s.link.fail(att.sessionID, oerr.code, oerr.desc)
+		s.link.fail(att.sessionID, oerr.code, oerr.desc, s.now().UTC())
 		renderLinkPage(w, status, linkPage{Title: "Linking failed",
 			Message: "The authorization server refused to issue tokens.", Error: oerr.code, ErrorDescription: oerr.desc})
 		return
@@ -617,16 +706,21 @@ func (s *Sandbox) recordAccount(sessionID string, p Profile, granted []string, t
 	if !ok || rec.s.Status != SessionPending {
 		return Account{}, false
 	}
-	s.link.seq++
 	a := Account{
-		ID: newUUID(), Provider: p.Provider, IntegrationID: p.ID, Status: "active",
+		ID: newUUID(), Provider: p.Provider, IntegrationID: p.ID, Status: AccountActive,
 		Scopes: append([]string{}, granted...), OriginOwnerID: rec.s.OriginOwnerID,
-		OriginOwnerName: rec.s.OriginOwnerName, CreatedAt: now.UTC(),
+		OriginOwnerName: rec.s.OriginOwnerName, OriginUsername: rec.s.OriginUsername, Label: rec.s.Label,
+		CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
 	}
 	s.link.accounts = append(s.link.accounts, &accountRecord{
-		seq: s.link.seq, a: a, accessToken: tok.AccessToken, refreshToken: tok.RefreshToken, tokenExpiry: tok.Expiry,
+		a: a, accessToken: tok.AccessToken, refreshToken: tok.RefreshToken, tokenExpiry: tok.Expiry,
 	})
 	rec.s.Status, rec.s.AccountID = SessionLinked, a.ID
+	if rec.s.Attempt == nil {
+		rec.startAttempt(now.UTC())
+	}
+	att := rec.s.Attempt
+	att.Status, att.AccountID, att.UpdatedAt = AttemptAuthenticated, a.ID, now.UTC()
 	return a, true
 }
 

@@ -1,11 +1,15 @@
 package sandbox
 
 import (
+	"cmp"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
 	"net/url"
+	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -75,30 +79,78 @@ func location(t *testing.T, r response) *url.URL {
 
 // linkProfile creates a ZoomInfo profile holding the seeded app's
 // credentials (or secret, when not empty) and the given scopes.
-func linkProfile(c *testClient, scopes []string, secret string) profileJSON {
+func linkProfile(c *testClient, scopes []string, secret string) wireProfile {
 	app := c.s.ZoomInfoApp()
 	if secret == "" {
 		secret = app.ClientSecret
 	}
 	return c.create(map[string]any{
-		"provider": "zoominfo", "name": "link " + randomHex(4), "auth_type": "oauth2_authorization_code_pkce",
+		"connector_key": "zoominfo", "name": "link " + randomHex(4), "authentication_config_key": "oauth2_authorization_code_pkce",
 		"client_id": app.ClientID, "client_secret": secret, "scopes": scopes,
 	})
 }
 
-func newSession(c *testClient, profileID string) connectSessionCreated {
+// wireSession decodes a connect session as POST and GET answer it; a
+// string id fails to decode into ID.
+type wireSession struct {
+	ID                      int64           `json:"id"`
+	OrganizationID          int64           `json:"organization_id"`
+	ProjectID               string          `json:"project_id"`
+	OriginOwnerID           string          `json:"origin_owner_id"`
+	OriginOwnerName         string          `json:"origin_owner_name"`
+	OriginUsername          *string         `json:"origin_username"`
+	Provider                string          `json:"provider"`
+	ConnectorProfileID      string          `json:"connector_profile_id"`
+	AccountID               *string         `json:"account_id"`
+	Label                   *string         `json:"label"`
+	Metadata                json.RawMessage `json:"metadata"`
+	Categories              []string        `json:"categories"`
+	Type                    *string         `json:"type"`
+	CreatedAt               string          `json:"created_at"`
+	Token                   string          `json:"token"`
+	AuthLinkURL             string          `json:"auth_link_url"`
+	LatestConnectionAttempt *wireAttempt    `json:"latest_connection_attempt"`
+}
+
+type wireAttempt struct {
+	ID                    string  `json:"id"`
+	Status                string  `json:"status"`
+	OAuthErrorCode        *string `json:"oauth_error_code"`
+	OAuthErrorDescription *string `json:"oauth_error_description"`
+	AccountSecureID       *string `json:"account_secure_id"`
+	CreatedAt             string  `json:"created_at"`
+	UpdatedAt             string  `json:"updated_at"`
+}
+
+// wireAccount decodes a LinkedAccount.
+type wireAccount struct {
+	ID                 string   `json:"id"`
+	Provider           string   `json:"provider"`
+	ProviderName       string   `json:"provider_name"`
+	OriginOwnerID      string   `json:"origin_owner_id"`
+	OriginOwnerName    string   `json:"origin_owner_name"`
+	OriginUsername     *string  `json:"origin_username"`
+	Label              *string  `json:"label"`
+	Status             string   `json:"status"`
+	CreatedAt          string   `json:"created_at"`
+	UpdatedAt          string   `json:"updated_at"`
+	ConnectorProfileID string   `json:"connector_profile_id"`
+	Scopes             []string `json:"scopes"`
+}
+
+func newSession(c *testClient, profileID string) wireSession {
 	c.t.Helper()
-	var cs connectSessionCreated
+	var cs wireSession
 	c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
-		"origin_owner_id": "owner-1", "origin_owner_name": "Owner One", "provider": "zoominfo", "integration_id": profileID,
+		"origin_owner_id": "owner-1", "origin_owner_name": "Owner One", "provider": "zoominfo", "connector_profile_id": profileID,
 	}).json(c.t, &cs)
 	return cs
 }
 
-func sessionStatus(c *testClient, id string) connectSessionJSON {
+func sessionStatus(c *testClient, id int64) wireSession {
 	c.t.Helper()
-	var st connectSessionJSON
-	c.mustStatus(http.StatusOK, http.MethodGet, "/connect_sessions/"+id, nil).json(c.t, &st)
+	var st wireSession
+	c.mustStatus(http.StatusOK, http.MethodGet, fmt.Sprintf("/connect_sessions/%d", id), nil).json(c.t, &st)
 	return st
 }
 
@@ -130,29 +182,60 @@ func TestConnectSessionCreate(t *testing.T) {
 	c := newClient(t, s)
 	p := linkProfile(c, []string{"api:data:contact"}, "")
 
-	cs := newSession(c, p.ID)
-	if cs.ID == "" || len(cs.Token) < 43 || cs.AuthLinkURL != s.BaseURL()+"/connect/oauth2/"+p.ID+"?token="+cs.Token {
-		t.Fatalf("session = %+v", cs)
+	r := c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "owner-1", "origin_owner_name": "Owner One", "provider": "zoominfo", "connector_profile_id": p.ID,
+		"label": "Sales", "origin_username": "ada@example.com", "categories": []string{"crm"}, "type": "production",
+		"metadata": map[string]any{"plan": "gold"}, "multiple": true, "expires_in": 600, "account_id": "acc-1",
+	})
+	var cs wireSession
+	r.json(t, &cs)
+	if cs.ID < 1 || len(cs.Token) < 43 || cs.AuthLinkURL != s.BaseURL()+"/connect/oauth2/"+p.ID+"?token="+cs.Token ||
+		cs.OrganizationID != SandboxOrganizationID || cs.ProjectID != SandboxProjectID || cs.ConnectorProfileID != p.ID ||
+		cs.Provider != "zoominfo" || cs.OriginOwnerName != "Owner One" || deref(cs.Label) != "Sales" ||
+		deref(cs.OriginUsername) != "ada@example.com" || !slices.Equal(cs.Categories, []string{"crm"}) ||
+		deref(cs.Type) != "production" || string(cs.Metadata) != `{"plan":"gold"}` || deref(cs.AccountID) != "acc-1" {
+		t.Fatalf("session = %s", r.body)
+	}
+	if _, err := time.Parse(time.RFC3339Nano, cs.CreatedAt); err != nil {
+		t.Error(err)
 	}
 	st := sessionStatus(c, cs.ID)
-	if st.Status != SessionPending || st.IntegrationID != p.ID || st.Provider != "zoominfo" || st.OriginOwnerID != "owner-1" ||
-		st.Error != nil || st.AccountID != nil {
+	if st.ConnectorProfileID != p.ID || st.Provider != "zoominfo" || st.OriginOwnerID != "owner-1" || st.ID != cs.ID ||
+		st.LatestConnectionAttempt != nil || st.Token != "" || st.AuthLinkURL != "" {
 		t.Fatalf("status = %+v", st)
 	}
-	if r := c.do(http.MethodGet, "/connect_sessions/"+cs.ID, nil); strings.Contains(string(r.body), cs.Token) {
+	gr := c.do(http.MethodGet, fmt.Sprintf("/connect_sessions/%d", cs.ID), nil)
+	if strings.Contains(string(gr.body), cs.Token) {
 		t.Error("GET /connect_sessions/{id} shows the session token")
 	}
-	if again := newSession(c, p.ID); again.Token == cs.Token || again.ID == cs.ID {
+	if v, ok := keysOf(t, gr.body)["latest_connection_attempt"]; !ok || string(v) != "null" {
+		t.Errorf("latest_connection_attempt before any attempt = %s, want null", v)
+	}
+	if stored, ok := s.ConnectSession(strconv.FormatInt(cs.ID, 10)); !ok || stored.Status != SessionPending || stored.IntegrationID != p.ID {
+		t.Errorf("ConnectSession() = %+v, %v", stored, ok)
+	}
+	again := newSession(c, p.ID)
+	if again.Token == cs.Token || again.ID == cs.ID {
 		t.Error("two sessions share a token or id")
 	}
 
-	acmeProfile := c.create(map[string]any{"provider": "acmecrm", "name": "cc", "auth_type": "oauth2_client_credentials",
+	// The older field name and the provider alone both name the profile.
+	var viaOld, viaProvider wireSession
+	c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "o", "origin_owner_name": "O", "integration_id": p.ID}).json(t, &viaOld)
+	c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "o", "origin_owner_name": "O", "provider": "zoominfo"}).json(t, &viaProvider)
+	if viaOld.ConnectorProfileID != p.ID || viaProvider.ConnectorProfileID != p.ID {
+		t.Errorf("integration_id gave %q, provider gave %q; want %q", viaOld.ConnectorProfileID, viaProvider.ConnectorProfileID, p.ID)
+	}
+
+	acmeProfile := c.create(map[string]any{"connector_key": "acmecrm", "name": "cc", "authentication_config_key": "oauth2_client_credentials",
 		"client_id": "x", "client_secret": "y"})
 	inactive := linkProfile(c, nil, "")
 	c.mustStatus(http.StatusOK, http.MethodPatch, "/connector_profiles/"+inactive.ID, map[string]any{"active": false})
 
 	body := func(mod func(map[string]any)) map[string]any {
-		b := map[string]any{"origin_owner_id": "o", "origin_owner_name": "O", "integration_id": p.ID}
+		b := map[string]any{"origin_owner_id": "o", "origin_owner_name": "O", "connector_profile_id": p.ID}
 		mod(b)
 		return b
 	}
@@ -162,13 +245,19 @@ func TestConnectSessionCreate(t *testing.T) {
 		status int
 		msg    string
 	}{
-		{"unknown profile", body(func(b map[string]any) { b["integration_id"] = "nope" }), 404, "not found"},
-		{"inactive profile", body(func(b map[string]any) { b["integration_id"] = inactive.ID }), 422, "inactive"},
+		{"unknown profile", body(func(b map[string]any) { b["connector_profile_id"] = "nope" }), 404, "not found"},
+		{"inactive profile", body(func(b map[string]any) { b["connector_profile_id"] = inactive.ID }), 422, "inactive"},
 		{"provider mismatch", body(func(b map[string]any) { b["provider"] = "acmecrm" }), 422, "does not match"},
-		{"no user step", body(func(b map[string]any) { b["integration_id"] = acmeProfile.ID }), 422, "no user authorization step"},
+		{"no user step", body(func(b map[string]any) { b["connector_profile_id"] = acmeProfile.ID }), 422, "no user authorization step"},
 		{"missing owner", body(func(b map[string]any) { delete(b, "origin_owner_id") }), 400, "origin_owner_id is required"},
-		{"missing profile", body(func(b map[string]any) { delete(b, "integration_id") }), 400, "integration_id is required"},
-		{"unknown field", body(func(b map[string]any) { b["expires_in"] = 5 }), 400, "expires_in is not a field of a connect session"},
+		{"missing owner name", body(func(b map[string]any) { delete(b, "origin_owner_name") }), 400, "origin_owner_name is required"},
+		{"missing profile", body(func(b map[string]any) { delete(b, "connector_profile_id") }), 400, "connector_profile_id (or provider) is required"},
+		{"both names differ", body(func(b map[string]any) { b["integration_id"] = inactive.ID }), 400, "integration_id"},
+		{"expires_in zero", body(func(b map[string]any) { b["expires_in"] = 0 }), 400, "expires_in"},
+		{"expires_in text", body(func(b map[string]any) { b["expires_in"] = "60" }), 400, "expires_in"},
+		{"metadata not an object", body(func(b map[string]any) { b["metadata"] = []string{"x"} }), 400, "metadata"},
+		{"multiple not a bool", body(func(b map[string]any) { b["multiple"] = "yes" }), 400, "multiple"},
+		{"unknown field", body(func(b map[string]any) { b["nope"] = 5 }), 400, "nope is not a field of a connect session"},
 		{"not an object", "[]", 400, "single JSON object"},
 	} {
 		r := c.do(http.MethodPost, "/connect_sessions", tc.body)
@@ -177,9 +266,30 @@ func TestConnectSessionCreate(t *testing.T) {
 		}
 	}
 	c.mustStatus(http.StatusUnauthorized, http.MethodPost, "/connect_sessions", body(func(map[string]any) {}), noAuth())
-	c.mustStatus(http.StatusUnauthorized, http.MethodGet, "/connect_sessions/"+cs.ID, nil, noAuth())
+	c.mustStatus(http.StatusUnauthorized, http.MethodGet, fmt.Sprintf("/connect_sessions/%d", cs.ID), nil, noAuth())
 	c.mustStatus(http.StatusNotFound, http.MethodGet, "/connect_sessions/nope", nil)
+	c.mustStatus(http.StatusNotFound, http.MethodGet, "/connect_sessions/999999", nil)
 	c.mustStatus(http.StatusUnauthorized, http.MethodGet, "/accounts", nil, noAuth())
+}
+
+func TestSessionExpiresIn(t *testing.T) {
+	clk := testclock.New(time.Now())
+	s := startSandbox(t, Options{Now: clk.Now})
+	c := newClient(t, s)
+	b := newBrowser(t)
+	p := linkProfile(c, nil, "")
+	var short wireSession
+	c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "o", "origin_owner_name": "O", "connector_profile_id": p.ID, "expires_in": 30}).json(t, &short)
+	r := c.mustStatus(http.StatusUnprocessableEntity, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "o", "origin_owner_name": "O", "provider": "acmecrm"})
+	if e := r.apiErr(t); !strings.Contains(e.Message, "no active connector profile") {
+		t.Errorf("provider without a profile: %s", r.body)
+	}
+	clk.Advance(31 * time.Second)
+	if r := b.get(short.AuthLinkURL); r.status != http.StatusBadRequest || !strings.Contains(string(r.body), "expired") {
+		t.Errorf("link after its expires_in: %d %s", r.status, r.body)
+	}
 }
 
 func TestConnectStartRedirect(t *testing.T) {
@@ -202,12 +312,16 @@ func TestConnectStartRedirect(t *testing.T) {
 	}
 	q := loc.Query()
 	for k, want := range map[string]string{
-		"response_type": "code", "client_id": s.ZoomInfoApp().ClientID, "redirect_uri": p.RedirectURI,
+		"response_type": "code", "client_id": s.ZoomInfoApp().ClientID, "redirect_uri": s.BaseURL() + "/connect/oauth2/zoominfo/callback",
 		"scope": "api:data:contact api:data:company", "code_challenge_method": "S256",
 	} {
 		if q.Get(k) != want {
 			t.Errorf("%s = %q, want %q", k, q.Get(k), want)
 		}
+	}
+	if st := sessionStatus(c, cs.ID); st.LatestConnectionAttempt == nil || st.LatestConnectionAttempt.Status != AttemptPending ||
+		st.LatestConnectionAttempt.OAuthErrorCode != nil || st.LatestConnectionAttempt.AccountSecureID != nil {
+		t.Errorf("after opening the link, latest_connection_attempt = %+v", st.LatestConnectionAttempt)
 	}
 	state := q.Get("state")
 	s.link.mu.Lock()
@@ -287,26 +401,34 @@ func TestLinkSuccess(t *testing.T) {
 	}
 
 	st := sessionStatus(c, cs.ID)
-	if st.Status != SessionLinked || st.AccountID == nil || st.Error != nil {
-		t.Fatalf("session = %+v", st)
+	att := st.LatestConnectionAttempt
+	if att == nil || att.Status != AttemptAuthenticated || att.AccountSecureID == nil || att.OAuthErrorCode != nil ||
+		att.OAuthErrorDescription != nil || att.ID == "" {
+		t.Fatalf("latest_connection_attempt = %+v", att)
 	}
-	var accounts struct {
-		Data []accountJSON `json:"data"`
-		Next *string       `json:"next"`
-	}
+	var accounts []wireAccount
 	ar := c.mustStatus(http.StatusOK, http.MethodGet, "/accounts", nil)
 	ar.json(t, &accounts)
-	if len(accounts.Data) != 1 || accounts.Next != nil {
+	if len(accounts) != 1 {
 		t.Fatalf("accounts = %s", ar.body)
 	}
-	a := accounts.Data[0]
-	if a.ID != *st.AccountID || a.Provider != "zoominfo" || a.IntegrationID != p.ID || a.Status != "active" ||
-		!slices.Equal(a.Scopes, []string{"api:data:company", "api:data:contact"}) || a.OriginOwnerID != "owner-1" {
+	a := accounts[0]
+	if a.ID != *att.AccountSecureID || a.Provider != "zoominfo" || a.ProviderName != "ZoomInfo" || a.ConnectorProfileID != p.ID ||
+		a.Status != "active" || !slices.Equal(a.Scopes, []string{"api:data:company", "api:data:contact"}) ||
+		a.OriginOwnerID != "owner-1" || a.OriginOwnerName != "Owner One" {
 		t.Fatalf("account = %+v", a)
 	}
-	if _, err := time.Parse(time.RFC3339Nano, a.CreatedAt); err != nil {
-		t.Error(err)
+	for _, ts := range []string{a.CreatedAt, a.UpdatedAt} {
+		if _, err := time.Parse(time.RFC3339Nano, ts); err != nil {
+			t.Error(err)
+		}
 	}
+	var one wireAccount
+	c.mustStatus(http.StatusOK, http.MethodGet, "/accounts/"+a.ID, nil).json(t, &one)
+	if !reflect.DeepEqual(one, a) {
+		t.Errorf("GET /accounts/{id} = %+v, want %+v", one, a)
+	}
+	c.mustStatus(http.StatusNotFound, http.MethodGet, "/accounts/nope", nil)
 
 	// The exchange was real: the stored access token is active at the
 	// authorization server, and never shown.
@@ -337,27 +459,29 @@ func TestLinkSuccess(t *testing.T) {
 		t.Errorf("Accounts() = %+v", got)
 	}
 
-	// Filter and pagination.
+	// Pagination.
 	cs2 := newSession(c, p.ID)
 	cb2, _ := toCallback(t, s, b, cs2.AuthLinkURL)
 	if r := b.get(cb2.String()); r.status != http.StatusOK {
 		t.Fatalf("second link: %d %s", r.status, r.body)
 	}
 	c.mustStatus(http.StatusOK, http.MethodGet, "/accounts?page_size=1", nil).json(t, &accounts)
-	if len(accounts.Data) != 1 || accounts.Data[0].ID != a.ID || accounts.Next == nil {
+	if len(accounts) != 1 || accounts[0].ID != a.ID {
 		t.Fatalf("page 1 = %+v", accounts)
 	}
-	c.mustStatus(http.StatusOK, http.MethodGet, "/accounts?page_size=1&next="+*accounts.Next, nil).json(t, &accounts)
-	if len(accounts.Data) != 1 || accounts.Data[0].ID == a.ID || accounts.Next != nil {
+	c.mustStatus(http.StatusOK, http.MethodGet, "/accounts?page_size=1&page=2", nil).json(t, &accounts)
+	if len(accounts) != 1 || accounts[0].ID == a.ID {
 		t.Fatalf("page 2 = %+v", accounts)
 	}
-	c.mustStatus(http.StatusOK, http.MethodGet, "/accounts?filter[provider]=acmecrm", nil).json(t, &accounts)
-	if len(accounts.Data) != 0 {
-		t.Errorf("acmecrm accounts = %+v", accounts.Data)
+	if r := c.mustStatus(http.StatusOK, http.MethodGet, "/accounts?page_size=1&page=3", nil); string(r.body) != "[]\n" {
+		t.Fatalf("page 3 = %s, want []", r.body)
+	}
+	for _, q := range []string{"page=0", "page_size=0", "page=x"} {
+		c.mustStatus(http.StatusBadRequest, http.MethodGet, "/accounts?"+q, nil).apiErr(t)
 	}
 
 	st2 := s.Stats()
-	for _, k := range []string{"POST /connect_sessions", "GET /connect_sessions/{id}", "GET /accounts",
+	for _, k := range []string{"POST /connect_sessions", "GET /connect_sessions/{id}", "GET /accounts", "GET /accounts/{id}",
 		"GET /connect/oauth2/{id}", "GET /connect/oauth2/{provider}/callback"} {
 		if st2.Requests[k] == 0 {
 			t.Errorf("stats miss %q: %v", k, st2.Requests)
@@ -383,7 +507,7 @@ func TestLinkSuccess(t *testing.T) {
 	if len(s.Accounts()) != 0 {
 		t.Error("accounts survive a reset")
 	}
-	c.mustStatus(http.StatusNotFound, http.MethodGet, "/connect_sessions/"+cs.ID, nil)
+	c.mustStatus(http.StatusNotFound, http.MethodGet, fmt.Sprintf("/connect_sessions/%d", cs.ID), nil)
 }
 
 func TestLinkFailures(t *testing.T) {
@@ -400,6 +524,8 @@ func TestLinkFailures(t *testing.T) {
 		tamper   func(cb *url.URL) // before the callback is opened
 		wantErr  string
 		wantDesc string
+		// wantStatus is the attempt's status; AttemptError when empty.
+		wantStatus string
 	}{
 		{name: "unregistered scope", scopes: []string{"api:data:contact", "api:data:scoops"},
 			wantErr: "invalid_scope", wantDesc: "One or more scopes are not configured"},
@@ -416,7 +542,7 @@ func TestLinkFailures(t *testing.T) {
 		{name: "access denied with markup", scopes: contact, tamper: func(cb *url.URL) {
 			q := url.Values{"state": {cb.Query().Get("state")}, "error": {"access_denied"}, "error_description": {"<script>x</script> said no"}}
 			cb.RawQuery = q.Encode()
-		}, wantErr: "access_denied", wantDesc: "<script>x</script> said no"},
+		}, wantErr: "access_denied", wantDesc: "<script>x</script> said no", wantStatus: AttemptCancelled},
 		{name: "neither code nor error", scopes: contact, tamper: func(cb *url.URL) {
 			cb.RawQuery = url.Values{"state": {cb.Query().Get("state")}}.Encode()
 		}, wantErr: "invalid_request", wantDesc: "neither a code nor an error"},
@@ -437,10 +563,17 @@ func TestLinkFailures(t *testing.T) {
 			if strings.Contains(page, "<script>") {
 				t.Error("the page reflects markup unescaped")
 			}
-			st := sessionStatus(c, cs.ID)
-			if st.Status != SessionFailed || st.Error == nil || *st.Error != tc.wantErr || st.ErrorDescription == nil ||
-				!strings.Contains(*st.ErrorDescription, tc.wantDesc) || st.AccountID != nil {
-				t.Errorf("session = %+v (error %v %v)", st, deref(st.Error), deref(st.ErrorDescription))
+			att := sessionStatus(c, cs.ID).LatestConnectionAttempt
+			if att == nil {
+				t.Fatal("no latest_connection_attempt after a failed link")
+			}
+			wantStatus := cmp.Or(tc.wantStatus, AttemptError)
+			if att.Status != wantStatus || deref(att.OAuthErrorCode) != tc.wantErr ||
+				!strings.Contains(deref(att.OAuthErrorDescription), tc.wantDesc) || att.AccountSecureID != nil {
+				t.Errorf("latest_connection_attempt = %+v (error %v %v), want %s", att, deref(att.OAuthErrorCode), deref(att.OAuthErrorDescription), wantStatus)
+			}
+			if stored, _ := s.ConnectSession(strconv.FormatInt(cs.ID, 10)); stored.Status != SessionFailed || stored.Error != tc.wantErr {
+				t.Errorf("stored session = %+v", stored)
 			}
 			// A failed session stays failed: its state is spent.
 			if r := b.get(cb.String()); r.status != http.StatusBadRequest {

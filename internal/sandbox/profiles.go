@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -16,7 +17,9 @@ import (
 )
 
 // Profile is a stored connector profile, including the client secret the API
-// never returns; tests use it to check what the provider really sent.
+// never returns; tests use it to check what the provider really sent. The Go
+// names predate the published wire names: Provider is connector_key and
+// AuthType is authentication_config_key.
 type Profile struct {
 	ID           string
 	Provider     string
@@ -27,7 +30,9 @@ type Profile struct {
 	ClientSecret string
 	Scopes       []string
 	Actions      []string
-	RedirectURI  string
+	// RedirectURI is where the authorization server sends a linking user
+	// back; it is not on the wire (clients compute it from their base URL).
+	RedirectURI string
 	// ClientSecretUpdatedAt is the zero time when no secret was ever set.
 	ClientSecretUpdatedAt time.Time
 	CreatedAt             time.Time
@@ -40,11 +45,10 @@ func (p Profile) clone() Profile {
 	return p
 }
 
-// profileRecord orders profiles: seq grows with each create and is what list
-// cursors point at, so deleting a profile between pages skips nothing.
+// profileRecord is a stored profile and its pinned version (nil when none).
 type profileRecord struct {
-	seq uint64
 	p   Profile
+	pin *PinnedVersion
 }
 
 // idemEntry is the remembered answer to a create with an Idempotency-Key.
@@ -61,6 +65,8 @@ const (
 	maxListEntries    = 200
 	timeLayout        = time.RFC3339Nano
 	idempotencyHeader = "Idempotency-Key"
+	// profileEnvironment is every profile's environment: the sandbox has one.
+	profileEnvironment = "production"
 )
 
 // Profile returns the stored profile with id, including its client secret.
@@ -85,50 +91,93 @@ func (s *Sandbox) Profiles() []Profile {
 	return out
 }
 
-// profileJSON is a profile on the wire: the secret is reduced to whether and
-// when it was set.
-type profileJSON struct {
-	ID                    string   `json:"id"`
-	Provider              string   `json:"provider"`
-	Name                  string   `json:"name"`
-	AuthType              string   `json:"auth_type"`
-	Active                bool     `json:"active"`
+// publishedProfileJSON is a profile with the fields StackOne publishes.
+type publishedProfileJSON struct {
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	ConnectorKey              string   `json:"connector_key"`
+	ConnectorLabel            string   `json:"connector_label"`
+	LogoURL                   string   `json:"logo_url"`
+	Categories                []string `json:"categories"`
+	Active                    bool     `json:"active"`
+	Default                   bool     `json:"default"`
+	ReleaseStage              string   `json:"release_stage"`
+	CreatedAt                 string   `json:"created_at"`
+	UpdatedAt                 string   `json:"updated_at"`
+	AuthenticationConfigKey   string   `json:"authentication_config_key"`
+	AuthenticationConfigLabel string   `json:"authentication_config_label"`
+	Environment               string   `json:"environment"`
+	ConnectorVersion          string   `json:"connector_version"`
+	ConnectorPinnedVersion    *string  `json:"connector_pinned_version"`
+	ConnectorOwner            string   `json:"connector_owner"`
+}
+
+// profileExtensionJSON is the extension's profile fields: the secret is
+// reduced to whether and when it was set.
+type profileExtensionJSON struct {
 	ClientID              string   `json:"client_id"`
 	Scopes                []string `json:"scopes"`
 	Actions               []string `json:"actions"`
-	RedirectURI           string   `json:"redirect_uri"`
 	ClientSecretSet       bool     `json:"client_secret_set"`
 	ClientSecretUpdatedAt *string  `json:"client_secret_updated_at"`
-	CreatedAt             string   `json:"created_at"`
-	UpdatedAt             string   `json:"updated_at"`
 }
 
-func toJSON(p Profile) profileJSON {
-	out := profileJSON{
-		ID:              p.ID,
-		Provider:        p.Provider,
-		Name:            p.Name,
-		AuthType:        p.AuthType,
-		Active:          p.Active,
-		ClientID:        p.ClientID,
-		Scopes:          append([]string{}, p.Scopes...),
-		Actions:         append([]string{}, p.Actions...),
-		RedirectURI:     p.RedirectURI,
-		ClientSecretSet: p.ClientSecret != "",
-		CreatedAt:       p.CreatedAt.UTC().Format(timeLayout),
-		UpdatedAt:       p.UpdatedAt.UTC().Format(timeLayout),
+// profileJSON is a profile on the wire. A nil extension leaves its fields
+// out entirely (encoding/json skips a nil embedded pointer), which is how a
+// server without the extension answers.
+type profileJSON struct {
+	publishedProfileJSON
+	*profileExtensionJSON
+}
+
+// profileJSON renders rec; called with s.mu held. extension says whether the
+// extension's fields are included.
+func (s *Sandbox) profileJSON(rec *profileRecord, extension bool) profileJSON {
+	p := rec.p
+	c, _ := s.connector(p.Provider)
+	auth, _ := s.authType(p)
+	version := currentVersion(c, rec.pin)
+	out := profileJSON{publishedProfileJSON: publishedProfileJSON{
+		ID:                        p.ID,
+		Name:                      p.Name,
+		ConnectorKey:              p.Provider,
+		ConnectorLabel:            c.Name,
+		LogoURL:                   c.LogoURL,
+		Categories:                append([]string{}, c.Categories...),
+		Active:                    p.Active,
+		ReleaseStage:              c.ReleaseStage,
+		CreatedAt:                 p.CreatedAt.UTC().Format(timeLayout),
+		UpdatedAt:                 p.UpdatedAt.UTC().Format(timeLayout),
+		AuthenticationConfigKey:   p.AuthType,
+		AuthenticationConfigLabel: auth.Label,
+		Environment:               profileEnvironment,
+		ConnectorVersion:          version.Version,
+		ConnectorOwner:            version.Owner,
+	}}
+	if rec.pin != nil {
+		out.ConnectorPinnedVersion = &rec.pin.Version
 	}
-	if !p.ClientSecretUpdatedAt.IsZero() {
-		t := p.ClientSecretUpdatedAt.UTC().Format(timeLayout)
-		out.ClientSecretUpdatedAt = &t
+	if extension {
+		ext := &profileExtensionJSON{
+			ClientID:        p.ClientID,
+			Scopes:          append([]string{}, p.Scopes...),
+			Actions:         append([]string{}, p.Actions...),
+			ClientSecretSet: p.ClientSecret != "",
+		}
+		if !p.ClientSecretUpdatedAt.IsZero() {
+			t := p.ClientSecretUpdatedAt.UTC().Format(timeLayout)
+			ext.ClientSecretUpdatedAt = &t
+		}
+		out.profileExtensionJSON = ext
 	}
 	return out
 }
 
 // readObject reads a JSON object body into its raw fields, refusing fields
 // outside allowed so that a client drifting from the contract fails loudly
-// instead of having its input ignored.
-func readObject(w http.ResponseWriter, r *http.Request, allowed ...string) (map[string]json.RawMessage, []byte, *apiError) {
+// instead of having its input ignored. what names the request in messages
+// ("a connector profile request").
+func readObject(w http.ResponseWriter, r *http.Request, what string, allowed ...string) (map[string]json.RawMessage, []byte, *apiError) {
 	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, maxBodyBytes))
 	if err != nil {
 		var tooBig *http.MaxBytesError
@@ -153,7 +202,7 @@ func readObject(w http.ResponseWriter, r *http.Request, allowed ...string) (map[
 	}
 	if len(unknown) > 0 {
 		sort.Strings(unknown)
-		return nil, nil, validationError("%s is not a field of a connector profile request (accepted: %s)", unknown[0], strings.Join(allowed, ", "))
+		return nil, nil, validationError("%s is not a field of %s (accepted: %s)", unknown[0], what, strings.Join(allowed, ", "))
 	}
 	return fields, body, nil
 }
@@ -251,10 +300,10 @@ func checkScopesActions(c Connector, scopes, actions []string) *apiError {
 
 // checkCatalog validates a new profile against the catalog (422) and returns
 // the redirect URI of its auth type.
-func (s *Sandbox) checkCatalog(provider, authType string, scopes, actions []string) (string, *apiError) {
-	c, ok := s.connector(provider)
+func (s *Sandbox) checkCatalog(connectorKey, authType string, scopes, actions []string) (string, *apiError) {
+	c, ok := s.connector(connectorKey)
 	if !ok {
-		return "", unprocessable("provider %q is not a connector in the catalog", provider)
+		return "", unprocessable("connector_key %q is not a connector in the catalog", connectorKey)
 	}
 	i := slices.IndexFunc(c.Authentication, func(a Authentication) bool { return a.Key == authType })
 	if i < 0 {
@@ -262,7 +311,7 @@ func (s *Sandbox) checkCatalog(provider, authType string, scopes, actions []stri
 		for j, a := range c.Authentication {
 			keys[j] = a.Key
 		}
-		return "", unprocessable("auth_type %q is not an authentication of connector %q (one of: %s)", authType, provider, strings.Join(keys, ", "))
+		return "", unprocessable("authentication_config_key %q is not an authentication of connector %q (one of: %s)", authType, connectorKey, strings.Join(keys, ", "))
 	}
 	if aerr := checkScopesActions(c, scopes, actions); aerr != nil {
 		return "", aerr
@@ -284,15 +333,20 @@ func canonicalHash(body []byte) [32]byte {
 	return sha256.Sum256(body)
 }
 
-var createFields = []string{"provider", "name", "auth_type", "client_id", "client_secret", "scopes", "actions", "active"}
+var createFields = []string{"connector_key", "authentication_config_key", "name", "client_id", "client_secret", "scopes", "actions", "active"}
 
+const profileRequest = "a connector profile request"
+
+// createProfile implements the extension's POST /connector_profiles and the
+// dashboard stand-in's POST /admin/connector_profiles: the same validation
+// and the same answer, extension fields included.
 func (s *Sandbox) createProfile(w http.ResponseWriter, r *http.Request) {
 	key := r.Header.Get(idempotencyHeader)
 	if utf8.RuneCountInString(key) > maxStringLen {
 		writeError(w, validationError("%s must be at most %d characters", idempotencyHeader, maxStringLen))
 		return
 	}
-	fields, body, aerr := readObject(w, r, createFields...)
+	fields, body, aerr := readObject(w, r, profileRequest, createFields...)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -320,18 +374,17 @@ func (s *Sandbox) createProfile(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
-	s.seq++
-	rec := &profileRecord{seq: s.seq, p: p}
+	rec := &profileRecord{p: p}
 	s.profiles = append(s.profiles, rec)
 	s.byID[p.ID] = rec
 
-	resp, _ := json.Marshal(toJSON(p)) // profileJSON always marshals
+	resp, _ := json.Marshal(s.profileJSON(rec, true)) // profileJSON always marshals
 	resp = append(resp, '\n')
 	if key != "" {
 		s.pruneIdempotency(now)
 		s.idem[key] = idemEntry{bodyHash: hash, body: resp, at: now}
 	}
-	w.Header().Set("Location", "/connector_profiles/"+p.ID)
+	// No Location header: StackOne publishes no URL that reads one profile.
 	writeRaw(w, http.StatusCreated, resp)
 }
 
@@ -351,7 +404,7 @@ func (s *Sandbox) newProfile(fields map[string]json.RawMessage, now time.Time) (
 		name string
 		dst  *string
 	}{
-		{"provider", &p.Provider}, {"name", &p.Name}, {"auth_type", &p.AuthType},
+		{"connector_key", &p.Provider}, {"authentication_config_key", &p.AuthType}, {"name", &p.Name},
 		{"client_id", &p.ClientID}, {"client_secret", &p.ClientSecret},
 	} {
 		if *f.dst, aerr = requiredString(fields, f.name); aerr != nil {
@@ -381,15 +434,6 @@ func (s *Sandbox) newProfile(fields map[string]json.RawMessage, now time.Time) (
 	return p, nil
 }
 
-func (s *Sandbox) getProfile(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.Profile(r.PathValue("id"))
-	if !ok {
-		writeError(w, notFound("connector profile %q not found", r.PathValue("id")))
-		return
-	}
-	writeJSON(w, http.StatusOK, toJSON(p))
-}
-
 func (s *Sandbox) deleteProfile(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()
@@ -403,13 +447,15 @@ func (s *Sandbox) deleteProfile(w http.ResponseWriter, r *http.Request) {
 	w.WriteHeader(http.StatusNoContent)
 }
 
-// PATCH accepts provider and auth_type only to refuse a change of them: a
-// client sending the unchanged values back is fine.
-var updateFields = []string{"name", "active", "client_id", "client_secret", "scopes", "actions", "provider", "auth_type"}
+// PATCH accepts connector_key and authentication_config_key only to refuse a
+// change of them: a client sending the unchanged values back is fine.
+var updateFields = []string{"name", "active", "client_id", "client_secret", "scopes", "actions", "connector_key", "authentication_config_key"}
 
+// updateProfile implements the extension's PATCH /connector_profiles/{id}
+// and the dashboard stand-in's PATCH /admin/connector_profiles/{id}.
 func (s *Sandbox) updateProfile(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	fields, _, aerr := readObject(w, r, updateFields...)
+	fields, _, aerr := readObject(w, r, profileRequest, updateFields...)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
@@ -422,8 +468,8 @@ func (s *Sandbox) updateProfile(w http.ResponseWriter, r *http.Request) {
 		hasScopes, hasActions                           bool
 	)
 	for _, step := range []func() *apiError{
-		func() (e *apiError) { provider, hasP, e = stringField(fields, "provider"); return },
-		func() (e *apiError) { authType, hasAuthT, e = stringField(fields, "auth_type"); return },
+		func() (e *apiError) { provider, hasP, e = stringField(fields, "connector_key"); return },
+		func() (e *apiError) { authType, hasAuthT, e = stringField(fields, "authentication_config_key"); return },
 		func() (e *apiError) { name, hasName, e = stringField(fields, "name"); return },
 		func() (e *apiError) { clientID, hasClientID, e = stringField(fields, "client_id"); return },
 		func() (e *apiError) { secret, hasSecret, e = stringField(fields, "client_secret"); return },
@@ -446,11 +492,11 @@ func (s *Sandbox) updateProfile(w http.ResponseWriter, r *http.Request) {
 	}
 	p := rec.p.clone()
 	if hasP && provider != p.Provider {
-		writeError(w, validationError("provider cannot be changed (is %q): create a new profile instead", p.Provider))
+		writeError(w, validationError("connector_key cannot be changed (is %q): create a new profile instead", p.Provider))
 		return
 	}
 	if hasAuthT && authType != p.AuthType {
-		writeError(w, validationError("auth_type cannot be changed (is %q): create a new profile instead", p.AuthType))
+		writeError(w, validationError("authentication_config_key cannot be changed (is %q): create a new profile instead", p.AuthType))
 		return
 	}
 	if hasScopes || hasActions {
@@ -488,38 +534,49 @@ func (s *Sandbox) updateProfile(w http.ResponseWriter, r *http.Request) {
 		p.UpdatedAt = now
 	}
 	rec.p = p
-	writeJSON(w, http.StatusOK, toJSON(p))
+	writeJSON(w, http.StatusOK, s.profileJSON(rec, true))
 }
 
+// profileListPage is the published answer of GET /connector_profiles.
+type profileListPage struct {
+	Data     []profileJSON `json:"data"`
+	Page     int           `json:"page"`
+	PageSize int           `json:"page_size"`
+	Total    int           `json:"total"`
+}
+
+// listProfiles implements GET /connector_profiles: profiles oldest first,
+// filtered by connector_key and enabled, in 1-based pages.
 func (s *Sandbox) listProfiles(w http.ResponseWriter, r *http.Request) {
-	size, aerr := pageSize(r)
+	page, size, aerr := pageNumbers(r)
 	if aerr != nil {
 		writeError(w, aerr)
 		return
 	}
-	after, aerr := decodeCursor(r, "profiles")
-	if aerr != nil {
-		writeError(w, aerr)
-		return
+	q := r.URL.Query()
+	connectorKey := q.Get("connector_key")
+	var enabled *bool
+	if v := q.Get("enabled"); v != "" {
+		b, err := strconv.ParseBool(v)
+		if err != nil {
+			writeError(w, validationError("enabled must be true or false, not %q", v))
+			return
+		}
+		enabled = &b
 	}
-	provider := r.URL.Query().Get("filter[provider]")
 
 	s.mu.Lock()
-	data := []profileJSON{}
-	var next *string
-	var last uint64
+	var matching []*profileRecord
 	for _, rec := range s.profiles {
-		if rec.seq <= after || (provider != "" && rec.p.Provider != provider) {
-			continue
+		if (connectorKey == "" || rec.p.Provider == connectorKey) && (enabled == nil || rec.p.Active == *enabled) {
+			matching = append(matching, rec)
 		}
-		if len(data) == size {
-			cur := encodeCursor("profiles", last)
-			next = &cur
-			break
-		}
-		data = append(data, toJSON(rec.p))
-		last = rec.seq
+	}
+	lo, hi := pageBounds(page, size, len(matching))
+	data := make([]profileJSON, 0, hi-lo)
+	for _, rec := range matching[lo:hi] {
+		data = append(data, s.profileJSON(rec, s.opts.API == APIExtended))
 	}
 	s.mu.Unlock()
-	writeJSON(w, http.StatusOK, page{Data: data, Next: next})
+	writeJSON(w, http.StatusOK, profileListPage{Data: data, Page: page, PageSize: size, Total: len(matching)})
 }

@@ -1,11 +1,13 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"reflect"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -20,17 +22,16 @@ func TestProfileCRUD(t *testing.T) {
 	if strings.Contains(string(r.body), "client_secret\"") || strings.Contains(string(r.body), "s3cr3t") {
 		t.Fatalf("create response leaks the client secret: %s", r.body)
 	}
-	var created profileJSON
+	if r.header.Get("Location") != "" {
+		t.Errorf("Location %q points at a GET by id, which is not served", r.header.Get("Location"))
+	}
+	var created wireProfile
 	r.json(t, &created)
 	if len(created.ID) != 36 || created.ID[14] != '4' {
 		t.Errorf("id %q is not a UUID v4", created.ID)
 	}
-	if r.header.Get("Location") != "/connector_profiles/"+created.ID {
-		t.Errorf("Location = %q", r.header.Get("Location"))
-	}
-	wantRedirect := s.BaseURL() + "/connect/oauth2/zoominfo/callback"
-	if created.RedirectURI != wantRedirect || created.Provider != "zoominfo" || created.Name != "prod" ||
-		created.AuthType != "oauth2_authorization_code_pkce" || !created.Active || !created.ClientSecretSet ||
+	if created.ConnectorKey != "zoominfo" || created.Name != "prod" ||
+		created.AuthenticationConfigKey != "oauth2_authorization_code_pkce" || !created.Active || !created.ClientSecretSet ||
 		created.ClientSecretUpdatedAt == nil || !slices.Equal(created.Scopes, []string{"api:data:contact", "api:data:company"}) ||
 		!slices.Equal(created.Actions, []string{"zoominfo_search_contacts"}) {
 		t.Fatalf("created profile = %+v", created)
@@ -42,14 +43,15 @@ func TestProfileCRUD(t *testing.T) {
 		}
 	}
 	stored, ok := s.Profile(created.ID)
-	if !ok || stored.ClientSecret != "s3cr3t-prod" {
+	if !ok || stored.ClientSecret != "s3cr3t-prod" || stored.RedirectURI != s.BaseURL()+"/connect/oauth2/zoominfo/callback" {
 		t.Fatalf("stored profile = %+v, %v", stored, ok)
 	}
 
-	var got profileJSON
-	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles/"+created.ID, nil).json(t, &got)
-	if !reflect.DeepEqual(got, created) {
-		t.Fatalf("GET = %+v, want %+v", got, created)
+	// The list carries the same profile.
+	var list wireProfilePage
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles", nil).json(t, &list)
+	if len(list.Data) != 1 || !reflect.DeepEqual(list.Data[0], created) {
+		t.Fatalf("list = %+v, want [%+v]", list.Data, created)
 	}
 
 	// Defaults: no scopes/actions given → [], active defaults to true.
@@ -62,10 +64,10 @@ func TestProfileCRUD(t *testing.T) {
 	}
 
 	time.Sleep(2 * time.Millisecond)
-	var patched profileJSON
+	var patched wireProfile
 	c.mustStatus(http.StatusOK, http.MethodPatch, "/connector_profiles/"+created.ID, map[string]any{
 		"name": "renamed", "scopes": []string{"api:data:intent"}, "active": false,
-		"provider": "zoominfo", // unchanged values are accepted
+		"connector_key": "zoominfo", // unchanged values are accepted
 	}).json(t, &patched)
 	if patched.Name != "renamed" || patched.Active || !slices.Equal(patched.Scopes, []string{"api:data:intent"}) ||
 		!slices.Equal(patched.Actions, created.Actions) || patched.ClientID != created.ClientID {
@@ -79,7 +81,7 @@ func TestProfileCRUD(t *testing.T) {
 	}
 
 	time.Sleep(2 * time.Millisecond)
-	var rotated profileJSON
+	var rotated wireProfile
 	c.mustStatus(http.StatusOK, http.MethodPatch, "/connector_profiles/"+created.ID, map[string]any{"client_secret": "new-secret"}).json(t, &rotated)
 	if *rotated.ClientSecretUpdatedAt == *patched.ClientSecretUpdatedAt || rotated.UpdatedAt == patched.UpdatedAt {
 		t.Errorf("setting client_secret did not bump the timestamps: %+v", rotated)
@@ -89,7 +91,7 @@ func TestProfileCRUD(t *testing.T) {
 	}
 
 	c.mustStatus(http.StatusNoContent, http.MethodDelete, "/connector_profiles/"+created.ID, nil)
-	for _, m := range []string{http.MethodGet, http.MethodPatch, http.MethodDelete} {
+	for _, m := range []string{http.MethodPatch, http.MethodDelete} {
 		r := c.mustStatus(http.StatusNotFound, m, "/connector_profiles/"+created.ID, map[string]any{})
 		if e := r.apiErr(t); e.ErrorCode != "NotFound" {
 			t.Errorf("%s of a deleted profile: errorCode %q", m, e.ErrorCode)
@@ -100,22 +102,59 @@ func TestProfileCRUD(t *testing.T) {
 	}
 }
 
-func listAll(t *testing.T, c *testClient, query url.Values) (pages [][]profileJSON) {
+func TestProfilePublishedFields(t *testing.T) {
+	s := startSandbox(t, Options{})
+	c := newClient(t, s)
+	z := c.create(zoomInfoBody("z"))
+	a := c.create(acmeBody("a"))
+	if z.ConnectorLabel != "ZoomInfo" || !strings.HasPrefix(z.LogoURL, "https://") || !slices.Equal(z.Categories, []string{"crm", "marketing"}) ||
+		z.Default || z.ReleaseStage != "ga" || z.AuthenticationConfigLabel != "OAuth 2.0 (Authorization Code + PKCE)" ||
+		z.Environment != "production" || z.ConnectorVersion != "1.5.0" || z.ConnectorOwner != "stackone" || z.ConnectorPinnedVersion != nil {
+		t.Errorf("zoominfo profile = %+v", z)
+	}
+	if a.ConnectorLabel != "Acme CRM" || a.ReleaseStage != "beta" || a.ConnectorVersion != "2.1.0" ||
+		a.AuthenticationConfigLabel != "OAuth 2.0 (Authorization Code)" {
+		t.Errorf("acme profile = %+v", a)
+	}
+	raw := keysOf(t, c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles", nil).body)
+	var items []json.RawMessage
+	if err := json.Unmarshal(raw["data"], &items); err != nil || len(items) != 2 {
+		t.Fatalf("data = %s (%v)", raw["data"], err)
+	}
+	for _, k := range []string{"id", "name", "connector_key", "connector_label", "logo_url", "categories", "active", "default",
+		"release_stage", "created_at", "updated_at", "authentication_config_key", "authentication_config_label", "environment",
+		"connector_version", "connector_pinned_version", "connector_owner",
+		"client_id", "scopes", "actions", "client_secret_set", "client_secret_updated_at"} {
+		if _, ok := keysOf(t, items[0])[k]; !ok {
+			t.Errorf("extended profile has no %q: %s", k, items[0])
+		}
+	}
+	for _, k := range []string{"provider", "auth_type", "redirect_uri", "client_secret"} {
+		if _, ok := keysOf(t, items[0])[k]; ok {
+			t.Errorf("profile carries the unpublished %q: %s", k, items[0])
+		}
+	}
+}
+
+// listAll follows the page-numbered profile list to its end.
+func listAll(t *testing.T, c *testClient, query url.Values) (pages [][]wireProfile) {
 	t.Helper()
-	for i := 0; ; i++ {
-		if i > 50 {
+	seen := 0
+	for page := 1; ; page++ {
+		if page > 50 {
 			t.Fatal("pagination does not end")
 		}
-		var p listPage
+		query.Set("page", strconv.Itoa(page))
+		var p wireProfilePage
 		c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?"+query.Encode(), nil).json(t, &p)
+		if p.Page != page {
+			t.Fatalf("asked page %d, answered page %d", page, p.Page)
+		}
 		pages = append(pages, p.Data)
-		if p.Next == nil {
+		seen += len(p.Data)
+		if seen >= p.Total || len(p.Data) < p.PageSize {
 			return pages
 		}
-		if *p.Next == "" {
-			t.Fatal("next is an empty string instead of null")
-		}
-		query.Set("next", *p.Next)
 	}
 }
 
@@ -140,51 +179,52 @@ func TestListPagination(t *testing.T) {
 		t.Fatalf("pages of sizes %v with ids %v, want [2 2 1] and creation order %v", sizes, got, ids)
 	}
 
-	// Exactly full last page: next is null, not a cursor to an empty page.
-	if pages := listAll(t, c, url.Values{"page_size": {"5"}}); len(pages) != 1 {
-		t.Errorf("page_size=5 over 5 profiles gave %d pages", len(pages))
+	var p wireProfilePage
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page=2&page_size=2", nil).json(t, &p)
+	if p.Page != 2 || p.PageSize != 2 || p.Total != 5 || len(p.Data) != 2 || p.Data[0].ID != ids[2] {
+		t.Errorf("page 2 of 2 = %+v", p)
+	}
+	// Past the end: an empty page, still with the total.
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page=4&page_size=2", nil).json(t, &p)
+	if len(p.Data) != 0 || p.Data == nil || p.Total != 5 {
+		t.Errorf("page past the end = %+v", p)
+	}
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page=9223372036854775807&page_size=100", nil).json(t, &p)
+	if len(p.Data) != 0 {
+		t.Errorf("huge page number = %+v", p)
 	}
 
-	// A delete between pages skips nothing that remains.
-	var first listPage
-	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page_size=2", nil).json(t, &first)
-	c.mustStatus(http.StatusNoContent, http.MethodDelete, "/connector_profiles/"+ids[1], nil)
-	var second listPage
-	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page_size=2&next="+url.QueryEscape(*first.Next), nil).json(t, &second)
-	if len(second.Data) != 2 || second.Data[0].ID != ids[2] || second.Data[1].ID != ids[3] {
-		t.Errorf("second page after a delete = %v", second.Data)
-	}
-
-	// Default page size is 25.
-	for i := range 25 {
+	// Default page size is 25; asks above 100 are answered with 100.
+	for i := range 120 {
 		c.create(zoomInfoBody(fmt.Sprint("more", i)))
 	}
-	var def listPage
-	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles", nil).json(t, &def)
-	if len(def.Data) != 25 || def.Next == nil {
-		t.Errorf("default page: %d items, next %v", len(def.Data), def.Next)
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles", nil).json(t, &p)
+	if len(p.Data) != 25 || p.PageSize != 25 || p.Page != 1 || p.Total != 125 {
+		t.Errorf("default page: %d items, page_size %d, page %d, total %d", len(p.Data), p.PageSize, p.Page, p.Total)
+	}
+	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page_size=500", nil).json(t, &p)
+	if len(p.Data) != 100 || p.PageSize != 100 {
+		t.Errorf("page_size=500: %d items, page_size %d", len(p.Data), p.PageSize)
 	}
 
-	for _, q := range []string{"page_size=0", "page_size=101", "page_size=x", "next=bogus", "next=" + encodeCursor("actions", 1)} {
+	for _, q := range []string{"page_size=0", "page_size=-1", "page_size=x", "page=0", "page=-2", "page=two", "page=1.5", "enabled=maybe"} {
 		r := c.mustStatus(http.StatusBadRequest, http.MethodGet, "/connector_profiles?"+q, nil)
-		if e := r.apiErr(t); e.ErrorCode != "ValidationError" {
-			t.Errorf("%s: errorCode %q", q, e.ErrorCode)
+		if e := r.apiErr(t); e.ErrorCode != "ValidationError" || !strings.Contains(e.Message, strings.Split(q, "=")[0]) {
+			t.Errorf("%s: error %+v", q, e)
 		}
 	}
 }
 
-func TestListFilterProvider(t *testing.T) {
+func TestListFilters(t *testing.T) {
 	s := startSandbox(t, Options{})
 	c := newClient(t, s)
 	z1 := c.create(zoomInfoBody("z1"))
 	a1 := c.create(acmeBody("a1"))
 	z2 := c.create(zoomInfoBody("z2"))
 	a2 := c.create(acmeBody("a2"))
-	if a1.RedirectURI != s.BaseURL()+"/connect/oauth2/acmecrm/callback" {
-		t.Errorf("acme redirect_uri = %q", a1.RedirectURI)
-	}
+	c.mustStatus(http.StatusOK, http.MethodPatch, "/connector_profiles/"+z2.ID, map[string]any{"active": false})
 
-	ids := func(pages [][]profileJSON) (out []string) {
+	ids := func(pages [][]wireProfile) (out []string) {
 		for _, p := range pages {
 			for _, prof := range p {
 				out = append(out, prof.ID)
@@ -192,14 +232,20 @@ func TestListFilterProvider(t *testing.T) {
 		}
 		return out
 	}
-	if got := ids(listAll(t, c, url.Values{"filter[provider]": {"acmecrm"}, "page_size": {"1"}})); !slices.Equal(got, []string{a1.ID, a2.ID}) {
-		t.Errorf("acmecrm filter = %v", got)
-	}
-	if got := ids(listAll(t, c, url.Values{"filter[provider]": {"zoominfo"}})); !slices.Equal(got, []string{z1.ID, z2.ID}) {
-		t.Errorf("zoominfo filter = %v", got)
-	}
-	if got := ids(listAll(t, c, url.Values{"filter[provider]": {"nobody"}})); len(got) != 0 {
-		t.Errorf("unknown provider filter = %v", got)
+	for _, tc := range []struct {
+		query url.Values
+		want  []string
+	}{
+		{url.Values{"connector_key": {"acmecrm"}, "page_size": {"1"}}, []string{a1.ID, a2.ID}},
+		{url.Values{"connector_key": {"zoominfo"}}, []string{z1.ID, z2.ID}},
+		{url.Values{"connector_key": {"nobody"}}, nil},
+		{url.Values{"enabled": {"false"}}, []string{z2.ID}},
+		{url.Values{"enabled": {"true"}, "connector_key": {"zoominfo"}}, []string{z1.ID}},
+		{url.Values{"enabled": {"true"}}, []string{z1.ID, a1.ID, a2.ID}},
+	} {
+		if got := ids(listAll(t, c, tc.query)); !slices.Equal(got, tc.want) {
+			t.Errorf("%s: %v, want %v", tc.query.Encode(), got, tc.want)
+		}
 	}
 }
 
@@ -235,11 +281,13 @@ func TestCreateValidation(t *testing.T) {
 		{"scopes not a list", with("scopes", "api:data:contact"), 400, "ValidationError", "scopes"},
 		{"active not a bool", with("active", "yes"), 400, "ValidationError", "active"},
 		{"unknown field", with("connector", "zoominfo"), 400, "ValidationError", "connector"},
-		{"unknown provider", with("provider", "salesforce"), 422, "UnprocessableEntity", "provider"},
-		{"auth type of another connector", with("auth_type", "oauth2_authorization_code"), 422, "UnprocessableEntity", "auth_type"},
+		{"the old name provider", with("provider", "zoominfo"), 400, "ValidationError", "provider"},
+		{"missing connector_key", with("connector_key", nil), 400, "ValidationError", "connector_key"},
+		{"unknown connector", with("connector_key", "salesforce"), 422, "UnprocessableEntity", "connector_key"},
+		{"auth type of another connector", with("authentication_config_key", "oauth2_authorization_code"), 422, "UnprocessableEntity", "authentication_config_key"},
 		{"unknown scope", with("scopes", []string{"api:data:contact", "contacts:read"}), 422, "UnprocessableEntity", "contacts:read"},
 		{"unknown action", with("actions", []string{"acmecrm_list_deals"}), 422, "UnprocessableEntity", "acmecrm_list_deals"},
-		{"bad json", `{"provider": "zoominfo",`, 400, "BadRequest", "JSON"},
+		{"bad json", `{"connector_key": "zoominfo",`, 400, "BadRequest", "JSON"},
 		{"not an object", `["zoominfo"]`, 400, "BadRequest", "JSON"},
 		{"two objects", `{} {}`, 400, "BadRequest", "JSON"},
 	}
@@ -267,8 +315,9 @@ func TestPatchValidation(t *testing.T) {
 		status int
 		field  string
 	}{
-		{map[string]any{"provider": "acmecrm"}, 400, "provider"},
-		{map[string]any{"auth_type": "oauth2_authorization_code"}, 400, "auth_type"},
+		{map[string]any{"connector_key": "acmecrm"}, 400, "connector_key"},
+		{map[string]any{"authentication_config_key": "oauth2_authorization_code"}, 400, "authentication_config_key"},
+		{map[string]any{"auth_type": "oauth2_authorization_code_pkce"}, 400, "auth_type"},
 		{map[string]any{"client_secret": ""}, 400, "client_secret"},
 		{map[string]any{"scopes": []string{"a", "a"}}, 400, "scopes[1]"},
 		{map[string]any{"scopes": []string{"contacts:read"}}, 422, "contacts:read"},
@@ -285,13 +334,13 @@ func TestPatchValidation(t *testing.T) {
 		t.Errorf("refused PATCHes changed the profile: %+v", got)
 	}
 	// An empty PATCH changes nothing, not even updated_at.
-	var same profileJSON
+	var same wireProfile
 	c.mustStatus(http.StatusOK, http.MethodPatch, path, map[string]any{}).json(t, &same)
 	if same.UpdatedAt != p.UpdatedAt {
 		t.Errorf("empty PATCH bumped updated_at")
 	}
 	// Replacing lists with [] clears them.
-	var cleared profileJSON
+	var cleared wireProfile
 	c.mustStatus(http.StatusOK, http.MethodPatch, path, map[string]any{"scopes": []string{}, "actions": []string{}}).json(t, &cleared)
 	if len(cleared.Scopes) != 0 || len(cleared.Actions) != 0 || cleared.Scopes == nil {
 		t.Errorf("cleared = %+v", cleared)
@@ -306,7 +355,7 @@ func TestIdempotency(t *testing.T) {
 	first := c.mustStatus(http.StatusCreated, http.MethodPost, "/connector_profiles", zoomInfoBody("idem"), key)
 	// Same body, keys in another order and spacing: still the same request.
 	reordered := `{"scopes":["api:data:contact","api:data:company"], "actions":["zoominfo_search_contacts"],` +
-		`"client_secret":"s3cr3t-idem","client_id":"0oaf6t3osgvaPvy4E1d7","auth_type":"oauth2_authorization_code_pkce","name":"idem","provider":"zoominfo"}`
+		`"client_secret":"s3cr3t-idem","client_id":"0oaf6t3osgvaPvy4E1d7","authentication_config_key":"oauth2_authorization_code_pkce","name":"idem","connector_key":"zoominfo"}`
 	second := c.mustStatus(http.StatusCreated, http.MethodPost, "/connector_profiles", reordered, key)
 	if string(first.body) != string(second.body) {
 		t.Fatalf("replay differs:\n%s\n%s", first.body, second.body)
@@ -324,7 +373,7 @@ func TestIdempotency(t *testing.T) {
 	}
 	// A failed create does not burn its key.
 	bad := zoomInfoBody("bad")
-	bad["provider"] = "nope"
+	bad["connector_key"] = "nope"
 	c.mustStatus(http.StatusUnprocessableEntity, http.MethodPost, "/connector_profiles", bad, header("Idempotency-Key", "k2"))
 	c.mustStatus(http.StatusCreated, http.MethodPost, "/connector_profiles", zoomInfoBody("good"), header("Idempotency-Key", "k2"))
 
@@ -333,7 +382,7 @@ func TestIdempotency(t *testing.T) {
 	ids := make([]string, 10)
 	for i := range ids {
 		wg.Go(func() {
-			var p profileJSON
+			var p wireProfile
 			r, err := c.send(http.MethodPost, "/connector_profiles", zoomInfoBody("race"), header("Idempotency-Key", "race"))
 			if err != nil || r.status != http.StatusCreated {
 				t.Errorf("concurrent create: %v %d", err, r.status)
@@ -370,7 +419,7 @@ func TestConcurrentCreates(t *testing.T) {
 		})
 	}
 	wg.Wait()
-	var p listPage
+	var p wireProfilePage
 	c.mustStatus(http.StatusOK, http.MethodGet, "/connector_profiles?page_size=100", nil).json(t, &p)
 	seen := map[string]bool{}
 	for _, prof := range p.Data {

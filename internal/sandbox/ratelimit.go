@@ -1,32 +1,43 @@
 package sandbox
 
 import (
-	"math"
 	"sync"
 	"time"
 )
 
-// rateLimiter is a token bucket per API key: capacity perMinute, refilled at
-// perMinute/60 tokens a second. A bucket rather than a fixed window so that a
-// client pacing itself at the advertised rate is never refused.
+// rateWindow is the span over which the per-minute limit is counted.
+const rateWindow = time.Minute
+
+// rateLimiter allows at most perMinute requests per API key in any 60-second
+// window (a sliding window, as "N requests per minute" reads), keeping the
+// times of the accepted requests in a ring per key. Unlike a token bucket it
+// can say exactly when the next request will be accepted: when the oldest
+// accepted request leaves the window. So the Retry-After it hands out is
+// exact, and a client that honours it is not refused again (unless other
+// clients share its key). golang.org/x/time/rate is a token bucket and would
+// not model this.
 type rateLimiter struct {
 	mu        sync.Mutex
 	perMinute int
-	buckets   map[string]*bucket
+	windows   map[string]*requestRing
 	now       func() time.Time
 }
 
-type bucket struct {
-	tokens float64
-	last   time.Time
+// requestRing holds the times of the last accepted requests of one key,
+// oldest at start; its capacity is the limit.
+type requestRing struct {
+	times []time.Time
+	start int
+	n     int
 }
 
-func newRateLimiter(perMinute int) *rateLimiter {
-	return &rateLimiter{perMinute: perMinute, buckets: map[string]*bucket{}, now: time.Now}
+func newRateLimiter(perMinute int, now func() time.Time) *rateLimiter {
+	return &rateLimiter{perMinute: perMinute, windows: map[string]*requestRing{}, now: now}
 }
 
-// allow takes a token for key. When none is left it reports how many whole
-// seconds (at least 1) until one will be.
+// allow records a request of key if the window has room. Otherwise it
+// reports the whole seconds (at least 1, rounded up) until the oldest
+// request in the window leaves it.
 func (l *rateLimiter) allow(key string) (ok bool, retryAfter int) {
 	l.mu.Lock()
 	defer l.mu.Unlock()
@@ -34,34 +45,35 @@ func (l *rateLimiter) allow(key string) (ok bool, retryAfter int) {
 		return true, 0
 	}
 	now := l.now()
-	capacity := float64(l.perMinute)
-	perSecond := capacity / 60
-	b := l.buckets[key]
-	if b == nil {
-		b = &bucket{tokens: capacity, last: now}
-		l.buckets[key] = b
+	ring := l.windows[key]
+	if ring == nil {
+		ring = &requestRing{times: make([]time.Time, l.perMinute)}
+		l.windows[key] = ring
 	}
-	if elapsed := now.Sub(b.last).Seconds(); elapsed > 0 {
-		b.tokens = math.Min(capacity, b.tokens+elapsed*perSecond)
+	// A request made at t is inside the window while now-t < 60 s.
+	for ring.n > 0 && now.Sub(ring.times[ring.start]) >= rateWindow {
+		ring.start = (ring.start + 1) % len(ring.times)
+		ring.n--
 	}
-	b.last = now
-	if b.tokens >= 1 {
-		b.tokens--
+	if ring.n < len(ring.times) {
+		ring.times[(ring.start+ring.n)%len(ring.times)] = now
+		ring.n++
 		return true, 0
 	}
-	wait := int(math.Ceil((1 - b.tokens) / perSecond))
-	return false, max(wait, 1)
+	wait := ring.times[ring.start].Add(rateWindow).Sub(now)
+	secs := int((wait + time.Second - 1) / time.Second)
+	return false, max(secs, 1)
 }
 
 func (l *rateLimiter) setLimit(perMinute int) {
 	l.mu.Lock()
 	l.perMinute = perMinute
-	l.buckets = map[string]*bucket{}
+	l.windows = map[string]*requestRing{}
 	l.mu.Unlock()
 }
 
 func (l *rateLimiter) reset() {
 	l.mu.Lock()
-	l.buckets = map[string]*bucket{}
+	l.windows = map[string]*requestRing{}
 	l.mu.Unlock()
 }

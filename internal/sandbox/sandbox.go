@@ -1,9 +1,15 @@
-// Package sandbox is an in-memory imitation of the StackOne API (the
-// connector-profile wire contract in internal/stackone/WIRE_CONTRACT.md) paired
-// with a ZoomInfo-style authorization server. It serves real HTTP on loopback
-// listeners so that the provider, its tests and people can exercise the whole
-// contract — including outages, throttling and dropped connections — without
-// secrets or network access.
+// Package sandbox is an in-memory imitation of the StackOne API paired with a
+// ZoomInfo-style authorization server. It serves the wire contract in
+// internal/stackone/WIRE_CONTRACT.md: StackOne's published Platform API
+// (connector profile list, versions and pinned version, connect sessions,
+// linked accounts, the /actions catalog) and, unless started with
+// APIPublished, this project's extension (connector profile writes and the
+// profile fields they set). A dashboard stand-in under /admin creates and
+// edits profiles in both modes, as a person would in StackOne's dashboard.
+//
+// It serves real HTTP on loopback listeners so that the provider, its tests
+// and people can exercise the whole contract — including outages, throttling
+// and dropped connections — without secrets or network access.
 //
 // It deliberately does not import internal/stackone: it is a second,
 // independent implementation of the contract, so a misunderstanding in one side
@@ -23,6 +29,28 @@ import (
 	"sync"
 	"time"
 )
+
+// APIMode selects which part of the wire contract the sandbox serves.
+type APIMode string
+
+const (
+	// APIExtended serves StackOne's published API and this project's
+	// extension (connector profile writes). It is the default.
+	APIExtended APIMode = "extended"
+	// APIPublished serves only what StackOne publishes, as live StackOne
+	// does today: extension routes answer 404 like any unknown route, and
+	// profiles carry no extension fields.
+	APIPublished APIMode = "published"
+)
+
+// ParseAPIMode turns "published" or "extended" into an APIMode.
+func ParseAPIMode(v string) (APIMode, error) {
+	switch m := APIMode(v); m {
+	case APIExtended, APIPublished:
+		return m, nil
+	}
+	return "", fmt.Errorf("sandbox: API mode %q is neither %q nor %q", v, APIPublished, APIExtended)
+}
 
 // Options configures Start. The zero value is a usable sandbox on loopback
 // with generated credentials.
@@ -49,9 +77,13 @@ type Options struct {
 	// Logf, when set, receives one line per request: method, route template,
 	// status and duration. Never headers or bodies.
 	Logf func(format string, args ...any)
-	// Now is the clock of the authorization server and of connect sessions
-	// (default time.Now); tests move it to expire codes and links.
+	// Now is the clock of the authorization server, of connect sessions,
+	// pinned versions, linked accounts and the rate limiter (default
+	// time.Now); tests move it to expire codes and links or to empty the
+	// rate-limit window without waiting.
 	Now func() time.Time
+	// API is the part of the contract served; empty means APIExtended.
+	API APIMode
 }
 
 // EnvVar is one KEY=value pair describing a running sandbox.
@@ -60,9 +92,14 @@ type EnvVar struct {
 	Value string
 }
 
-// Stats counts non-admin requests by "METHOD /route/template" (for example
-// "GET /connector_profiles/{id}"); requests matching no route count under
-// "METHOD *".
+// Stats counts API requests by "METHOD /route/template" (for example
+// "GET /connector_profiles/{id}/versions"). A request whose path fits a known
+// template counts under it even when the method is not served there (so
+// "GET /connector_profiles/{id}" counts reads by id, which answer 404); a path
+// fitting no template counts under "METHOD *". Of the admin endpoints only the
+// dashboard stand-in (POST /admin/connector_profiles, PATCH
+// /admin/connector_profiles/{id}) is counted: it models traffic StackOne
+// sees, while stats and reset observe the sandbox.
 type Stats struct {
 	Total    int            `json:"total"`
 	Requests map[string]int `json:"requests"`
@@ -87,7 +124,6 @@ type Sandbox struct {
 	// from the idempotency check to the insert so that concurrent repeats of
 	// one key cannot both create.
 	mu       sync.Mutex
-	seq      uint64
 	profiles []*profileRecord
 	byID     map[string]*profileRecord
 	idem     map[string]idemEntry
@@ -132,6 +168,12 @@ func Start(opts Options) (*Sandbox, error) {
 	if math.IsNaN(opts.FaultRate) || opts.FaultRate < 0 || opts.FaultRate > 1 {
 		return nil, fmt.Errorf("sandbox: fault rate %v is outside 0..1", opts.FaultRate)
 	}
+	if opts.API == "" {
+		opts.API = APIExtended
+	}
+	if _, err := ParseAPIMode(string(opts.API)); err != nil {
+		return nil, err
+	}
 	if opts.RateLimit < 0 {
 		return nil, fmt.Errorf("sandbox: rate limit %d is negative", opts.RateLimit)
 	}
@@ -165,8 +207,8 @@ func Start(opts Options) (*Sandbox, error) {
 		idem:      map[string]idemEntry{},
 		counts:    map[string]int{},
 		faultRate: opts.FaultRate,
-		limiter:   newRateLimiter(opts.RateLimit),
 	}
+	s.limiter = newRateLimiter(opts.RateLimit, s.now)
 	callback := s.baseURL + "/connect/oauth2/zoominfo/callback"
 	s.authz = newAuthorizationServer(s.authzURL, callback, opts, opts.AdminToken)
 	s.catalog = buildCatalog(s.baseURL, s.authz.authorizationEndpoint, s.authz.tokenEndpoint)
@@ -214,6 +256,9 @@ func (s *Sandbox) AuthzURL() string { return s.authzURL }
 
 // APIKey is the API key the sandbox accepts.
 func (s *Sandbox) APIKey() string { return s.opts.APIKey }
+
+// API is the part of the contract this sandbox serves.
+func (s *Sandbox) API() APIMode { return s.opts.API }
 
 // AdminToken is the bearer token of the admin endpoints.
 func (s *Sandbox) AdminToken() string { return s.opts.AdminToken }
@@ -285,8 +330,8 @@ func (s *Sandbox) count(key string) {
 	s.statsMu.Unlock()
 }
 
-// Reset forgets every profile, idempotency key, connect session, linked
-// account, request counter and rate-limit budget, so that one sandbox can
+// Reset forgets every profile (and its pinned version), idempotency key,
+// connect session, linked account, request counter and rate-limit window, so that one sandbox can
 // serve many independent tests. Settings (fault rate, rate limit, outage) and
 // the authorization server's apps are kept.
 func (s *Sandbox) Reset() {
@@ -321,7 +366,7 @@ func (s *Sandbox) SetFaultRate(rate float64) {
 }
 
 // SetRateLimit changes the per-key limit (requests per minute, 0 = unlimited)
-// and starts every key with a full budget.
+// and starts every key with an empty window.
 func (s *Sandbox) SetRateLimit(perMinute int) {
 	s.limiter.setLimit(max(perMinute, 0))
 }

@@ -72,22 +72,37 @@ func writeRaw(w http.ResponseWriter, status int, body []byte) {
 }
 
 // route is a path template and its handler per method. Templates double as
-// the keys of Stats, so they are written the way the contract writes them.
+// the keys of Stats, so they are written the way the contract writes them. A
+// route may serve no method at all (GET /connector_profiles/{id} in
+// published mode): it answers 404 like an unknown route, but its requests
+// are still counted under its template.
 type route struct {
 	template string
 	methods  map[string]http.HandlerFunc
 }
 
+// profileByIDRoute is where the extension's profile writes live; StackOne
+// publishes no GET on it, so the sandbox serves none in either mode.
+const profileByIDRoute = "/connector_profiles/{id}"
+
 func (s *Sandbox) routes() []route {
+	profiles := map[string]http.HandlerFunc{http.MethodGet: s.listProfiles}
+	profileByID := map[string]http.HandlerFunc{}
+	if s.opts.API == APIExtended {
+		profiles[http.MethodPost] = s.createProfile
+		profileByID[http.MethodPatch] = s.updateProfile
+		profileByID[http.MethodDelete] = s.deleteProfile
+	}
 	return []route{
-		{"/connector_profiles", map[string]http.HandlerFunc{
-			http.MethodGet:  s.listProfiles,
-			http.MethodPost: s.createProfile,
+		{"/connector_profiles", profiles},
+		{profileByIDRoute, profileByID},
+		{"/connector_profiles/{id}/versions", map[string]http.HandlerFunc{
+			http.MethodGet: s.listVersions,
 		}},
-		{"/connector_profiles/{id}", map[string]http.HandlerFunc{
-			http.MethodGet:    s.getProfile,
-			http.MethodPatch:  s.updateProfile,
-			http.MethodDelete: s.deleteProfile,
+		{"/connector_profiles/{id}/pinned_version", map[string]http.HandlerFunc{
+			http.MethodGet:    s.getPinnedVersion,
+			http.MethodPut:    s.putPinnedVersion,
+			http.MethodDelete: s.deletePinnedVersion,
 		}},
 		{"/actions", map[string]http.HandlerFunc{
 			http.MethodGet: s.listActions,
@@ -100,6 +115,9 @@ func (s *Sandbox) routes() []route {
 		}},
 		{"/accounts", map[string]http.HandlerFunc{
 			http.MethodGet: s.listAccounts,
+		}},
+		{"/accounts/{id}", map[string]http.HandlerFunc{
+			http.MethodGet: s.getAccount,
 		}},
 		// Browser endpoints (see isBrowserRoute): no API key, HTML answers.
 		{browserConnectRoute, map[string]http.HandlerFunc{
@@ -114,8 +132,21 @@ func (s *Sandbox) routes() []route {
 		{"/admin/reset", map[string]http.HandlerFunc{
 			http.MethodPost: s.adminReset,
 		}},
+		{dashboardProfilesRoute, map[string]http.HandlerFunc{
+			http.MethodPost: s.createProfile,
+		}},
+		{dashboardProfileRoute, map[string]http.HandlerFunc{
+			http.MethodPatch: s.updateProfile,
+		}},
 	}
 }
+
+// The dashboard stand-in: how a person creates and edits profiles in
+// StackOne's dashboard, served in both modes.
+const (
+	dashboardProfilesRoute = "/admin/connector_profiles"
+	dashboardProfileRoute  = "/admin/connector_profiles/{id}"
+)
 
 // match finds the route for r's path and stores its path values on r.
 func (s *Sandbox) match(r *http.Request) *route {
@@ -270,9 +301,6 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request) {
 
 	h, aerr := s.handlerFor(rt, r)
 	if aerr != nil {
-		if aerr.Status == http.StatusMethodNotAllowed {
-			sw.Header().Set("Allow", allowed(rt))
-		}
 		writeError(sw, aerr)
 		return
 	}
@@ -291,13 +319,16 @@ func (s *Sandbox) serveAPI(w http.ResponseWriter, r *http.Request) {
 	h(sw, r)
 }
 
+// handlerFor returns rt's handler for r's method. An unknown path, and a
+// method a known path does not serve, answer 404 "Cannot METHOD path" without
+// an errorCode, the way StackOne's router does (it never answers 405).
 func (s *Sandbox) handlerFor(rt *route, r *http.Request) (http.HandlerFunc, *apiError) {
-	if rt == nil {
-		return nil, notFound("no route for %s %s", r.Method, r.URL.Path)
+	var h http.HandlerFunc
+	if rt != nil {
+		h = rt.methods[r.Method]
 	}
-	h := rt.methods[r.Method]
 	if h == nil {
-		return nil, errorf(http.StatusMethodNotAllowed, "MethodNotAllowed", "method %s is not allowed on %s (allowed: %s)", r.Method, rt.template, allowed(rt))
+		return nil, errorf(http.StatusNotFound, "", "Cannot %s %s", r.Method, r.URL.Path)
 	}
 	return h, nil
 }
@@ -311,9 +342,9 @@ func allowed(rt *route) string {
 	return strings.Join(ms, ", ")
 }
 
-// serveAdmin handles /admin/*: bearer auth, and none of the outage, fault,
-// rate-limit or counting machinery, so that a test can always observe and
-// reset the sandbox.
+// serveAdmin handles /admin/*: bearer auth, and none of the outage, fault or
+// rate-limit machinery, so that a test can always observe and reset the
+// sandbox. Only the dashboard stand-in is counted (see Stats).
 func (s *Sandbox) serveAdmin(w http.ResponseWriter, r *http.Request, rt *route) {
 	scheme, token, _ := strings.Cut(r.Header.Get("Authorization"), " ")
 	if !strings.EqualFold(scheme, "Bearer") || subtle.ConstantTimeCompare([]byte(token), []byte(s.opts.AdminToken)) != 1 {
@@ -321,11 +352,11 @@ func (s *Sandbox) serveAdmin(w http.ResponseWriter, r *http.Request, rt *route) 
 		writeError(w, errorf(http.StatusUnauthorized, "Unauthorized", "admin endpoints need Authorization: Bearer <SANDBOX_ADMIN_TOKEN>"))
 		return
 	}
+	if rt != nil && (rt.template == dashboardProfilesRoute || rt.template == dashboardProfileRoute) {
+		s.count(r.Method + " " + rt.template)
+	}
 	h, aerr := s.handlerFor(rt, r)
 	if aerr != nil {
-		if aerr.Status == http.StatusMethodNotAllowed {
-			w.Header().Set("Allow", allowed(rt))
-		}
 		writeError(w, aerr)
 		return
 	}
@@ -373,6 +404,39 @@ func pageSize(r *http.Request) (int, *apiError) {
 		return 0, validationError("page_size must be an integer from 1 to %d", maxPageSize)
 	}
 	return n, nil
+}
+
+// pageNumbers reads page (from 1, default 1) and page_size (from 1, default
+// 25; larger asks are answered with maxPageSize items) of the published
+// page-numbered lists: connector profiles and accounts.
+func pageNumbers(r *http.Request) (page, size int, aerr *apiError) {
+	q := r.URL.Query()
+	page, size = 1, defaultPageSize
+	if v := q.Get("page"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, 0, validationError("page must be an integer from 1, not %q", v)
+		}
+		page = n
+	}
+	if v := q.Get("page_size"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 {
+			return 0, 0, validationError("page_size must be an integer from 1, not %q", v)
+		}
+		size = min(n, maxPageSize)
+	}
+	return page, size, nil
+}
+
+// pageBounds is the slice [lo, hi) of n items that page number page of size
+// items holds.
+func pageBounds(page, size, n int) (lo, hi int) {
+	if page-1 > n/size { // past the end; also keeps (page-1)*size from overflowing
+		return n, n
+	}
+	lo = (page - 1) * size
+	return lo, min(lo+size, n)
 }
 
 // Cursors are opaque to clients; inside they name the list and a position,

@@ -3,6 +3,14 @@
 //
 //	stackone-sandbox [-addr 127.0.0.1:8080] [-authz-addr 127.0.0.1:8081] [-env-file PATH]
 //	                 [-app-scopes "a b"] [-rate-limit N] [-fault-rate 0..1] [-api-key K] [-admin-token T]
+//	                 [-api published|extended]
+//
+// -api published serves only what StackOne publishes (as live StackOne does
+// today): the extension's profile writes answer 404 like unknown routes, and
+// profiles are created and edited through the dashboard stand-in
+// (POST/PATCH /admin/connector_profiles, bearer SANDBOX_ADMIN_TOKEN). -api
+// extended, the default, serves both. -rate-limit N allows N requests per
+// API key in any 60 seconds.
 //
 // Once both listeners are up it prints KEY=value lines describing them
 // (STACKONE_BASE_URL, STACKONE_API_KEY, SANDBOX_ADMIN_TOKEN, ZOOMINFO_*, …) to
@@ -49,6 +57,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	faultRate := fs.Float64("fault-rate", 0, "share of requests (0..1) failing with 500/503, 429, or a connection dropped after the change is committed")
 	apiKey := fs.String("api-key", "", "fixed StackOne API key (default: generated)")
 	adminToken := fs.String("admin-token", "", "fixed admin bearer token (default: generated)")
+	api := fs.String("api", string(sandbox.APIExtended), "published: only StackOne's published API (profile writes answer 404); extended: also this project's profile-write extension")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return nil
@@ -64,6 +73,10 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	if *rateLimit < 0 {
 		return fmt.Errorf("-rate-limit %d is negative", *rateLimit)
 	}
+	mode, err := sandbox.ParseAPIMode(*api)
+	if err != nil {
+		return fmt.Errorf("-api %q is neither published nor extended", *api)
+	}
 
 	logger := log.New(os.Stderr, "stackone-sandbox: ", log.LstdFlags|log.Lmicroseconds)
 	sb, err := sandbox.Start(sandbox.Options{
@@ -75,6 +88,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		FaultRate:  *faultRate,
 		AppScopes:  splitScopes(*appScopes),
 		Logf:       logger.Printf,
+		API:        mode,
 	})
 	if err != nil {
 		return err
@@ -95,7 +109,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		_ = sb.Close()
 		return err
 	}
-	logger.Printf("StackOne API on %s, authorization server on %s", sb.BaseURL(), sb.AuthzURL())
+	logger.Printf("StackOne API (%s) on %s, authorization server on %s", sb.API(), sb.BaseURL(), sb.AuthzURL())
 
 	<-ctx.Done()
 	logger.Printf("shutting down")

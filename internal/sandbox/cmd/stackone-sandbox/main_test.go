@@ -47,24 +47,38 @@ func parseEnv(t *testing.T, s string) (keys []string, env map[string]string) {
 	return keys, env
 }
 
-func TestRun(t *testing.T) {
-	envFile := filepath.Join(t.TempDir(), "sandbox.env")
-	if err := os.WriteFile(envFile, []byte("stale"), 0o644); err != nil {
-		t.Fatal(err)
-	}
+// startRun runs the command with args until the test ends and waits for its
+// env lines; stop cancels it and waits for run to return.
+func startRun(t *testing.T, args ...string) (out *lockedBuffer, stop func()) {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	var out lockedBuffer
+	out = &lockedBuffer{}
 	done := make(chan error, 1)
-	go func() {
-		done <- run(ctx, []string{"-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0", "-env-file", envFile,
-			"-app-scopes", "api:data:contact,openid profile", "-admin-token", "fixed-admin"}, &out)
-	}()
+	go func() { done <- run(ctx, args, out) }()
+	stopped := false
+	stop = func() {
+		t.Helper()
+		if stopped {
+			return
+		}
+		stopped = true
+		cancel()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatalf("run: %v", err)
+			}
+		case <-time.After(15 * time.Second):
+			t.Fatal("run did not return after cancel")
+		}
+	}
+	t.Cleanup(stop)
 
 	deadline := time.Now().Add(10 * time.Second)
 	for out.String() == "" {
 		select {
 		case err := <-done:
+			stopped = true
 			t.Fatalf("run returned early: %v", err)
 		default:
 		}
@@ -73,6 +87,16 @@ func TestRun(t *testing.T) {
 		}
 		time.Sleep(10 * time.Millisecond)
 	}
+	return out, stop
+}
+
+func TestRun(t *testing.T) {
+	envFile := filepath.Join(t.TempDir(), "sandbox.env")
+	if err := os.WriteFile(envFile, []byte("stale"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	out, stop := startRun(t, "-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0", "-env-file", envFile,
+		"-app-scopes", "api:data:contact,openid profile", "-admin-token", "fixed-admin")
 	keys, env := parseEnv(t, out.String())
 	if len(keys) < 3 || !slices.Equal(keys[:3], []string{"STACKONE_BASE_URL", "STACKONE_API_KEY", "SANDBOX_ADMIN_TOKEN"}) {
 		t.Fatalf("printed keys %v", keys)
@@ -126,18 +150,48 @@ func TestRun(t *testing.T) {
 		t.Fatalf("GET /actions: %d %v %+v", resp.StatusCode, err, page)
 	}
 
-	cancel()
-	select {
-	case err := <-done:
-		if err != nil {
-			t.Fatalf("run: %v", err)
-		}
-	case <-time.After(15 * time.Second):
-		t.Fatal("run did not return after cancel")
-	}
+	stop()
 	if resp, err := http.Get(env["STACKONE_BASE_URL"] + "/actions"); err == nil {
 		resp.Body.Close()
 		t.Error("still serving after shutdown")
+	}
+}
+
+// apiStatus sends an API request to a running command's sandbox.
+func apiStatus(t *testing.T, env map[string]string, method, path, body string) int {
+	t.Helper()
+	req, _ := http.NewRequest(method, env["STACKONE_BASE_URL"]+path, strings.NewReader(body))
+	req.SetBasicAuth(env["STACKONE_API_KEY"], "")
+	req.Header.Set("User-Agent", "main-test")
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestRunAPIMode(t *testing.T) {
+	profile := `{"connector_key":"zoominfo","authentication_config_key":"oauth2_authorization_code_pkce","name":"n","client_id":"c","client_secret":"s"}`
+	for _, tc := range []struct {
+		args       []string
+		wantCreate int
+	}{
+		{nil, http.StatusCreated}, // extended is the default
+		{[]string{"-api", "extended"}, http.StatusCreated},
+		{[]string{"-api", "published"}, http.StatusNotFound},
+	} {
+		args := append([]string{"-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0"}, tc.args...)
+		out, stop := startRun(t, args...)
+		_, env := parseEnv(t, out.String())
+		if got := apiStatus(t, env, http.MethodPost, "/connector_profiles", profile); got != tc.wantCreate {
+			t.Errorf("%q: POST /connector_profiles = %d, want %d", tc.args, got, tc.wantCreate)
+		}
+		if got := apiStatus(t, env, http.MethodGet, "/connector_profiles", ""); got != http.StatusOK {
+			t.Errorf("%q: GET /connector_profiles = %d", tc.args, got)
+		}
+		stop()
 	}
 }
 
@@ -145,6 +199,7 @@ func TestRunRejectsBadFlags(t *testing.T) {
 	for _, args := range [][]string{
 		{"-fault-rate", "1.5"},
 		{"-rate-limit", "-1"},
+		{"-api", "internal"},
 		{"-nope"},
 		{"extra"},
 		{"-addr", "256.0.0.1:0", "-authz-addr", "127.0.0.1:0"},
