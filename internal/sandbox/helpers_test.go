@@ -150,10 +150,10 @@ func zoomInfoBody(name string) map[string]any {
 		"connector_key":             "zoominfo",
 		"name":                      name,
 		"authentication_config_key": "oauth2_authorization_code_pkce",
-		"client_id":     "0oaf6t3osgvaPvy4E1d7",
-		"client_secret": "s3cr3t-" + name,
-		"scopes":        []string{"api:data:contact", "api:data:company"},
-		"actions":       []string{"zoominfo_search_contacts"},
+		"client_id":                 "0oaf6t3osgvaPvy4E1d7",
+		"client_secret":             "s3cr3t-" + name,
+		"scopes":                    []string{"api:data:contact", "api:data:company"},
+		"actions":                   []string{"zoominfo_search_contacts"},
 	}
 }
 
@@ -162,9 +162,9 @@ func acmeBody(name string) map[string]any {
 		"connector_key":             "acmecrm",
 		"name":                      name,
 		"authentication_config_key": "oauth2_authorization_code",
-		"client_id":     "acme-client",
-		"client_secret": "acme-secret",
-		"scopes":        []string{"contacts:write"},
+		"client_id":                 "acme-client",
+		"client_secret":             "acme-secret",
+		"scopes":                    []string{"contacts:write"},
 	}
 }
 

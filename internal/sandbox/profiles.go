@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"slices"
 	"sort"
-	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -557,11 +556,11 @@ func (s *Sandbox) listProfiles(w http.ResponseWriter, r *http.Request) {
 	connectorKey := q.Get("connector_key")
 	var enabled *bool
 	if v := q.Get("enabled"); v != "" {
-		b, err := strconv.ParseBool(v)
-		if err != nil {
+		if v != "true" && v != "false" {
 			writeError(w, validationError("enabled must be true or false, not %q", v))
 			return
 		}
+		b := v == "true"
 		enabled = &b
 	}
 

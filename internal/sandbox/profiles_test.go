@@ -207,7 +207,7 @@ func TestListPagination(t *testing.T) {
 		t.Errorf("page_size=500: %d items, page_size %d", len(p.Data), p.PageSize)
 	}
 
-	for _, q := range []string{"page_size=0", "page_size=-1", "page_size=x", "page=0", "page=-2", "page=two", "page=1.5", "enabled=maybe"} {
+	for _, q := range []string{"page_size=0", "page_size=-1", "page_size=x", "page=0", "page=-2", "page=two", "page=1.5", "enabled=maybe", "enabled=1"} {
 		r := c.mustStatus(http.StatusBadRequest, http.MethodGet, "/connector_profiles?"+q, nil)
 		if e := r.apiErr(t); e.ErrorCode != "ValidationError" || !strings.Contains(e.Message, strings.Split(q, "=")[0]) {
 			t.Errorf("%s: error %+v", q, e)

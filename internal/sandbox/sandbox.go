@@ -64,8 +64,9 @@ type Options struct {
 	APIKey string
 	// AdminToken is the bearer token of the /admin endpoints; generated when empty.
 	AdminToken string
-	// RateLimit is requests per minute per API key; 0 means unlimited.
-	// Excess requests get 429 with Retry-After.
+	// RateLimit is requests per minute per API key (at most RateLimit in any
+	// 60 seconds); 0 means unlimited. Excess requests get 429 with a
+	// Retry-After that is exactly when the window next has room.
 	RateLimit int
 	// FaultRate in [0,1] is the share of non-admin requests that fail on
 	// purpose: a third with 500/503, a third with 429, a third are committed

@@ -2,6 +2,7 @@ package sandbox
 
 import (
 	"errors"
+	"fmt"
 	"net/http"
 	"slices"
 	"strings"
@@ -123,7 +124,7 @@ func ownerSuffix(owner string) string {
 	if owner == "" {
 		return ""
 	}
-	return " with owner " + `"` + owner + `"`
+	return fmt.Sprintf(" with owner %q", owner)
 }
 
 type versionJSON struct {
@@ -152,16 +153,23 @@ func pinJSON(p PinnedVersion) pinnedVersionJSON {
 // array, each version marked pinned or not.
 func (s *Sandbox) listVersions(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	versions, ok := s.Versions(id)
+	s.mu.Lock()
+	rec, ok := s.byID[id]
+	var out []versionJSON
+	if ok {
+		// Versions and pin read under one lock: a concurrent PUT shows
+		// entirely or not at all.
+		c, _ := s.connector(rec.p.Provider)
+		out = make([]versionJSON, len(c.Versions))
+		for i, v := range c.Versions {
+			out[i] = versionJSON{Version: v.Version, Owner: v.Owner, Builtin: v.Builtin,
+				Pinned: rec.pin != nil && rec.pin.Version == v.Version && rec.pin.Owner == v.Owner}
+		}
+	}
+	s.mu.Unlock()
 	if !ok {
 		writeError(w, notFound("connector profile %q not found", id))
 		return
-	}
-	pin, pinned := s.PinnedVersion(id)
-	out := make([]versionJSON, len(versions))
-	for i, v := range versions {
-		out[i] = versionJSON{Version: v.Version, Owner: v.Owner, Builtin: v.Builtin,
-			Pinned: pinned && pin.Version == v.Version && pin.Owner == v.Owner}
 	}
 	writeJSON(w, http.StatusOK, out)
 }
