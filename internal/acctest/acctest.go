@@ -4,6 +4,7 @@
 package acctest
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
@@ -120,4 +121,29 @@ func (tg *Target) RequireSandbox(t testing.TB) {
 // provider attributes given as HCL lines.
 func (tg *Target) ProviderConfig(extra ...string) string {
 	return fmt.Sprintf("provider %q {\n  api_key  = %q\n  base_url = %q\n  %s\n}\n", ProviderName, tg.APIKey, tg.BaseURL, strings.Join(extra, "\n  "))
+}
+
+// ReadProfile reads profile id from a fresh list of every profile (never the
+// client's snapshot, which keeps what it read first): tests use it to see
+// what the server holds now.
+func (tg *Target) ReadProfile(ctx context.Context, id string) (*stackone.ConnectorProfile, error) {
+	profiles, err := tg.Client.ListConnectorProfiles(ctx, stackone.ListConnectorProfilesOptions{})
+	if err != nil {
+		return nil, err
+	}
+	for i := range profiles {
+		if profiles[i].ID == id {
+			return &profiles[i], nil
+		}
+	}
+	return nil, fmt.Errorf("%w: no profile %q in GET /connector_profiles", stackone.ErrProfileNotFound, id)
+}
+
+// Strings is the list p points to, or nil: extension lists are pointers,
+// nil when the server does not report them.
+func Strings(p *[]string) []string {
+	if p == nil {
+		return nil
+	}
+	return *p
 }

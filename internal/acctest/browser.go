@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html"
@@ -268,44 +267,27 @@ func firstNonEmpty(vs ...string) string {
 	return ""
 }
 
-// SessionStatus is GET /connect_sessions/{id}: how a link went.
-type SessionStatus struct {
-	ID               string `json:"id"`
-	Provider         string `json:"provider"`
-	IntegrationID    string `json:"integration_id"`
-	Status           string `json:"status"` // pending, linked or failed
-	Error            string `json:"error"`
-	ErrorDescription string `json:"error_description"`
-	AccountID        string `json:"account_id"`
-}
-
-// GetSessionStatus reads a connect session's outcome. The API client has no
-// method for it: the provider never needs it, only tests do.
-func GetSessionStatus(ctx context.Context, tg *Target, sessionID string) (*SessionStatus, error) {
-	req, err := http.NewRequestWithContext(ctx, http.MethodGet, strings.TrimSuffix(tg.BaseURL, "/")+"/connect_sessions/"+url.PathEscape(sessionID), nil)
+// SessionStatus reads how a connect session's latest link attempt stands
+// (GET /connect_sessions/{id}) as "linked", "failed" or "pending", with the
+// OAuth error that stopped it and the linked account's id.
+func SessionStatus(ctx context.Context, tg *Target, id stackone.SessionID) (status, oauthErr, desc, accountID string, err error) {
+	sess, err := tg.Client.GetConnectSession(ctx, id)
 	if err != nil {
-		return nil, err
+		return "", "", "", "", err
 	}
-	req.SetBasicAuth(tg.APIKey, "")
-	req.Header.Set("User-Agent", "terraform-provider-stackone-acctest")
-	req.Header.Set("Accept", "application/json")
-	resp, err := (&http.Client{Timeout: 30 * time.Second}).Do(req)
-	if err != nil {
-		return nil, err
+	a := sess.LatestConnectionAttempt
+	if a == nil {
+		return "pending", "", "", "", nil
 	}
-	defer resp.Body.Close()
-	raw, err := io.ReadAll(io.LimitReader(resp.Body, maxPageBytes))
-	if err != nil {
-		return nil, err
+	switch a.Status {
+	case "authenticated":
+		status = "linked"
+	case "error", "cancelled":
+		status = "failed"
+	default:
+		status = "pending"
 	}
-	if resp.StatusCode != http.StatusOK {
-		return nil, fmt.Errorf("GET /connect_sessions/%s: HTTP %d: %s", sessionID, resp.StatusCode, raw)
-	}
-	var st SessionStatus
-	if err := json.Unmarshal(raw, &st); err != nil {
-		return nil, fmt.Errorf("GET /connect_sessions/%s: %w", sessionID, err)
-	}
-	return &st, nil
+	return status, a.OAuthErrorCode, a.OAuthErrorDescription, a.AccountSecureID, nil
 }
 
 // PendingLink is a link stopped before the browser returns to StackOne.
@@ -318,7 +300,7 @@ type PendingLink struct {
 
 // LinkResult is how linking an account ended.
 type LinkResult struct {
-	SessionID string
+	SessionID stackone.SessionID
 	// SessionStatus is the connect session's status: linked, failed, or
 	// pending when the authorization server never sent the browser back.
 	SessionStatus string
@@ -351,16 +333,16 @@ func (tg *Target) Credentials() (username, password string, err error) {
 // StartLink creates a connect session for the profile, as an application
 // embedding the Hub does.
 func StartLink(ctx context.Context, tg *Target, profileID string) (*stackone.ConnectorProfile, *stackone.ConnectSession, error) {
-	p, err := tg.Client.GetConnectorProfile(ctx, profileID)
+	p, err := tg.Client.ConnectorProfile(ctx, profileID, "")
 	if err != nil {
-		return nil, nil, fmt.Errorf("get profile %s: %w", profileID, err)
+		return nil, nil, fmt.Errorf("find profile %s: %w", profileID, err)
 	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	owner := "acctest-" + hex.EncodeToString(b)
 	sess, err := tg.Client.CreateConnectSession(ctx, stackone.ConnectSessionRequest{
 		OriginOwnerID: owner, OriginOwnerName: "Acceptance test " + owner,
-		Provider: p.Provider, IntegrationID: p.ID,
+		Provider: p.ConnectorKey, ConnectorProfileID: p.ID,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("create connect session: %w", err)
@@ -383,7 +365,7 @@ func AuthorizeAndGetCode(ctx context.Context, tg *Target, profileID string) (*Pe
 		return nil, err
 	}
 	b := NewBrowser(user, password)
-	authz, err := b.Authorize(ctx, sess.AuthLinkURL, p.RedirectURI)
+	authz, err := b.Authorize(ctx, sess.AuthLinkURL, tg.Client.RedirectURI(p.ConnectorKey))
 	if err != nil {
 		return nil, err
 	}
@@ -400,29 +382,25 @@ func (pl *PendingLink) Finish(ctx context.Context, tg *Target) (*LinkResult, err
 		}
 		res.Page = page
 	}
-	st, err := GetSessionStatus(ctx, tg, pl.Session.ID)
+	status, oauthErr, desc, accountID, err := SessionStatus(ctx, tg, pl.Session.ID)
 	if err != nil {
 		return nil, err
 	}
-	res.SessionStatus, res.Error, res.ErrorDescription = st.Status, st.Error, st.ErrorDescription
+	res.SessionStatus, res.Error, res.ErrorDescription = status, oauthErr, desc
 	if res.Error == "" && pl.Authorization.Error != "" {
 		// StackOne never heard back: the authorization server showed its
 		// own error page.
 		res.Error, res.ErrorDescription = pl.Authorization.Error, pl.Authorization.ErrorDescription
 	}
-	if st.Status == "linked" {
-		accounts, err := tg.Client.ListAccounts(ctx)
+	if status == "linked" {
+		account, err := tg.Client.GetAccount(ctx, accountID)
 		if err != nil {
-			return nil, fmt.Errorf("list accounts: %w", err)
+			return nil, fmt.Errorf("session %s is linked to account %q, but reading it failed: %w", pl.Session.ID, accountID, err)
 		}
-		for i := range accounts {
-			if accounts[i].ID == st.AccountID {
-				res.Account = &accounts[i]
-			}
+		if account.ConnectorProfileID != nil && *account.ConnectorProfileID != pl.Profile.ID {
+			return nil, fmt.Errorf("session %s is linked to account %s of profile %s, not %s", pl.Session.ID, accountID, *account.ConnectorProfileID, pl.Profile.ID)
 		}
-		if res.Account == nil || res.Account.IntegrationID != pl.Profile.ID {
-			return nil, fmt.Errorf("session %s is linked to account %s, but GET /accounts has no such account for profile %s", st.ID, st.AccountID, pl.Profile.ID)
-		}
+		res.Account = account
 		return res, nil
 	}
 	if res.Error == "" {
@@ -430,7 +408,7 @@ func (pl *PendingLink) Finish(ctx context.Context, tg *Target) (*LinkResult, err
 		if res.Page != nil {
 			title = fmt.Sprintf(" (last page HTTP %d: %s %s)", res.Page.Status, res.Page.Text("title"), res.Page.Text("message"))
 		}
-		return nil, fmt.Errorf("linking ended with session %s %s and no error%s", st.ID, st.Status, title)
+		return nil, fmt.Errorf("linking ended with session %s %s and no error%s", pl.Session.ID, status, title)
 	}
 	return res, nil
 }

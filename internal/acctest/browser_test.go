@@ -19,7 +19,7 @@ import (
 func newProfile(t *testing.T, tg *Target, clientID, secret string, scopes ...string) *stackone.ConnectorProfile {
 	t.Helper()
 	p, err := tg.Client.CreateConnectorProfile(t.Context(), stackone.CreateConnectorProfileRequest{
-		Provider: "zoominfo", Name: "browser test", AuthType: "oauth2_authorization_code_pkce",
+		ConnectorKey: "zoominfo", Name: "browser test", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
 		ClientID: clientID, ClientSecret: secret, Scopes: scopes, Actions: []string{},
 	})
 	if err != nil {
@@ -43,9 +43,9 @@ func TestLinkAccount(t *testing.T) {
 		t.Fatalf("result = %+v", res)
 	}
 	a := res.Account
-	slices.Sort(a.Scopes)
-	if a.IntegrationID != p.ID || a.Provider != "zoominfo" || a.Status != "active" ||
-		!slices.Equal(a.Scopes, []string{"api:data:contact", "api:data:intent"}) {
+	scopes := slices.Sorted(slices.Values(Strings(a.Scopes)))
+	if a.ConnectorProfileID == nil || *a.ConnectorProfileID != p.ID || a.Provider != "zoominfo" || a.Status != "active" ||
+		!slices.Equal(scopes, []string{"api:data:contact", "api:data:intent"}) {
 		t.Errorf("account = %+v", a)
 	}
 	if res.Page == nil || res.Page.Status != http.StatusOK || res.Page.Text("title") != "Account linked" {
@@ -80,7 +80,7 @@ func TestLinkAccount_wrongPassword(t *testing.T) {
 		t.Fatal(err)
 	}
 	user, _ := tg.Sandbox.User()
-	_, err = NewBrowser(user, "wrong").Authorize(t.Context(), sess.AuthLinkURL, p.RedirectURI)
+	_, err = NewBrowser(user, "wrong").Authorize(t.Context(), sess.AuthLinkURL, tg.Client.RedirectURI(p.ConnectorKey))
 	if err == nil || !strings.Contains(err.Error(), "sign-in") || !strings.Contains(err.Error(), "wrong password") {
 		t.Errorf("err = %v", err)
 	}
@@ -207,11 +207,11 @@ func TestPendingLink_expiredAndReplayed(t *testing.T) {
 	if page.Status != http.StatusBadRequest {
 		t.Errorf("replayed callback: %d %s", page.Status, page.Body)
 	}
-	st, err := GetSessionStatus(ctx, tg, pl.Session.ID)
-	if err != nil || st.Status != "linked" {
-		t.Errorf("session after replay: %+v %v", st, err)
+	status, _, _, _, err := SessionStatus(ctx, tg, pl.Session.ID)
+	if err != nil || status != "linked" {
+		t.Errorf("session after replay: %s %v", status, err)
 	}
-	if accts, _ := tg.Client.ListAccounts(ctx); len(accts) != 1 {
+	if accts, _ := tg.Client.ListAccounts(ctx, stackone.ListAccountsOptions{}); len(accts) != 1 {
 		t.Errorf("accounts = %+v", accts)
 	}
 }

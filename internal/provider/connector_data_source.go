@@ -53,7 +53,7 @@ func (d *connectorDataSource) Metadata(_ context.Context, req datasource.Metadat
 
 func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "One connector of StackOne's catalog (`GET /actions`): its auth types with their endpoints and callback URL, its scopes, and its actions with the scopes they need.",
+		MarkdownDescription: "One connector of StackOne's catalog (`GET /actions`): its auth types with the callback URL to register, its scopes, and its actions with the scopes they need.",
 		Attributes: map[string]schema.Attribute{
 			"key": schema.StringAttribute{
 				MarkdownDescription: "Connector key, e.g. `zoominfo`.",
@@ -68,10 +68,10 @@ func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 					"key":               schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
 					"label":             schema.StringAttribute{Computed: true, MarkdownDescription: "Label shown in the dashboard."},
 					"type":              schema.StringAttribute{Computed: true, MarkdownDescription: "Kind, e.g. `oauth2`."},
-					"authorization_url": schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth authorization endpoint."},
-					"token_url":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth token endpoint."},
-					"callback_url":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI StackOne uses: register it on the OAuth app."},
-					"pkce":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the flow uses PKCE."},
+					"authorization_url": schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth authorization endpoint. Always null: StackOne's catalog does not publish it (`stackone_registered_scopes` knows the documented ones)."},
+					"token_url":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth token endpoint. Always null: StackOne's catalog does not publish it."},
+					"callback_url":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI StackOne uses, `{base_url}/connect/oauth2/{connector}/callback`: register it on the OAuth app."},
+					"pkce":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the flow uses PKCE. Always null: StackOne's catalog does not publish it."},
 					"required_scopes":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the auth type always needs."},
 				}},
 			},
@@ -113,7 +113,7 @@ func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadReque
 	if !ok {
 		return
 	}
-	resp.Diagnostics.Append(m.fromAPI(ctx, conn)...)
+	resp.Diagnostics.Append(m.fromAPI(ctx, conn, d.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
@@ -139,7 +139,7 @@ func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, ke
 	return conn, ok
 }
 
-func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector) diag.Diagnostics {
+func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector, baseURL string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.Name = types.StringValue(c.Name)
 
@@ -147,8 +147,10 @@ func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector) diag
 	for _, a := range c.Authentication {
 		v, d := types.ObjectValue(authTypeAttrTypes, map[string]attr.Value{
 			"key": types.StringValue(a.Key), "label": types.StringValue(a.Label), "type": types.StringValue(a.Type),
-			"authorization_url": types.StringValue(a.AuthorizationURL), "token_url": types.StringValue(a.TokenURL),
-			"callback_url": types.StringValue(a.CallbackURL), "pkce": types.BoolValue(a.PKCE),
+			// StackOne's catalog publishes no endpoints: the callback is
+			// derived from the base URL; the others are not known here.
+			"authorization_url": types.StringNull(), "token_url": types.StringNull(),
+			"callback_url": types.StringValue(stackone.RedirectURIFor(baseURL, c.Key)), "pkce": types.BoolNull(),
 			"required_scopes": stringList(a.RequiredScopes),
 		})
 		diags.Append(d...)

@@ -52,10 +52,10 @@ func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
 		"connector":         schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key."},
 		"auth_type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
 		"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
-		"client_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth client id."},
-		"client_secret_set": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a client secret is stored (it is never returned)."},
-		"scopes":            schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Requested scopes."},
-		"actions":           schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Enabled actions."},
+		"client_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth client id (null when StackOne does not report it)."},
+		"client_secret_set": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a client secret is stored (it is never returned; null when StackOne does not report it)."},
+		"scopes":            schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Requested scopes (null when StackOne does not report them)."},
+		"actions":           schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Enabled actions (null when StackOne does not report them)."},
 		"active":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether accounts can be linked."},
 		"redirect_uri":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI to register on the OAuth app."},
 		"created_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time (RFC 3339)."},
@@ -63,17 +63,24 @@ func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
 	}
 }
 
-func (m *profileDataModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile) diag.Diagnostics {
+// fromAPI copies a listed profile. Fields a StackOne without the extension
+// does not report (client id, secret set, scopes, actions) are null.
+func (m *profileDataModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile, baseURL string) diag.Diagnostics {
 	var diags, d diag.Diagnostics
-	m.ID, m.Connector, m.AuthType = types.StringValue(p.ID), types.StringValue(p.Provider), types.StringValue(p.AuthType)
-	m.Name, m.ClientID = types.StringValue(p.Name), types.StringValue(p.ClientID)
-	m.ClientSecretSet, m.Active = types.BoolValue(p.ClientSecretSet), types.BoolValue(p.Active)
-	m.RedirectURI = types.StringValue(p.RedirectURI)
+	m.ID, m.Connector, m.AuthType = types.StringValue(p.ID), types.StringValue(p.ConnectorKey), types.StringValue(p.AuthenticationConfigKey)
+	m.Name, m.Active = types.StringValue(p.Name), types.BoolValue(p.Active)
+	m.ClientID, m.ClientSecretSet = types.StringPointerValue(p.ClientID), types.BoolPointerValue(p.ClientSecretSet)
+	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt, m.UpdatedAt = types.StringValue(formatTime(p.CreatedAt)), types.StringValue(formatTime(p.UpdatedAt))
-	m.Scopes, d = stringSet(ctx, p.Scopes)
-	diags.Append(d...)
-	m.Actions, d = stringSet(ctx, p.Actions)
-	diags.Append(d...)
+	m.Scopes, m.Actions = types.SetNull(types.StringType), types.SetNull(types.StringType)
+	if p.Scopes != nil {
+		m.Scopes, d = stringSet(ctx, *p.Scopes)
+		diags.Append(d...)
+	}
+	if p.Actions != nil {
+		m.Actions, d = stringSet(ctx, *p.Actions)
+		diags.Append(d...)
+	}
 	return diags
 }
 
@@ -103,7 +110,7 @@ func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.Re
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid connector profile id", fmt.Sprintf("id %q %s.", id, problem))
 		return
 	}
-	p, err := d.data.client.GetConnectorProfile(ctx, id)
+	p, err := d.data.client.ConnectorProfile(ctx, id, "")
 	if stackone.IsNotFound(err) {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connector profile not found",
 			fmt.Sprintf("StackOne has no connector profile %q. List the existing ones with data.stackone_connector_profiles.", id))
@@ -113,6 +120,6 @@ func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.Re
 		resp.Diagnostics.AddError("Cannot read the connector profile", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(m.fromAPI(ctx, p)...)
+	resp.Diagnostics.Append(m.fromAPI(ctx, p, d.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -154,9 +154,8 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				Default:             booldefault.StaticBool(true),
 			},
 			"redirect_uri": schema.StringAttribute{
-				MarkdownDescription: "The exact redirect URI to add to the OAuth app (ZoomInfo Developer Portal → Sign-in redirect URIs).",
+				MarkdownDescription: "The exact redirect URI to add to the OAuth app (ZoomInfo Developer Portal → Sign-in redirect URIs): `{base_url}/connect/oauth2/{connector}/callback`, known at plan.",
 				Computed:            true,
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"created_at": schema.StringAttribute{
 				MarkdownDescription: "When the profile was created (RFC 3339).",
@@ -267,6 +266,12 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
 	}
+	// The redirect URI follows from the base URL and the connector, so the
+	// plan can show it before the profile exists: paste it into the OAuth
+	// app first.
+	if r.data != nil && r.data.baseURL != "" && isKnown(plan.Connector) {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("redirect_uri"), stackone.RedirectURIFor(r.data.baseURL, plan.Connector.ValueString()))...)
+	}
 	if r.data == nil || r.data.skipCatalogValidation {
 		return
 	}
@@ -309,23 +314,24 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 	}
 	active := plan.Active.ValueBool()
 	profile, err := r.data.client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-		Provider:     plan.Connector.ValueString(),
-		Name:         plan.Name.ValueString(),
-		AuthType:     plan.AuthType.ValueString(),
-		ClientID:     plan.ClientID.ValueString(),
-		ClientSecret: secretToSend(plan, cfg),
-		Scopes:       scopes,
-		Actions:      actions,
-		Active:       &active,
+		ConnectorKey:            plan.Connector.ValueString(),
+		AuthenticationConfigKey: plan.AuthType.ValueString(),
+		Name:                    plan.Name.ValueString(),
+		ClientID:                plan.ClientID.ValueString(),
+		ClientSecret:            secretToSend(plan, cfg),
+		Scopes:                  scopes,
+		Actions:                 actions,
+		Active:                  &active,
 	})
 	if err != nil {
-		addOperationError(ctx, &resp.Diagnostics, "create", timeout, err)
+		addOperationError(ctx, &resp.Diagnostics, "create", timeout, err, plan)
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
+	resp.Diagnostics.Append(plan.fromAPI(ctx, profile, r.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
+	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
 }
 
 func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
@@ -334,10 +340,17 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
-	profile, err := r.data.client.GetConnectorProfile(ctx, state.ID.ValueString())
+	// From the list of the profile's connector, read once per provider
+	// process and shared by every profile of it (after an import the
+	// connector is not known yet: then from the list of every profile).
+	connector := ""
+	if isKnown(state.Connector) {
+		connector = state.Connector.ValueString()
+	}
+	profile, err := r.data.client.ConnectorProfile(ctx, state.ID.ValueString(), connector)
 	if stackone.IsNotFound(err) {
 		resp.Diagnostics.AddWarning("Connector profile no longer exists",
-			fmt.Sprintf("StackOne has no connector profile %q: it was deleted outside Terraform. It is removed from state, and the next apply creates it again (with a new id).", state.ID.ValueString()))
+			fmt.Sprintf("StackOne lists no connector profile %q: it was deleted outside Terraform. It is removed from state, and the next apply creates it again (with a new id).", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
 		return
 	}
@@ -345,7 +358,8 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 		resp.Diagnostics.AddError("Cannot read the connector profile", err.Error())
 		return
 	}
-	resp.Diagnostics.Append(state.fromAPI(ctx, profile)...)
+	resp.Diagnostics.Append(state.fromAPI(ctx, profile, r.data.baseURL)...)
+	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
 
 	// Secret drift: compare the server's last secret change with our own last write.
 	written, known, diags := secretWrittenAt(ctx, req.Private)
@@ -386,13 +400,34 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
+	// On any error below, the profile keeps the state it had: the framework
+	// would otherwise record the plan as if it had been applied.
+	keepState := func() {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	}
 	timeout, diags := plan.Timeouts.Update(ctx, defaultTimeout)
 	resp.Diagnostics.Append(diags...)
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	reported, diags := reportsExtension(ctx, req.Private)
+	resp.Diagnostics.Append(diags...)
+	if !reported && onlyAdoptsUnreportedFields(plan, state) {
+		// A profile made in the dashboard and imported from a StackOne that
+		// does not report client id, scopes and actions: record what the
+		// configuration says without writing anything there.
+		plan.UpdatedAt = state.UpdatedAt
+		resp.Diagnostics.AddWarning("Recorded without checking StackOne",
+			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them. Make sure they match the profile in the StackOne dashboard (Connector Profiles → %s): later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
+				state.ID.ValueString(), state.Name.ValueString()))
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
+		return
+	}
+
 	scopes, actions := setStrings(ctx, plan.Scopes, &resp.Diagnostics), setStrings(ctx, plan.Actions, &resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
+		keepState()
 		return
 	}
 	// Every mutable field is sent: PATCH with full values is idempotent, so a
@@ -404,17 +439,46 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	if secret := secretToSend(plan, cfg); secretWillBeSent(plan, state) && secret != "" {
 		patch.ClientSecret = &secret
 	}
-	profile, err := r.data.client.UpdateConnectorProfile(ctx, state.ID.ValueString(), patch)
+	profile, err := r.data.client.UpdateConnectorProfile(ctx, state.ID.ValueString(), state.Connector.ValueString(), patch)
 	if err != nil {
-		addOperationError(ctx, &resp.Diagnostics, "update", timeout, err)
+		addOperationError(ctx, &resp.Diagnostics, "update", timeout, err, state)
+		keepState()
 		return
 	}
-	resp.Diagnostics.Append(plan.fromAPI(ctx, profile)...)
+	resp.Diagnostics.Append(plan.fromAPI(ctx, profile, r.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 	if patch.ClientSecret != nil {
 		resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	}
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
+	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
+}
+
+// onlyAdoptsUnreportedFields reports whether updating state to plan only
+// fills in fields that StackOne does not report and state has never held:
+// the first apply after importing a dashboard-made profile. A change of a
+// value state already holds is a real change, to be sent.
+func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
+	if !plan.Name.Equal(state.Name) || !plan.Active.Equal(state.Active) {
+		return false
+	}
+	adopted := false
+	for _, f := range []struct{ planned, held attr.Value }{
+		{plan.ClientID, state.ClientID},
+		{plan.Scopes, state.Scopes},
+		{plan.Actions, state.Actions},
+		{plan.ClientSecret, state.ClientSecret},
+		{plan.ClientSecretWOVersion, state.ClientSecretWOVersion},
+	} {
+		if f.planned.Equal(f.held) {
+			continue
+		}
+		if !f.held.IsNull() {
+			return false
+		}
+		adopted = true
+	}
+	return adopted
 }
 
 func (r *connectorProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
@@ -428,9 +492,9 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
-	err := r.data.client.DeleteConnectorProfile(ctx, state.ID.ValueString())
+	err := r.data.client.DeleteConnectorProfile(ctx, state.ID.ValueString(), state.Connector.ValueString())
 	if err != nil && !stackone.IsNotFound(err) { // already gone is what we wanted
-		addOperationError(ctx, &resp.Diagnostics, "delete", timeout, err)
+		addOperationError(ctx, &resp.Diagnostics, "delete", timeout, err, state)
 	}
 }
 
@@ -447,17 +511,20 @@ func (r *connectorProfileResource) ImportState(ctx context.Context, req resource
 
 // addOperationError reports a failed create, update or delete. A call cut
 // short by the operation's own deadline or by an interrupt (Ctrl-C) says so,
-// and what to do, instead of Go's "context deadline exceeded".
-func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, timeout time.Duration, err error) {
+// and what to do, instead of Go's "context deadline exceeded"; a StackOne
+// that takes no profile writes gets the dashboard path instead.
+func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, timeout time.Duration, err error, m connectorProfileModel) {
 	gerund := map[string]string{"create": "creating", "update": "updating", "delete": "deleting"}[op]
 	var unsure string
 	switch op {
 	case "create":
-		unsure = " If a request reached StackOne before the end, the profile may exist without being in state: look for it with data.stackone_connector_profiles and import it rather than creating a second one."
+		unsure = fmt.Sprintf(" If a request reached StackOne before the end, the profile %q may exist without being in state: look for it with data.stackone_connector_profiles and import it rather than creating a second one.", m.Name.ValueString())
 	case "update", "delete":
 		unsure = " The change may or may not have reached StackOne: the next plan shows where the profile stands."
 	}
 	switch {
+	case errors.Is(err, stackone.ErrWritesUnsupported):
+		diags.AddError("StackOne does not accept connector profile writes", writesUnsupportedAdvice(op, err, m))
 	case errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		diags.AddError("Timed out "+gerund+" the connector profile",
 			fmt.Sprintf("The %s did not succeed within its timeout of %s (timeouts { %s = \"%s\" } in the resource): %s.%s Try again later, or raise the timeout.", op, timeout, op, timeout, err, unsure))
@@ -467,8 +534,29 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	case op == "update" && stackone.IsNotFound(err):
 		diags.AddError("Connector profile no longer exists",
 			fmt.Sprintf("%s. The profile was deleted outside Terraform after this plan's refresh. Run terraform apply again: its refresh notices the profile is gone and plans to create it.", strings.TrimSuffix(err.Error(), ".")))
+	case op == "create":
+		diags.AddError("Cannot create the connector profile", strings.TrimSuffix(err.Error(), ".")+"."+unsure)
 	default:
 		diags.AddError("Cannot "+op+" the connector profile", err.Error())
+	}
+}
+
+// writesUnsupportedAdvice is what to do when StackOne refuses profile
+// writes: the dashboard, then import (create), or the dashboard and a
+// refresh (update, delete).
+func writesUnsupportedAdvice(op string, err error, m connectorProfileModel) string {
+	connector := m.Connector.ValueString()
+	what := fmt.Sprintf("This StackOne API publishes connector profiles read-only (%s), so Terraform cannot %s profiles there yet.", err, op)
+	switch op {
+	case "create":
+		return what + fmt.Sprintf(" Create the profile in the StackOne dashboard: Connector Profiles → + Connector Profile → %s → %s, with the client id, client secret, scopes and actions of this resource. Then adopt it instead of creating it: add an import block\n\n"+
+			"  import {\n    to = <this resource's address>\n    id = \"<the new profile's id>\"\n  }\n\n"+
+			"or run terraform import <this resource's address> <the new profile's id> (data.stackone_connector_profiles lists the ids). Nothing was recorded in state.",
+			connector, m.AuthType.ValueString())
+	case "update":
+		return what + fmt.Sprintf(" Make the change in the StackOne dashboard (Connector Profiles → %s); the next plan then shows the profile as configured. The state was left as it was.", m.Name.ValueString())
+	default:
+		return what + fmt.Sprintf(" Delete the profile in the StackOne dashboard (Connector Profiles → %s); the next plan notices it is gone. To stop managing it without deleting it, remove it from the configuration with a removed block (lifecycle { destroy = false }) or terraform state rm.", m.Name.ValueString())
 	}
 }
 
@@ -480,25 +568,42 @@ func (r *connectorProfileResource) configured(diags *diag.Diagnostics) bool {
 	return r.data.configKnown(diags)
 }
 
-// fromAPI copies the server's view into the model. The secret attributes and
-// timeouts are not on the wire and keep their values.
-func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile) diag.Diagnostics {
+// fromAPI copies the server's view into the model. Fields the server does
+// not report (a StackOne without the extension: client id, scopes,
+// actions) keep the model's values, as do the secret attributes and
+// timeouts, which are never on the wire.
+func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile, baseURL string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(p.ID)
-	m.Connector = types.StringValue(p.Provider)
-	m.AuthType = types.StringValue(p.AuthType)
+	m.Connector = types.StringValue(p.ConnectorKey)
+	if p.AuthenticationConfigKey != "" || !isKnown(m.AuthType) {
+		m.AuthType = types.StringValue(p.AuthenticationConfigKey)
+	}
 	m.Name = types.StringValue(p.Name)
-	m.ClientID = types.StringValue(p.ClientID)
 	m.Active = types.BoolValue(p.Active)
-	m.RedirectURI = types.StringValue(p.RedirectURI)
+	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt = types.StringValue(formatTime(p.CreatedAt))
 	m.UpdatedAt = types.StringValue(formatTime(p.UpdatedAt))
 	m.ClientSecretWO = types.StringNull() // write-only: never stored
+	if p.ClientID != nil {
+		m.ClientID = types.StringValue(*p.ClientID)
+	}
 	var d diag.Diagnostics
-	m.Scopes, d = stringSet(ctx, p.Scopes)
-	diags.Append(d...)
-	m.Actions, d = stringSet(ctx, p.Actions)
-	diags.Append(d...)
+	if p.Scopes != nil {
+		m.Scopes, d = stringSet(ctx, *p.Scopes)
+		diags.Append(d...)
+	} else if m.Scopes.IsUnknown() {
+		m.Scopes = types.SetNull(types.StringType)
+	}
+	if p.Actions != nil {
+		m.Actions, d = stringSet(ctx, *p.Actions)
+		diags.Append(d...)
+	} else if m.Actions.IsUnknown() {
+		m.Actions = types.SetNull(types.StringType)
+	}
+	if m.ClientID.IsUnknown() {
+		m.ClientID = types.StringNull()
+	}
 	return diags
 }
 
@@ -553,9 +658,15 @@ func setSecretWrittenAt(ctx context.Context, private privateSetter, at *time.Tim
 	return private.SetKey(ctx, privateSecretWrittenAt, raw)
 }
 
-func formatTime(t time.Time) string {
-	if t.IsZero() {
+// formatTime writes a server time as RFC 3339 in UTC, to the second; a
+// time the server wrote some other way is kept as written (cleaned).
+func formatTime(s string) string {
+	if s == "" {
 		return ""
+	}
+	t, err := stackone.ParseTime(s)
+	if err != nil {
+		return stackone.CleanText(s, 64)
 	}
 	return t.UTC().Format(time.RFC3339)
 }
@@ -597,11 +708,18 @@ func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []str
 	return out
 }
 
+// stringSet makes a set of values. A server that lists a value twice still
+// means one value: duplicates are dropped rather than failing the plan.
 func stringSet(ctx context.Context, values []string) (types.Set, diag.Diagnostics) {
-	if values == nil {
-		values = []string{}
+	unique := make([]string, 0, len(values))
+	seen := make(map[string]bool, len(values))
+	for _, v := range values {
+		if !seen[v] {
+			seen[v] = true
+			unique = append(unique, v)
+		}
 	}
-	return types.SetValueFrom(ctx, types.StringType, values)
+	return types.SetValueFrom(ctx, types.StringType, unique)
 }
 
 func setSecretMode(ctx context.Context, private privateSetter, plan connectorProfileModel) diag.Diagnostics {
@@ -610,6 +728,26 @@ func setSecretMode(ctx context.Context, private privateSetter, plan connectorPro
 		mode = `"state"`
 	}
 	return private.SetKey(ctx, privateSecretMode, []byte(mode))
+}
+
+// privateReportsExtension records whether StackOne reported the extension's
+// profile fields (client id, scopes, actions) at the last read or write:
+// "false" for a StackOne that publishes profiles read-only.
+const privateReportsExtension = "reports_extension"
+
+func setReportsExtension(ctx context.Context, private privateSetter, reported bool) diag.Diagnostics {
+	raw, _ := json.Marshal(reported)
+	return private.SetKey(ctx, privateReportsExtension, raw)
+}
+
+// reportsExtension is true unless a read recorded otherwise.
+func reportsExtension(ctx context.Context, private privateGetter) (bool, diag.Diagnostics) {
+	raw, diags := private.GetKey(ctx, privateReportsExtension)
+	reported := true
+	if len(raw) > 0 {
+		_ = json.Unmarshal(raw, &reported)
+	}
+	return reported, diags
 }
 
 // secretMode is "state", "wo", or "" when no write recorded it.

@@ -47,7 +47,7 @@ func profileOnServer(t *testing.T, tg *acctest.Target, s *terraform.State) *stac
 	if !ok {
 		t.Fatalf("%s not in state", profileAddr)
 	}
-	p, err := tg.Client.GetConnectorProfile(context.Background(), rs.Primary.ID)
+	p, err := tg.ReadProfile(context.Background(), rs.Primary.ID)
 	if err != nil {
 		t.Fatalf("get profile %s: %v", rs.Primary.ID, err)
 	}
@@ -62,7 +62,7 @@ func checkDestroyed(tg *acctest.Target) resource.TestCheckFunc {
 			if rs.Type != "stackone_connector_profile" {
 				continue
 			}
-			if _, err := tg.Client.GetConnectorProfile(context.Background(), rs.Primary.ID); !stackone.IsNotFound(err) {
+			if _, err := tg.ReadProfile(context.Background(), rs.Primary.ID); !stackone.IsNotFound(err) {
 				return fmt.Errorf("profile %s still exists after destroy (err=%v)", rs.Primary.ID, err)
 			}
 		}
@@ -96,7 +96,7 @@ func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					p := profileOnServer(t, tg, s)
-					if p.Name != "ZoomInfo production" || !p.ClientSecretSet || p.ClientID != "0oaf6t3osgvaPvy4E1d7" {
+					if p.Name != "ZoomInfo production" || p.ClientSecretSet == nil || !*p.ClientSecretSet || p.ClientID == nil || *p.ClientID != "0oaf6t3osgvaPvy4E1d7" {
 						return fmt.Errorf("server profile = %+v", p)
 					}
 					if tg.Sandbox != nil {
@@ -126,8 +126,9 @@ func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 				},
 				Check: func(s *terraform.State) error {
 					p := profileOnServer(t, tg, s)
-					sort.Strings(p.Scopes)
-					if p.Name != "ZoomInfo prod" || p.Active || strings.Join(p.Scopes, " ") != "api:data:company api:data:contact api:data:intent" || len(p.Actions) != 0 {
+					scopes := acctest.Strings(p.Scopes)
+					sort.Strings(scopes)
+					if p.Name != "ZoomInfo prod" || p.Active || strings.Join(scopes, " ") != "api:data:company api:data:contact api:data:intent" || p.Actions == nil || len(*p.Actions) != 0 {
 						return fmt.Errorf("server profile after update = %+v", p)
 					}
 					return nil
@@ -312,7 +313,7 @@ func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
 			{
 				PreConfig: func() {
 					name := "renamed in the dashboard"
-					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, stackone.UpdateConnectorProfileRequest{Name: &name}); err != nil {
+					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, "", stackone.UpdateConnectorProfileRequest{Name: &name}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -345,7 +346,7 @@ func TestConnectorProfile_outOfBandDeletePlansCreate(t *testing.T) {
 			{Config: cfg, Check: func(s *terraform.State) error { id = stateID(s); return nil }},
 			{
 				PreConfig: func() {
-					if err := tg.Client.DeleteConnectorProfile(context.Background(), id); err != nil {
+					if err := tg.Client.DeleteConnectorProfile(context.Background(), id, ""); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -449,7 +450,7 @@ func TestConnectorProfile_secretDriftResendsClientSecret(t *testing.T) {
 			{
 				PreConfig: func() {
 					other := "rotated-in-dashboard"
-					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
+					if _, err := tg.Client.UpdateConnectorProfile(context.Background(), id, "", stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
 						t.Fatal(err)
 					}
 				},
@@ -529,11 +530,12 @@ func TestConnectorProfile_badConfigurations(t *testing.T) {
 // a profile deleted outside Terraform, and a write-only secret rotated outside it.
 func TestConnectorProfile_refreshWarnings(t *testing.T) {
 	tg := acctest.New(t)
-	ps := newProtoServer(t, tg)
+	// Each read through a new provider server, as each Terraform command
+	// starts a new provider process (which reads the profile list anew).
 	ctx := context.Background()
 
 	t.Run("deleted outside Terraform", func(t *testing.T) {
-		diags, inState := ps.readProfile(map[string]tftypes.Value{
+		diags, inState := newProtoServer(t, tg).readProfile(map[string]tftypes.Value{
 			"id": tftypes.NewValue(tftypes.String, "00000000-0000-4000-8000-000000000000"),
 		}, nil)
 		if inState {
@@ -546,7 +548,7 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 
 	t.Run("write-only secret rotated outside Terraform", func(t *testing.T) {
 		p, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "wo drift", ClientID: "cid", ClientSecret: "one",
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "wo drift", ClientID: "cid", ClientSecret: "one",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -556,16 +558,16 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 			"id":                       tftypes.NewValue(tftypes.String, p.ID),
 			"client_secret_wo_version": tftypes.NewValue(tftypes.Number, 1),
 		}
-		if diags, _ := ps.readProfile(state, written); len(diags) != 0 {
+		if diags, _ := newProtoServer(t, tg).readProfile(state, written); len(diags) != 0 {
 			t.Fatalf("no drift yet, but got %v", diags)
 		}
 		time.Sleep(10 * time.Millisecond) // the rotation must get a later timestamp
 		other := "two"
-		if _, err := tg.Client.UpdateConnectorProfile(ctx, p.ID, stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
+		if _, err := tg.Client.UpdateConnectorProfile(ctx, p.ID, "", stackone.UpdateConnectorProfileRequest{ClientSecret: &other}); err != nil {
 			t.Fatal(err)
 		}
 		written["secret_mode"] = []byte(`"wo"`)
-		diags, inState := ps.readProfile(state, written)
+		diags, inState := newProtoServer(t, tg).readProfile(state, written)
 		if !inState || !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*cannot see write-only values.*increase client_secret_wo_version`) {
 			t.Fatalf("want a warning to bump client_secret_wo_version, got %v", diags)
 		}
@@ -573,7 +575,7 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 		// or a refresh-only apply) is told the plan re-sends it, not to bump
 		// a version they do not have.
 		written["secret_mode"] = []byte(`"state"`)
-		diags, _ = ps.readProfile(state, written)
+		diags, _ = newProtoServer(t, tg).readProfile(state, written)
 		if !hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `changed outside Terraform.*The plan re-sends client_secret`) ||
 			hasDiag(diags, tfprotov6.DiagnosticSeverityWarning, `client_secret_wo_version`) {
 			t.Fatalf("want the client_secret advice only, got %v", diags)
@@ -587,14 +589,14 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 func TestConnectorProfile_generateConfigPlansCleanOnceSecretAdded(t *testing.T) {
 	tg := acctest.New(t)
 	p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
-		Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "made in the dashboard",
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "made in the dashboard",
 		ClientID: "0oaf6t3osgvaPvy4E1d7", ClientSecret: "dashboard-secret",
 		Scopes: []string{"api:data:contact", "api:data:company"}, Actions: []string{"zoominfo_search_contacts"},
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { _ = tg.Client.DeleteConnectorProfile(context.Background(), p.ID) })
+	t.Cleanup(func() { _ = tg.Client.DeleteConnectorProfile(context.Background(), p.ID, "") })
 
 	cli := acctest.NewCLI(t, tg)
 	cli.WriteFile("main.tf", fmt.Sprintf(`

@@ -33,6 +33,7 @@ const (
 	scnPATCH   = "PATCH /connector_profiles/{id}"
 	scnDELETE  = "DELETE /connector_profiles/{id}"
 	scnGET     = "GET /connector_profiles/{id}"
+	scnList    = "GET /connector_profiles"
 	scnCatalog = "GET /actions"
 )
 
@@ -505,7 +506,7 @@ func TestScenario_importBlocksWithForEach(t *testing.T) {
 	for _, e := range dashboard {
 		active := e.active
 		p, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: e.name, ClientID: "cid-" + e.key,
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: e.name, ClientID: "cid-" + e.key,
 			ClientSecret: "dashboard-secret-" + e.key, Scopes: e.scopes, Actions: e.actions, Active: &active,
 		})
 		if err != nil {
@@ -804,7 +805,8 @@ resource "stackone_connector_profile" "test" {
 					// connector, on its own, also forces the replacement.
 					scnExpectReplacedBy{addr: profileAddr, attrs: []string{"auth_type", "connector"}},
 					plancheck.ExpectUnknownValue(profileAddr, tfjsonpath.New("id")),
-					plancheck.ExpectUnknownValue(profileAddr, tfjsonpath.New("redirect_uri")),
+					// Derived from base_url and the connector: known at plan.
+					plancheck.ExpectKnownValue(profileAddr, tfjsonpath.New("redirect_uri"), knownvalue.StringExact(tg.BaseURL+"/connect/oauth2/acmecrm/callback")),
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("redirect_uri"), knownvalue.StringExact(tg.BaseURL+"/connect/oauth2/acmecrm/callback")),
@@ -813,7 +815,7 @@ resource "stackone_connector_profile" "test" {
 					if stateID(s) == firstID {
 						return fmt.Errorf("connector change kept id %s", firstID)
 					}
-					if _, err := tg.Client.GetConnectorProfile(context.Background(), firstID); !stackone.IsNotFound(err) {
+					if _, err := tg.ReadProfile(context.Background(), firstID); !stackone.IsNotFound(err) {
 						return fmt.Errorf("old profile %s still answers after the replacement (err=%v)", firstID, err)
 					}
 					if got := scnServerIDs(tg); len(got) != 1 || got[0] != stateID(s) {
@@ -973,8 +975,14 @@ resource "stackone_connector_profile" "p" {
 				t.Fatalf("plan -destroy %s sent %s %d times", refresh, k, after.Requests[k]-before.Requests[k])
 			}
 		}
-		if reads := after.Requests[scnGET] - before.Requests[scnGET]; (refresh == "-refresh=false") != (reads == 0) {
-			t.Fatalf("plan -destroy %s read %d profiles", refresh, reads)
+		if byID := after.Requests[scnGET] - before.Requests[scnGET]; byID != 0 {
+			t.Fatalf("plan -destroy %s read %d profiles by id: reads go through the list only", refresh, byID)
+		}
+		// Three profiles of one connector: one page of the list, at most
+		// one more if a refresh starts before the first has ended.
+		lists := after.Requests[scnList] - before.Requests[scnList]
+		if refresh == "-refresh=false" && lists != 0 || refresh == "-refresh=true" && (lists < 1 || lists > 2) {
+			t.Fatalf("plan -destroy %s listed profiles %d times", refresh, lists)
 		}
 		if got := scnServerIDs(tg); !slices.Equal(got, ids) {
 			t.Fatalf("plan -destroy %s changed the server: %v, want %v", refresh, got, ids)
@@ -983,7 +991,7 @@ resource "stackone_connector_profile" "p" {
 
 	// Drift the operator cannot see without a refresh.
 	renamed := "renamed in the dashboard"
-	if _, err := tg.Client.UpdateConnectorProfile(context.Background(), ids[0], stackone.UpdateConnectorProfileRequest{Name: &renamed}); err != nil {
+	if _, err := tg.Client.UpdateConnectorProfile(context.Background(), ids[0], "", stackone.UpdateConnectorProfileRequest{Name: &renamed}); err != nil {
 		t.Fatal(err)
 	}
 	before := tg.Sandbox.Stats()

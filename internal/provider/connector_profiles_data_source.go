@@ -60,7 +60,7 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
-	profiles, err := d.data.client.ListConnectorProfiles(ctx, stackone.ListConnectorProfilesOptions{Provider: m.Connector.ValueString()})
+	profiles, err := d.data.client.ConnectorProfiles(ctx, m.Connector.ValueString())
 	if err != nil {
 		resp.Diagnostics.AddError("Cannot list connector profiles", err.Error())
 		return
@@ -72,7 +72,7 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 	ids := make([]attr.Value, 0, len(profiles))
 	for i := range profiles {
 		var pm profileDataModel
-		resp.Diagnostics.Append(pm.fromAPI(ctx, &profiles[i])...)
+		resp.Diagnostics.Append(pm.fromAPI(ctx, &profiles[i], d.data.baseURL)...)
 		obj, diags := types.ObjectValueFrom(ctx, profileDataAttrTypes, pm)
 		resp.Diagnostics.Append(diags...)
 		objs = append(objs, obj)

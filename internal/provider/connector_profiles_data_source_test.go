@@ -25,7 +25,7 @@ func TestConnectorProfilesDataSource(t *testing.T) {
 	var zoominfoIDs []knownvalue.Check
 	for i := 0; i < 102; i++ {
 		p, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: fmt.Sprintf("zi-%03d", i), ClientID: "cid", ClientSecret: "s",
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: fmt.Sprintf("zi-%03d", i), ClientID: "cid", ClientSecret: "s",
 		})
 		if err != nil {
 			t.Fatal(err)
@@ -33,7 +33,7 @@ func TestConnectorProfilesDataSource(t *testing.T) {
 		zoominfoIDs = append(zoominfoIDs, knownvalue.StringExact(p.ID))
 	}
 	if _, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-		Provider: "acmecrm", AuthType: "oauth2_authorization_code", Name: "acme", ClientID: "cid", ClientSecret: "s",
+		ConnectorKey: "acmecrm", AuthenticationConfigKey: "oauth2_authorization_code", Name: "acme", ClientID: "cid", ClientSecret: "s",
 	}); err != nil {
 		t.Fatal(err)
 	}

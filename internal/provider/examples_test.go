@@ -113,7 +113,7 @@ func exampleVariables(t *testing.T, tg *acctest.Target) map[string]string {
 	t.Helper()
 	app := tg.Sandbox.ZoomInfoApp()
 	profile, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
-		Provider: "zoominfo", Name: "Example ZoomInfo", AuthType: "oauth2_authorization_code_pkce",
+		ConnectorKey: "zoominfo", Name: "Example ZoomInfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
 		ClientID: app.ClientID, ClientSecret: app.ClientSecret,
 		Scopes: []string{"api:data:contact"}, Actions: []string{"zoominfo_search_contacts"},
 	})
@@ -309,11 +309,10 @@ func TestExamples_zoominfoApply(t *testing.T) {
 		t.Fatalf("want one profile, got %d", len(profiles))
 	}
 	p := profiles[0]
-	scopes := append([]string(nil), p.Scopes...)
+	scopes := append([]string(nil), acctest.Strings(p.Scopes)...)
 	sort.Strings(scopes)
-	if p.Provider != "zoominfo" || p.ClientID != app.ClientID || !p.ClientSecretSet ||
-		strings.Join(scopes, " ") != "api:data:company api:data:contact api:data:intent" ||
-		p.RedirectURI != tg.BaseURL+"/connect/oauth2/zoominfo/callback" {
+	if p.ConnectorKey != "zoominfo" || p.ClientID == nil || *p.ClientID != app.ClientID || p.ClientSecretSet == nil || !*p.ClientSecretSet ||
+		strings.Join(scopes, " ") != "api:data:company api:data:contact api:data:intent" {
 		t.Errorf("unexpected profile: %+v", p)
 	}
 	state := runOK(t, cli, []int{0}, "show", "-json")

@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
 	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
@@ -52,14 +53,14 @@ func checkLinks(tg *acctest.Target, wantScopes ...string) resource.TestCheckFunc
 		if res.SessionStatus != "linked" || res.Account == nil {
 			return fmt.Errorf("linking ended %s with %s: %s", res.SessionStatus, res.Error, res.ErrorDescription)
 		}
-		got := slices.Clone(res.Account.Scopes)
+		got := slices.Clone(acctest.Strings(res.Account.Scopes))
 		want := slices.Clone(wantScopes)
 		slices.Sort(got)
 		slices.Sort(want)
 		if !slices.Equal(got, want) {
 			return fmt.Errorf("linked account has scopes %v, want exactly %v", got, want)
 		}
-		if res.Account.IntegrationID != stateID(s) || res.Account.Status != "active" || res.Account.Provider != "zoominfo" {
+		if res.Account.ConnectorProfileID == nil || *res.Account.ConnectorProfileID != stateID(s) || res.Account.Status != "active" || res.Account.Provider != "zoominfo" {
 			return fmt.Errorf("linked account = %+v", res.Account)
 		}
 		return nil
@@ -99,10 +100,10 @@ func checkLinkFails(tg *acctest.Target, wantErr, wantDesc string) resource.TestC
 
 // accountsOf counts the linked accounts of a profile.
 func accountsOf(ctx context.Context, tg *acctest.Target, profileID string) (int, error) {
-	accounts, err := tg.Client.ListAccounts(ctx)
+	accounts, err := tg.Client.ListAccounts(ctx, stackone.ListAccountsOptions{})
 	n := 0
 	for _, a := range accounts {
-		if a.IntegrationID == profileID {
+		if a.ConnectorProfileID != nil && *a.ConnectorProfileID == profileID {
 			n++
 		}
 	}

@@ -38,7 +38,7 @@ func TestLogging_traceHoldsNoSecret(t *testing.T) {
 
 	// A profile made in the dashboard, imported below.
 	dashboard, err := tg.Client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-		Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "from the dashboard",
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "from the dashboard",
 		ClientID: "dashboard-client", ClientSecret: secrets["secret set out of band"],
 		Scopes: []string{"api:data:contact"},
 	})

@@ -111,22 +111,14 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 			return
 		}
 		portal = conn.Name + " Developer Portal"
-		auth, found := probeableAuth(conn)
-		withoutPKCE = found && !auth.PKCE
 		if endpoint == "" {
-			if !found {
-				resp.Diagnostics.AddAttributeError(path.Root("authorization_endpoint"), "No authorization endpoint in the catalog",
-					fmt.Sprintf("Connector %q has no OAuth authorization URL in StackOne's catalog: set authorization_endpoint.", connector))
-				return
-			}
-			endpoint = auth.AuthorizationURL
-		}
-		if redirectURI == "" {
-			redirectURI = auth.CallbackURL
+			resp.Diagnostics.AddAttributeError(path.Root("authorization_endpoint"), "No authorization endpoint",
+				fmt.Sprintf("StackOne's catalog publishes no OAuth authorization URL for connector %q: set authorization_endpoint.", connector))
+			return
 		}
 	}
 	if redirectURI == "" {
-		redirectURI = d.data.baseURL + "/connect/oauth2/" + connector + "/callback"
+		redirectURI = stackone.RedirectURIFor(d.data.baseURL, connector)
 	}
 
 	result, err := oauthprobe.Probe(ctx, oauthprobe.Request{
@@ -185,27 +177,6 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	resp.Diagnostics.Append(diags...)
 	m.AllRegistered = types.BoolValue(len(result.Unregistered) == 0 && len(result.Unknown) == 0)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
-}
-
-// probeableAuth picks the connector's auth type to probe: one with an
-// authorization URL, PKCE ones first (the flow this data source checks).
-func probeableAuth(c stackone.Connector) (stackone.Authentication, bool) {
-	var fallback *stackone.Authentication
-	for i, a := range c.Authentication {
-		if a.AuthorizationURL == "" {
-			continue
-		}
-		if a.PKCE {
-			return a, true
-		}
-		if fallback == nil {
-			fallback = &c.Authentication[i]
-		}
-	}
-	if fallback != nil {
-		return *fallback, true
-	}
-	return stackone.Authentication{}, false
 }
 
 func quoteAll(in []string) []string {

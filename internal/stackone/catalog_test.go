@@ -8,7 +8,7 @@ import (
 func testCatalog() []Connector {
 	return []Connector{{
 		Key: "zoominfo", Name: "ZoomInfo",
-		Authentication: []Authentication{{Key: "oauth2_authorization_code_pkce", Type: "oauth2", PKCE: true}},
+		Authentication: []Authentication{{Key: "oauth2_authorization_code_pkce", Type: "oauth2"}},
 		ScopeDefinitions: []ScopeDefinition{
 			{Name: "api:data:contact"}, {Name: "api:data:company"},
 			{Name: "api:audience:read"}, {Name: "api:audience:manage", Includes: []string{"api:audience:read"}},

@@ -110,6 +110,7 @@ type Client struct {
 	retryWaitMax time.Duration
 	logger       Logger
 	redactKey    func(string) string
+	profiles     *profileSnapshots
 }
 
 // New checks cfg and returns a Client. It fails when the API key is blank or
@@ -181,7 +182,7 @@ func New(cfg Config) (*Client, error) {
 	}
 
 	redactKey := newRedactor(key, base64.StdEncoding.EncodeToString([]byte(key+":")))
-	return &Client{
+	c := &Client{
 		redactKey: redactKey,
 		baseURL:   base,
 		apiKey:    key,
@@ -200,7 +201,9 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMin: waitMin,
 		retryWaitMax: waitMax,
 		logger:       cfg.Logger,
-	}, nil
+	}
+	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}}
+	return c, nil
 }
 
 // ValidateBaseURL parses and checks a base URL: absolute, scheme https, or

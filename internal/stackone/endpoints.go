@@ -2,6 +2,7 @@ package stackone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,20 +14,57 @@ import (
 const (
 	routeConnectorProfiles = "/connector_profiles"
 	routeConnectorProfile  = "/connector_profiles/{id}"
+	routeVersions          = "/connector_profiles/{id}/versions"
+	routePinnedVersion     = "/connector_profiles/{id}/pinned_version"
 	routeActions           = "/actions"
 	routeConnectSessions   = "/connect_sessions"
+	routeConnectSession    = "/connect_sessions/{id}"
 	routeAccounts          = "/accounts"
+	routeAccount           = "/accounts/{id}"
 )
 
-// maxPageSize is the largest page StackOne serves.
-const maxPageSize = 100
+// ErrWritesUnsupported is wrapped by the error of a connector-profile write
+// (create, update, delete) that the server does not serve: StackOne publishes
+// no profile writes yet; they are this project's extension.
+var ErrWritesUnsupported = errors.New("this StackOne API does not accept connector profile writes")
 
-// maxPages bounds pagination against a server that keeps inventing cursors.
-const maxPages = 10000
+// WritesUnsupportedError is a profile write refused because the server has no
+// such route (as opposed to a profile that does not exist).
+type WritesUnsupportedError struct {
+	// Op is "create", "update" or "delete".
+	Op string
+	// Answer is the server's answer to the write.
+	Answer *APIError
+}
 
-// CreateConnectorProfile creates a profile. The call carries one random
-// Idempotency-Key, the same on every retry, so a retry after a lost answer
-// returns the first result instead of creating a second profile.
+func (e *WritesUnsupportedError) Error() string {
+	return fmt.Sprintf("%s: it answered %s %s with %s", ErrWritesUnsupported, e.Answer.Method, e.Answer.Path, statusLabel(e.Answer.StatusCode))
+}
+
+// Unwrap lets errors.Is find ErrWritesUnsupported.
+func (e *WritesUnsupportedError) Unwrap() error { return ErrWritesUnsupported }
+
+// ErrProfileNotFound is wrapped by the error for a profile absent from a
+// complete, consistent list of profiles.
+var ErrProfileNotFound = errors.New("connector profile not found")
+
+// RedirectURI is the OAuth callback StackOne uses for connector: the exact
+// redirect URI to register on the connector's OAuth app. It is derived from
+// the base URL, so the EU host gives its own.
+func (c *Client) RedirectURI(connector string) string {
+	return RedirectURIFor(c.baseURL.String(), connector)
+}
+
+// RedirectURIFor is RedirectURI for a base URL given as text (already checked
+// with ValidateBaseURL).
+func RedirectURIFor(baseURL, connector string) string {
+	return strings.TrimRight(baseURL, "/") + "/connect/oauth2/" + url.PathEscape(connector) + "/callback"
+}
+
+// CreateConnectorProfile creates a profile (extension). The call carries one
+// random Idempotency-Key, the same on every retry, so a retry after a lost
+// answer returns the first result instead of creating a second profile. A
+// server without profile writes gives a *WritesUnsupportedError.
 func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnectorProfileRequest) (*ConnectorProfile, error) {
 	key, err := newIdempotencyKey()
 	if err != nil {
@@ -45,28 +83,24 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 		body: req, idempotencyKey: key, secrets: []string{req.ClientSecret},
 	}, &out)
 	if err != nil {
+		// GET /connector_profiles is published, so a 404 to its POST is a
+		// missing route, not a missing object.
+		return nil, unsupportedWrite("create", err, true)
+	}
+	if err := checkWrittenProfile(&out, "", req.ConnectorKey); err != nil {
 		return nil, err
 	}
-	return normalizeProfile(&out), nil
-}
-
-// GetConnectorProfile reads one profile. A missing profile gives an
-// *APIError for which IsNotFound is true.
-func (c *Client) GetConnectorProfile(ctx context.Context, id string) (*ConnectorProfile, error) {
-	p, err := profilePath(id)
-	if err != nil {
-		return nil, err
-	}
-	var out ConnectorProfile
-	if err := c.do(ctx, &request{method: http.MethodGet, route: routeConnectorProfile, path: p}, &out); err != nil {
-		return nil, err
-	}
-	return normalizeProfile(&out), nil
+	c.profiles.update(&out)
+	return &out, nil
 }
 
 // UpdateConnectorProfile changes the fields set in req (nil fields are not
 // sent and stay unchanged; a set Scopes or Actions replaces the whole list).
-func (c *Client) UpdateConnectorProfile(ctx context.Context, id string, req UpdateConnectorProfileRequest) (*ConnectorProfile, error) {
+// connectorKey is the profile's connector ("" if unknown): on a 404 the
+// client lists that connector's profiles to tell a missing route (the
+// profile is listed: *WritesUnsupportedError) from a missing profile
+// (ErrProfileNotFound).
+func (c *Client) UpdateConnectorProfile(ctx context.Context, id, connectorKey string, req UpdateConnectorProfileRequest) (*ConnectorProfile, error) {
 	p, err := profilePath(id)
 	if err != nil {
 		return nil, err
@@ -84,35 +118,169 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id string, req Upda
 	}
 	var out ConnectorProfile
 	if err := c.do(ctx, r, &out); err != nil {
+		return nil, c.resolveWriteError(ctx, "update", id, connectorKey, err)
+	}
+	if err := checkWrittenProfile(&out, id, connectorKey); err != nil {
 		return nil, err
 	}
-	return normalizeProfile(&out), nil
+	c.profiles.update(&out)
+	return &out, nil
 }
 
-// DeleteConnectorProfile deletes a profile; 200 and 204 are success. A 404
-// is returned as an *APIError: the caller decides what it means.
-func (c *Client) DeleteConnectorProfile(ctx context.Context, id string) error {
+// DeleteConnectorProfile deletes a profile (extension); 200 and 204 are
+// success. A profile that is not there gives an error wrapping
+// ErrProfileNotFound; a server without profile writes a
+// *WritesUnsupportedError (see UpdateConnectorProfile for connectorKey).
+func (c *Client) DeleteConnectorProfile(ctx context.Context, id, connectorKey string) error {
 	p, err := profilePath(id)
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, route: routeConnectorProfile, path: p}, nil)
+	if err := c.do(ctx, &request{method: http.MethodDelete, route: routeConnectorProfile, path: p}, nil); err != nil {
+		return c.resolveWriteError(ctx, "delete", id, connectorKey, err)
+	}
+	c.profiles.remove(id)
+	return nil
 }
 
-// ListConnectorProfiles lists every profile, following `next` across pages.
+// unsupportedWrite turns the answer of a server without the route into a
+// *WritesUnsupportedError: 405 and 501 always, 404 when notFoundMeansRoute.
+func unsupportedWrite(op string, err error, notFoundMeansRoute bool) error {
+	var apiErr *APIError
+	if !errors.As(err, &apiErr) {
+		return err
+	}
+	switch {
+	case apiErr.StatusCode == http.StatusMethodNotAllowed, apiErr.StatusCode == http.StatusNotImplemented,
+		apiErr.StatusCode == http.StatusNotFound && notFoundMeansRoute:
+		return &WritesUnsupportedError{Op: op, Answer: apiErr}
+	}
+	return err
+}
+
+// resolveWriteError reads a 404 to a write on /connector_profiles/{id}: if a
+// fresh list still holds the profile, the server has no such route.
+func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey string, err error) error {
+	if !IsNotFound(err) {
+		return unsupportedWrite(op, err, false)
+	}
+	items, listErr := c.refreshProfiles(ctx, connectorKey)
+	if listErr != nil {
+		// Neither answer is "not found": only a profile absent from a
+		// complete list is (else a delete would read as done). The write's
+		// 404 is kept as text; the list's failure stays wrapped so that a
+		// deadline or an interrupt is still recognised, unless it is a 404.
+		if IsNotFound(listErr) {
+			listErr = errors.New(listErr.Error())
+		}
+		return fmt.Errorf("%v (and listing the profiles to tell a missing profile from a missing route failed: %w)", err, listErr)
+	}
+	// Search the list this call read, not the shared snapshot: another
+	// caller may already be re-reading it, and an entry under way holds nothing.
+	if _, found := findProfile(items, id); found {
+		var apiErr *APIError
+		errors.As(err, &apiErr)
+		return &WritesUnsupportedError{Op: op, Answer: apiErr}
+	}
+	return fmt.Errorf("%w: StackOne lists no connector profile %q (%w)", ErrProfileNotFound, id, err)
+}
+
+// checkWrittenProfile refuses an answer to a write that Terraform could not
+// safely record: no id, another profile's id, or another connector.
+func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string) error {
+	switch {
+	case strings.TrimSpace(p.ID) == "":
+		return fmt.Errorf("StackOne answered the write without a profile id")
+	case wantID != "" && p.ID != wantID:
+		return fmt.Errorf("StackOne answered the write to profile %q with profile %q", wantID, cleanText(p.ID, 100))
+	case wantConnector != "" && p.ConnectorKey != "" && p.ConnectorKey != wantConnector:
+		return fmt.Errorf("StackOne answered the write with a profile of connector %q instead of %q", cleanText(p.ConnectorKey, 100), wantConnector)
+	}
+	return checkID(p.ID)
+}
+
+// ListConnectorProfiles lists every profile matching opts, page by page. It
+// always reads the server (the snapshot is ConnectorProfiles).
 func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorProfilesOptions) ([]ConnectorProfile, error) {
 	q := url.Values{}
-	if opts.Provider != "" {
-		q.Set("filter[provider]", opts.Provider)
+	if opts.ConnectorKey != "" {
+		q.Set("connector_key", opts.ConnectorKey)
 	}
-	items, err := listAll[ConnectorProfile](ctx, c, routeConnectorProfiles, q, opts.PageSize)
+	if opts.Enabled != nil {
+		q.Set("enabled", strconv.FormatBool(*opts.Enabled))
+	}
+	var lastErr error
+	// A list that moved while it was read (a profile made or deleted between
+	// two pages) is read again: a profile skipped by the shift would
+	// otherwise look deleted.
+	for try := 0; try < 3; try++ {
+		items, err := listNumbered[ConnectorProfile](ctx, c, routeConnectorProfiles, q)
+		var moved *errInconsistentList
+		if errors.As(err, &moved) {
+			lastErr = err
+			continue
+		}
+		if err != nil {
+			return nil, err
+		}
+		return items, checkProfileList(items, opts.ConnectorKey)
+	}
+	return nil, fmt.Errorf("%w; it did so on 3 reads in a row, so the provider cannot tell which profiles exist", lastErr)
+}
+
+// checkProfileList refuses a list Terraform could not trust: a profile
+// without an id, two profiles with one id, or a profile of another
+// connector than the filter asked for.
+func checkProfileList(items []ConnectorProfile, connectorKey string) error {
+	seen := make(map[string]bool, len(items))
+	for i := range items {
+		p := &items[i]
+		if strings.TrimSpace(p.ID) == "" {
+			return fmt.Errorf("GET %s: item %d of the list has no id", routeConnectorProfiles, i+1)
+		}
+		if seen[p.ID] {
+			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, cleanText(p.ID, 100))
+		}
+		seen[p.ID] = true
+		if connectorKey != "" && p.ConnectorKey != connectorKey {
+			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, cleanText(p.ID, 100), cleanText(p.ConnectorKey, 100))
+		}
+	}
+	return nil
+}
+
+// ConnectorProfiles returns the profiles of connectorKey ("" for every
+// connector) from the client's snapshot: the list is read once per Client
+// (one read at a time per key; others wait for it) and kept up to date by
+// the Client's own writes. The slice is a copy.
+func (c *Client) ConnectorProfiles(ctx context.Context, connectorKey string) ([]ConnectorProfile, error) {
+	return c.profiles.get(ctx, connectorKey)
+}
+
+// ConnectorProfile returns profile id from the snapshot of connectorKey's
+// profiles ("" when the connector is not known, as after an import). A
+// profile absent from the list gives an error wrapping ErrProfileNotFound.
+func (c *Client) ConnectorProfile(ctx context.Context, id, connectorKey string) (*ConnectorProfile, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	items, err := c.profiles.get(ctx, connectorKey)
 	if err != nil {
 		return nil, err
 	}
-	for i := range items {
-		normalizeProfile(&items[i])
+	// Search the copy get returned: by now another caller may be re-reading
+	// the shared snapshot, whose entry holds nothing until that read ends.
+	p, found := findProfile(items, id)
+	if !found {
+		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q", ErrProfileNotFound, id)
 	}
-	return items, nil
+	return p, nil
+}
+
+// refreshProfiles reads connectorKey's list again and replaces the snapshot.
+func (c *Client) refreshProfiles(ctx context.Context, connectorKey string) ([]ConnectorProfile, error) {
+	c.profiles.forget(connectorKey)
+	return c.profiles.get(ctx, connectorKey)
 }
 
 // ListConnectors reads the catalog (GET /actions) for the given connector
@@ -128,65 +296,7 @@ func (c *Client) ListConnectors(ctx context.Context, keys ...string) ([]Connecto
 	if len(filter) > 0 {
 		q.Set("filter[connectors]", strings.Join(filter, ","))
 	}
-	return listAll[Connector](ctx, c, routeActions, q, 0)
-}
-
-// CreateConnectSession starts an account-linking session. The returned
-// token is a secret. The POST carries an Idempotency-Key so retries are safe.
-func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionRequest) (*ConnectSession, error) {
-	key, err := newIdempotencyKey()
-	if err != nil {
-		return nil, err
-	}
-	var out ConnectSession
-	err = c.do(ctx, &request{
-		method: http.MethodPost, route: routeConnectSessions, path: routeConnectSessions,
-		body: req, idempotencyKey: key,
-	}, &out)
-	if err != nil {
-		return nil, err
-	}
-	return &out, nil
-}
-
-// ListAccounts lists every linked account, following `next`.
-func (c *Client) ListAccounts(ctx context.Context) ([]Account, error) {
-	return listAll[Account](ctx, c, routeAccounts, url.Values{}, 0)
-}
-
-// page is one page of a cursor-paginated list.
-type page[T any] struct {
-	Data []T    `json:"data"`
-	Next string `json:"next"` // null and absent decode as ""
-}
-
-// listAll follows `next` until it is null or empty. A cursor seen before
-// means the server is looping, which is an error rather than a hang.
-func listAll[T any](ctx context.Context, c *Client, route string, q url.Values, pageSize int) ([]T, error) {
-	if pageSize <= 0 || pageSize > maxPageSize {
-		pageSize = maxPageSize
-	}
-	q.Set("page_size", strconv.Itoa(pageSize))
-	seen := map[string]bool{}
-	all := []T{}
-	for n := 0; ; n++ {
-		if n >= maxPages {
-			return nil, fmt.Errorf("GET %s: gave up after %d pages: the server keeps returning a next cursor", route, maxPages)
-		}
-		var p page[T]
-		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &p); err != nil {
-			return nil, err
-		}
-		all = append(all, p.Data...)
-		if p.Next == "" {
-			return all, nil
-		}
-		if seen[p.Next] {
-			return nil, fmt.Errorf("GET %s: the server returned the same next cursor twice after %d pages; stopping instead of looping forever", route, n+1)
-		}
-		seen[p.Next] = true
-		q.Set("next", p.Next)
-	}
+	return listCursor[Connector](ctx, c, routeActions, q)
 }
 
 // profilePath validates id and returns the escaped profile path.
@@ -202,23 +312,11 @@ func profilePath(id string) (string, error) {
 func checkID(id string) error {
 	switch {
 	case id == "":
-		return fmt.Errorf("%w: the connector profile id is empty", ErrInvalidID)
+		return fmt.Errorf("%w: the id is empty", ErrInvalidID)
 	case id == "." || id == "..":
-		return fmt.Errorf("%w: %q is not a connector profile id", ErrInvalidID, id)
+		return fmt.Errorf("%w: %q is not an id", ErrInvalidID, id)
 	case strings.Contains(id, "/"):
-		return fmt.Errorf("%w: connector profile id %q contains '/'", ErrInvalidID, cleanText(id, 100))
+		return fmt.Errorf("%w: id %q contains '/'", ErrInvalidID, cleanText(id, 100))
 	}
 	return nil
-}
-
-// normalizeProfile turns null lists into empty ones, as the contract promises
-// arrays, so callers need not tell nil from empty.
-func normalizeProfile(p *ConnectorProfile) *ConnectorProfile {
-	if p.Scopes == nil {
-		p.Scopes = []string{}
-	}
-	if p.Actions == nil {
-		p.Actions = []string{}
-	}
-	return p
 }

@@ -98,8 +98,16 @@ func statusLabel(code int) string {
 	return fmt.Sprintf("HTTP %d", code)
 }
 
-// IsNotFound reports whether err is, or wraps, an APIError with status 404.
+// IsNotFound reports whether err is, or wraps, an APIError with status 404
+// or ErrProfileNotFound. A write refused for want of the route
+// (*WritesUnsupportedError) is not "not found".
 func IsNotFound(err error) bool {
+	if errors.Is(err, ErrWritesUnsupported) {
+		return false
+	}
+	if errors.Is(err, ErrProfileNotFound) {
+		return true
+	}
 	var apiErr *APIError
 	return errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusNotFound
 }
@@ -192,6 +200,10 @@ func jsonText(raw json.RawMessage) string {
 	}
 	return ""
 }
+
+// CleanText is cleanText for callers outside the package: server-supplied
+// text made safe to show or store.
+func CleanText(s string, maxRunes int) string { return cleanText(s, maxRunes) }
 
 // cleanText makes server-supplied text safe to show: valid UTF-8, control,
 // format (bidi overrides, zero-width) and line/paragraph separator

@@ -40,7 +40,7 @@ func TestAPIErrorGuidance(t *testing.T) {
 			writeError(w, tc.status, tc.msg, tc.code)
 		}))
 		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = 1 })
-		_, err := c.UpdateConnectorProfile(context.Background(), "p-1", UpdateConnectorProfileRequest{})
+		_, err := c.GetAccount(context.Background(), "p-1")
 		srv.Close()
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) {
@@ -48,11 +48,11 @@ func TestAPIErrorGuidance(t *testing.T) {
 			continue
 		}
 		if apiErr.StatusCode != tc.status || apiErr.Message != tc.msg || apiErr.ErrorCode != tc.code ||
-			apiErr.RequestID != "req-abc" || apiErr.Method != "PATCH" || apiErr.Path != "/connector_profiles/p-1" {
+			apiErr.RequestID != "req-abc" || apiErr.Method != "GET" || apiErr.Path != "/accounts/p-1" {
 			t.Errorf("%d: fields %+v", tc.status, apiErr)
 		}
 		msg := err.Error()
-		for _, w := range append(tc.want, "PATCH /connector_profiles/p-1", "req-abc") {
+		for _, w := range append(tc.want, "GET /accounts/p-1", "req-abc") {
 			if !strings.Contains(msg, w) {
 				t.Errorf("%d: message %q lacks %q", tc.status, msg, w)
 			}
@@ -114,7 +114,7 @@ func TestErrorFromHTMLProxyPage(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	_, err := c.ListAccounts(context.Background())
+	_, err := c.ListAccounts(context.Background(), ListAccountsOptions{})
 	if err == nil || strings.Contains(err.Error(), "<") || !strings.Contains(err.Error(), "Platform API") {
 		t.Errorf("HTML 403 gave %v", err)
 	}
@@ -162,13 +162,13 @@ func TestEchoedSecretIsRedacted(t *testing.T) {
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
 	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
-		Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})
 	if err == nil || strings.Contains(err.Error(), secret) || !strings.Contains(err.Error(), "[redacted]") {
 		t.Fatalf("create error = %v; want the secret redacted", err)
 	}
 	other := secret + "-rotated"
-	_, err = c.UpdateConnectorProfile(context.Background(), "p", UpdateConnectorProfileRequest{ClientSecret: &other})
+	_, err = c.UpdateConnectorProfile(context.Background(), "p", "zoominfo", UpdateConnectorProfileRequest{ClientSecret: &other})
 	if err == nil || strings.Contains(err.Error(), other) {
 		t.Fatalf("update error = %v; want the secret redacted", err)
 	}
@@ -199,7 +199,7 @@ func TestSecretsAreRedactedBeforeTruncation(t *testing.T) {
 			}))
 			c, _ := newTestClient(t, srv)
 			_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
-				Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+				ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 			})
 			srv.Close()
 			if err == nil {
@@ -243,7 +243,7 @@ func TestSecretsAreRedactedInEveryEchoedForm(t *testing.T) {
 			}))
 			c, log := newTestClient(t, srv)
 			_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
-				Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+				ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 			})
 			srv.Close()
 			if err == nil || strings.Contains(err.Error(), "0123456789abcdef") || !strings.Contains(err.Error(), "[redacted]") {
@@ -274,7 +274,7 @@ func TestSecretsAreRedactedFromTheLastAnswer(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	_, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
-		Provider: "zoominfo", Name: "n", AuthType: "a", ClientID: "cid", ClientSecret: secret,
+		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})
 	if err == nil || !strings.Contains(err.Error(), "request id echo:") || strings.Contains(err.Error(), "0123456789") {
 		t.Fatalf("want the last answer's request id without the secret, got %v", err)

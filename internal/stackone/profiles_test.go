@@ -3,15 +3,14 @@ package stackone
 import (
 	"context"
 	"encoding/base64"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"regexp"
 	"sort"
-	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -32,27 +31,23 @@ func TestHeadersSent(t *testing.T) {
 			r.Header.Get("Accept"), r.Header.Get("Content-Type"), r.Header.Get("Idempotency-Key")})
 		mu.Unlock()
 		if r.Method == http.MethodPost {
-			writeJSON(w, 201, map[string]any{"id": "p1", "scopes": nil})
+			writeJSON(w, 201, map[string]any{"id": "p1", "connector_key": "zoominfo"})
 			return
 		}
-		writeJSON(w, 200, map[string]any{"id": "p1"})
+		writeJSON(w, 200, map[string]any{"data": []any{}, "page": 1, "page_size": 100, "total": 0})
 	}))
 	defer srv.Close()
 	ua := "terraform-provider-stackone/0.1.0 (+https://github.com/stackonehq/terraform-provider-stackone) terraform/1.11.4"
 	c, _ := newTestClient(t, srv, func(c *Config) { c.UserAgent = ua })
 
 	ctx := context.Background()
-	p, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{Name: "n"})
-	if err != nil {
+	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ConnectorKey: "zoominfo", Name: "n"}); err != nil {
 		t.Fatal(err)
 	}
-	if p.Scopes == nil || p.Actions == nil {
-		t.Errorf("lists should be normalised to empty, got %#v %#v", p.Scopes, p.Actions)
-	}
-	if _, err := c.GetConnectorProfile(ctx, "p1"); err != nil {
+	if _, err := c.ListConnectorProfiles(ctx, ListConnectorProfilesOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{Name: "n2"}); err != nil {
+	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ConnectorKey: "zoominfo", Name: "n2"}); err != nil {
 		t.Fatal(err)
 	}
 
@@ -82,15 +77,45 @@ func TestHeadersSent(t *testing.T) {
 	}
 }
 
+// TestExtensionFieldsAbsentVsEmpty: a server without the extension omits
+// client_id, scopes and actions; the client must keep that apart from empty
+// values, so the provider never reads "not reported" as "cleared".
+func TestExtensionFieldsAbsentVsEmpty(t *testing.T) {
+	published := map[string]any{"id": "p1", "name": "n", "connector_key": "zoominfo", "active": true,
+		"created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z", "client_secret_updated_at": nil}
+	extended := map[string]any{"id": "p2", "name": "n", "connector_key": "zoominfo", "active": false,
+		"client_id": "", "scopes": []any{}, "actions": []any{}, "client_secret_set": false, "client_secret_updated_at": nil}
+	nulls := map[string]any{"id": "p3", "name": "n", "connector_key": "zoominfo", "client_id": nil, "scopes": nil, "actions": nil}
+	srv, _ := pageServer(t, func(int, url.Values) any {
+		return map[string]any{"data": []any{published, extended, nulls}, "page": 1, "page_size": 100, "total": 3}
+	})
+	c, _ := newTestClient(t, srv)
+	ps, err := c.ListConnectorProfiles(context.Background(), ListConnectorProfilesOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := ps[0]; p.ClientID != nil || p.Scopes != nil || p.Actions != nil || p.ClientSecretSet != nil ||
+		p.ClientSecretUpdatedAt != nil || p.ReportsExtension() {
+		t.Errorf("absent extension fields should stay nil: %+v", p)
+	}
+	if p := ps[1]; p.ClientID == nil || *p.ClientID != "" || p.Scopes == nil || len(*p.Scopes) != 0 ||
+		p.Actions == nil || p.ClientSecretSet == nil || *p.ClientSecretSet || !p.ReportsExtension() || p.Active {
+		t.Errorf("empty extension fields should be set and empty: %+v", p)
+	}
+	if ps[2].ReportsExtension() {
+		t.Errorf("null extension fields read as reported: %+v", ps[2])
+	}
+}
+
 func TestDefaultUserAgent(t *testing.T) {
 	var ua string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ua = r.Header.Get("User-Agent")
-		writeJSON(w, 200, map[string]any{"data": []any{}, "next": nil})
+		writeJSON(w, 200, []any{})
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	if _, err := c.ListAccounts(context.Background()); err != nil {
+	if _, err := c.ListAccounts(context.Background(), ListAccountsOptions{}); err != nil {
 		t.Fatal(err)
 	}
 	if ua != DefaultUserAgent {
@@ -98,91 +123,8 @@ func TestDefaultUserAgent(t *testing.T) {
 	}
 }
 
-// fakeProfiles is an in-memory /connector_profiles that serves pages of at
-// most two items, so listing has to follow several cursors.
-type fakeProfiles struct {
-	mu        sync.Mutex
-	profiles  []map[string]any
-	bodies    []string // raw PATCH bodies
-	pageSizes []string
-}
-
-func (f *fakeProfiles) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	switch {
-	case r.Method == http.MethodPost && r.URL.Path == "/connector_profiles":
-		var body map[string]any
-		if err := json.NewDecoder(r.Body).Decode(&body); err != nil {
-			writeError(w, 400, "bad json", "ValidationError")
-			return
-		}
-		if _, ok := body["client_secret"]; !ok {
-			writeError(w, 400, "client_secret is required", "ValidationError")
-			return
-		}
-		p := map[string]any{
-			"id": fmt.Sprintf("id-%d", len(f.profiles)+1), "provider": body["provider"], "name": body["name"],
-			"auth_type": body["auth_type"], "client_id": body["client_id"], "scopes": body["scopes"],
-			"actions": body["actions"], "active": true, "client_secret_set": true,
-			"redirect_uri": "https://api.stackone.com/connect/oauth2/zoominfo/callback",
-			"created_at":   "2026-11-29T10:00:00.123Z", "updated_at": "2026-11-29T10:00:00.123Z",
-		}
-		f.profiles = append(f.profiles, p)
-		writeJSON(w, 201, p)
-	case r.Method == http.MethodGet && r.URL.Path == "/connector_profiles":
-		f.pageSizes = append(f.pageSizes, r.URL.Query().Get("page_size"))
-		var match []map[string]any
-		for _, p := range f.profiles {
-			if prov := r.URL.Query().Get("filter[provider]"); prov == "" || p["provider"] == prov {
-				match = append(match, p)
-			}
-		}
-		start, _ := strconv.Atoi(r.URL.Query().Get("next"))
-		end := min(start+2, len(match))
-		var next any
-		if end < len(match) {
-			next = strconv.Itoa(end)
-		}
-		writeJSON(w, 200, map[string]any{"data": match[start:end], "next": next})
-	case strings.HasPrefix(r.URL.Path, "/connector_profiles/"):
-		id := strings.TrimPrefix(r.URL.Path, "/connector_profiles/")
-		idx := -1
-		for i, p := range f.profiles {
-			if p["id"] == id {
-				idx = i
-			}
-		}
-		if idx < 0 {
-			writeError(w, 404, "connector profile "+id+" not found", "NotFound")
-			return
-		}
-		switch r.Method {
-		case http.MethodGet:
-			writeJSON(w, 200, f.profiles[idx])
-		case http.MethodPatch:
-			raw, _ := io.ReadAll(r.Body)
-			f.bodies = append(f.bodies, string(raw))
-			var body map[string]any
-			_ = json.Unmarshal(raw, &body)
-			for k, v := range body {
-				if k != "client_secret" {
-					f.profiles[idx][k] = v
-				}
-			}
-			f.profiles[idx]["updated_at"] = "2026-11-29T11:00:00Z"
-			writeJSON(w, 200, f.profiles[idx])
-		case http.MethodDelete:
-			f.profiles = append(f.profiles[:idx], f.profiles[idx+1:]...)
-			w.WriteHeader(http.StatusNoContent)
-		}
-	default:
-		writeError(w, 404, "no route", "")
-	}
-}
-
 func TestConnectorProfileLifecycle(t *testing.T) {
-	fake := &fakeProfiles{}
+	fake := &fakeAPI{maxPage: 2} // a server with a smaller maximum page
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
@@ -190,12 +132,12 @@ func TestConnectorProfileLifecycle(t *testing.T) {
 
 	var ids []string
 	for i := 0; i < 5; i++ {
-		prov := "zoominfo"
+		conn := "zoominfo"
 		if i == 2 {
-			prov = "other"
+			conn = "other"
 		}
 		p, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
-			Provider: prov, Name: fmt.Sprintf("p%d", i), AuthType: "oauth2_authorization_code_pkce",
+			ConnectorKey: conn, Name: fmt.Sprintf("p%d", i), AuthenticationConfigKey: "oauth2_authorization_code_pkce",
 			ClientID: "0oaf6t3osgvaPvy4E1d7", ClientSecret: "s3cret", Scopes: []string{"api:data:contact"},
 		})
 		if err != nil {
@@ -204,13 +146,18 @@ func TestConnectorProfileLifecycle(t *testing.T) {
 		ids = append(ids, p.ID)
 	}
 
-	got, err := c.GetConnectorProfile(ctx, ids[0])
+	got, err := c.ConnectorProfile(ctx, ids[0], "zoominfo")
 	if err != nil {
 		t.Fatal(err)
 	}
+	created, err := ParseTime(got.CreatedAt)
 	wantCreated := time.Date(2026, 11, 29, 10, 0, 0, 123e6, time.UTC)
-	if got.Name != "p0" || got.ClientID != "0oaf6t3osgvaPvy4E1d7" || !got.ClientSecretSet ||
-		!got.CreatedAt.Equal(wantCreated) || len(got.Scopes) != 1 || len(got.Actions) != 0 || got.Actions == nil {
+	if err != nil || !created.Equal(wantCreated) {
+		t.Errorf("created_at %q parsed as %s, %v", got.CreatedAt, created, err)
+	}
+	if got.Name != "p0" || got.ConnectorKey != "zoominfo" || got.AuthenticationConfigKey != "oauth2_authorization_code_pkce" ||
+		got.ClientID == nil || *got.ClientID != "0oaf6t3osgvaPvy4E1d7" || got.ClientSecretSet == nil || !*got.ClientSecretSet ||
+		got.Scopes == nil || len(*got.Scopes) != 1 || got.Actions == nil || len(*got.Actions) != 0 {
 		t.Errorf("unexpected profile %+v", got)
 	}
 
@@ -221,7 +168,7 @@ func TestConnectorProfileLifecycle(t *testing.T) {
 	if len(all) != 5 {
 		t.Fatalf("listed %d profiles over pages, want 5", len(all))
 	}
-	zi, err := c.ListConnectorProfiles(ctx, ListConnectorProfilesOptions{Provider: "zoominfo"})
+	zi, err := c.ListConnectorProfiles(ctx, ListConnectorProfilesOptions{ConnectorKey: "zoominfo"})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -238,30 +185,32 @@ func TestConnectorProfileLifecycle(t *testing.T) {
 			t.Errorf("page_size = %q, want 100", ps)
 		}
 	}
-	if len(fake.pageSizes) != 3+2 {
-		t.Errorf("made %d list requests, want 5 (3 pages + 2 pages)", len(fake.pageSizes))
+	// Pages of two: the snapshot read of zoominfo (2), all (3), zoominfo (2).
+	if n := fake.count("GET /connector_profiles"); n != 2+3+2 {
+		t.Errorf("made %d list requests, want 7", n)
 	}
 
 	name := "renamed"
-	upd, err := c.UpdateConnectorProfile(ctx, ids[1], UpdateConnectorProfileRequest{Name: &name})
+	upd, err := c.UpdateConnectorProfile(ctx, ids[1], "zoominfo", UpdateConnectorProfileRequest{Name: &name})
 	if err != nil {
 		t.Fatal(err)
 	}
-	if upd.Name != "renamed" || len(upd.Scopes) != 1 {
+	if upd.Name != "renamed" || upd.Scopes == nil || len(*upd.Scopes) != 1 {
 		t.Errorf("after update: %+v", upd)
 	}
 
-	if err := c.DeleteConnectorProfile(ctx, ids[1]); err != nil {
+	if err := c.DeleteConnectorProfile(ctx, ids[1], "zoominfo"); err != nil {
 		t.Fatal(err)
 	}
-	_, err = c.GetConnectorProfile(ctx, ids[1])
-	if !IsNotFound(err) {
+	_, err = c.ConnectorProfile(ctx, ids[1], "zoominfo")
+	if !IsNotFound(err) || !errors.Is(err, ErrProfileNotFound) {
 		t.Fatalf("get after delete: want not found, got %v", err)
 	}
-	err = c.DeleteConnectorProfile(ctx, ids[1])
+	err = c.DeleteConnectorProfile(ctx, ids[1], "zoominfo")
 	var apiErr *APIError
-	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.ErrorCode != "NotFound" {
-		t.Fatalf("delete twice: want a 404 APIError, got %v", err)
+	if !errors.As(err, &apiErr) || apiErr.StatusCode != 404 || apiErr.ErrorCode != "NotFound" ||
+		!IsNotFound(err) || !errors.Is(err, ErrProfileNotFound) {
+		t.Fatalf("delete twice: want a 404 APIError and ErrProfileNotFound, got %v", err)
 	}
 	if !strings.Contains(err.Error(), "DELETE /connector_profiles/"+ids[1]) || !strings.Contains(err.Error(), "not found") {
 		t.Errorf("404 message lacks method/path/server message: %v", err)
@@ -269,7 +218,7 @@ func TestConnectorProfileLifecycle(t *testing.T) {
 }
 
 func TestUpdateSendsOnlySetFields(t *testing.T) {
-	fake := &fakeProfiles{profiles: []map[string]any{{"id": "x", "name": "a"}}}
+	fake := &fakeAPI{profiles: []map[string]any{{"id": "x", "name": "a", "connector_key": "zoominfo"}}}
 	srv := httptest.NewServer(fake)
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
@@ -291,7 +240,7 @@ func TestUpdateSendsOnlySetFields(t *testing.T) {
 		{UpdateConnectorProfileRequest{Scopes: &scopes, Name: &name}, `{"name":"n","scopes":["b","a"]}`},
 	}
 	for _, tc := range cases {
-		if _, err := c.UpdateConnectorProfile(ctx, "x", tc.req); err != nil {
+		if _, err := c.UpdateConnectorProfile(ctx, "x", "zoominfo", tc.req); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -311,11 +260,18 @@ func TestCreateSendsEmptyListsNotNull(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	if _, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{Name: "n", ClientSecret: "s"}); err != nil {
+	if _, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "n", ClientSecret: "s",
+	}); err != nil {
 		t.Fatal(err)
 	}
 	if !strings.Contains(body, `"scopes":[]`) || !strings.Contains(body, `"actions":[]`) || strings.Contains(body, `"active"`) {
 		t.Errorf("create body %s: want empty arrays and no active", body)
+	}
+	// The published names, never a second spelling.
+	if !strings.Contains(body, `"connector_key":"zoominfo"`) || !strings.Contains(body, `"authentication_config_key":"oauth2_authorization_code_pkce"`) ||
+		strings.Contains(body, `"provider"`) || strings.Contains(body, `"auth_type"`) {
+		t.Errorf("create body %s: want connector_key and authentication_config_key only", body)
 	}
 }
 
@@ -329,7 +285,7 @@ func TestDeleteAccepts200And204(t *testing.T) {
 			w.WriteHeader(status)
 		}))
 		c, _ := newTestClient(t, srv)
-		if err := c.DeleteConnectorProfile(context.Background(), "abc"); err != nil {
+		if err := c.DeleteConnectorProfile(context.Background(), "abc", "zoominfo"); err != nil {
 			t.Errorf("delete with %d: %v", status, err)
 		}
 		srv.Close()
@@ -346,12 +302,18 @@ func TestInvalidIDsRefusedWithoutRequest(t *testing.T) {
 	c, _ := newTestClient(t, srv)
 	ctx := context.Background()
 	for _, id := range []string{"", ".", "..", "a/b", "/", "../admin", "x/"} {
-		_, err1 := c.GetConnectorProfile(ctx, id)
-		_, err2 := c.UpdateConnectorProfile(ctx, id, UpdateConnectorProfileRequest{})
-		err3 := c.DeleteConnectorProfile(ctx, id)
-		for _, err := range []error{err1, err2, err3} {
+		_, err1 := c.ConnectorProfile(ctx, id, "zoominfo")
+		_, err2 := c.UpdateConnectorProfile(ctx, id, "zoominfo", UpdateConnectorProfileRequest{})
+		err3 := c.DeleteConnectorProfile(ctx, id, "zoominfo")
+		_, err4 := c.GetAccount(ctx, id)
+		_, err5 := c.ListConnectorVersions(ctx, id)
+		_, err6 := c.GetPinnedVersion(ctx, id)
+		_, err7 := c.PinVersion(ctx, id, PinVersionRequest{PinnedVersion: "1"})
+		err8 := c.UnpinVersion(ctx, id)
+		_, err9 := c.GetConnectSession(ctx, SessionID(id))
+		for i, err := range []error{err1, err2, err3, err4, err5, err6, err7, err8, err9} {
 			if !errors.Is(err, ErrInvalidID) {
-				t.Errorf("id %q: want ErrInvalidID, got %v", id, err)
+				t.Errorf("id %q, call %d: want ErrInvalidID, got %v", id, i+1, err)
 			}
 		}
 	}
@@ -361,15 +323,15 @@ func TestInvalidIDsRefusedWithoutRequest(t *testing.T) {
 }
 
 func TestIDIsPathEscaped(t *testing.T) {
+	id := "a b?c#d%e"
 	var rawPath, path string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rawPath, path = r.URL.EscapedPath(), r.URL.Path
-		writeJSON(w, 200, map[string]any{"id": "x"})
+		writeJSON(w, 200, map[string]any{"id": id})
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	id := "a b?c#d%e"
-	if _, err := c.GetConnectorProfile(context.Background(), id); err != nil {
+	if _, err := c.UpdateConnectorProfile(context.Background(), id, "zoominfo", UpdateConnectorProfileRequest{}); err != nil {
 		t.Fatal(err)
 	}
 	if path != "/connector_profiles/"+id || rawPath != "/connector_profiles/a%20b%3Fc%23d%25e" {
@@ -381,81 +343,51 @@ func TestBaseURLPathPrefix(t *testing.T) {
 	var path string
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		path = r.URL.Path
-		writeJSON(w, 200, map[string]any{"id": "x"})
+		writeJSON(w, 200, map[string]any{"data": []any{}, "page": 1, "page_size": 100, "total": 0})
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv, func(c *Config) { c.BaseURL = srv.URL + "/stackone/" })
-	if _, err := c.GetConnectorProfile(context.Background(), "x"); err != nil {
+	if _, err := c.ListConnectorProfiles(context.Background(), ListConnectorProfilesOptions{}); err != nil {
 		t.Fatal(err)
 	}
-	if path != "/stackone/connector_profiles/x" {
+	if path != "/stackone/connector_profiles" {
 		t.Errorf("path = %q", path)
 	}
 }
 
-func TestListConnectorsAndAccountsAndSessions(t *testing.T) {
+func TestListConnectors(t *testing.T) {
 	var mu sync.Mutex
 	var queries []string
-	var sessionBody map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		mu.Lock()
 		defer mu.Unlock()
-		switch r.URL.Path {
-		case "/actions":
-			queries = append(queries, r.URL.RawQuery)
-			if r.URL.Query().Get("next") == "" {
-				writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"key": "zoominfo", "name": "ZoomInfo",
-					"authentication": []any{map[string]any{"key": "oauth2_authorization_code_pkce", "pkce": true,
-						"callback_url": "https://api.stackone.com/connect/oauth2/zoominfo/callback"}},
-					"scope_definitions": []any{map[string]any{"name": "api:data:contact", "includes": []any{}}},
-					"actions":           []any{map[string]any{"id": "zoominfo_search_contacts", "required_scopes": []any{"api:data:contact"}}},
-				}}, "next": "c2"})
-				return
-			}
-			writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"key": "workday"}}, "next": ""})
-		case "/accounts":
-			writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"id": "a1", "integration_id": "p1", "status": "active",
-				"scopes": []any{"api:data:contact"}, "created_at": "2026-11-29T10:00:00Z"}}})
-		case "/connect_sessions":
-			if r.Header.Get("Idempotency-Key") == "" {
-				writeError(w, 400, "missing key", "")
-				return
-			}
-			_ = json.NewDecoder(r.Body).Decode(&sessionBody)
-			writeJSON(w, 201, map[string]any{"id": "s1", "token": "tok", "auth_link_url": "http://x/connect/oauth2/p1?token=tok"})
+		queries = append(queries, r.URL.RawQuery)
+		if r.URL.Query().Get("next") == "" {
+			writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"key": "zoominfo", "name": "ZoomInfo",
+				// Fields the catalog does not publish are ignored.
+				"authentication": []any{map[string]any{"key": "oauth2_authorization_code_pkce", "type": "oauth2", "pkce": true,
+					"support": map[string]any{"link": "x"}, "callback_url": "https://elsewhere/callback"}},
+				"scope_definitions": []any{map[string]any{"name": "api:data:contact", "includes": []any{}}},
+				"actions":           []any{map[string]any{"id": "zoominfo_search_contacts", "required_scopes": []any{"api:data:contact"}}},
+			}}, "next": "c2"})
+			return
 		}
+		writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"key": "workday"}}, "next": nil})
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	ctx := context.Background()
 
-	conns, err := c.ListConnectors(ctx, "zoominfo", "workday")
+	conns, err := c.ListConnectors(context.Background(), "zoominfo", " ", "workday")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(conns) != 2 || conns[0].Key != "zoominfo" || !conns[0].Authentication[0].PKCE ||
+	if len(conns) != 2 || conns[0].Key != "zoominfo" || conns[0].Authentication[0].Type != "oauth2" ||
 		conns[0].Actions[0].RequiredScopes[0] != "api:data:contact" || conns[1].Key != "workday" {
 		t.Errorf("connectors = %+v", conns)
 	}
 	if len(queries) != 2 || queries[0] != "filter%5Bconnectors%5D=zoominfo%2Cworkday&page_size=100" ||
 		!strings.Contains(queries[1], "next=c2") {
 		t.Errorf("catalog queries = %q", queries)
-	}
-
-	accts, err := c.ListAccounts(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if len(accts) != 1 || accts[0].IntegrationID != "p1" || accts[0].Status != "active" {
-		t.Errorf("accounts = %+v", accts)
-	}
-
-	s, err := c.CreateConnectSession(ctx, ConnectSessionRequest{OriginOwnerID: "o", OriginOwnerName: "Org", IntegrationID: "p1"})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if s.Token != "tok" || sessionBody["integration_id"] != "p1" || sessionBody["origin_owner_id"] != "o" {
-		t.Errorf("session %+v, body %v", s, sessionBody)
 	}
 }
 
@@ -467,11 +399,11 @@ func TestPaginationRepeatedCursorStops(t *testing.T) {
 		if n%2 == 0 {
 			next = "b"
 		}
-		writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"id": "x"}}, "next": next})
+		writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"key": "x"}}, "next": next})
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	_, err := c.ListConnectorProfiles(context.Background(), ListConnectorProfilesOptions{})
+	_, err := c.ListConnectors(context.Background())
 	if err == nil || !strings.Contains(err.Error(), "same next cursor") {
 		t.Fatalf("want a repeated-cursor error, got %v", err)
 	}
@@ -488,7 +420,7 @@ func TestInvalidJSONOn2xx(t *testing.T) {
 			_, _ = io.WriteString(w, body)
 		}))
 		c, _ := newTestClient(t, srv)
-		_, err := c.GetConnectorProfile(context.Background(), "p")
+		_, err := c.GetAccount(context.Background(), "p")
 		srv.Close()
 		if err == nil {
 			t.Errorf("body %q: want an error", body)
@@ -496,7 +428,7 @@ func TestInvalidJSONOn2xx(t *testing.T) {
 		}
 		msg := err.Error()
 		explained := strings.Contains(msg, "not the JSON expected") || strings.Contains(msg, "empty body")
-		if !strings.Contains(msg, "GET /connector_profiles/p") || !strings.Contains(msg, "req-9") || !explained {
+		if !strings.Contains(msg, "GET /accounts/p") || !strings.Contains(msg, "req-9") || !explained {
 			t.Errorf("body %q: unclear error %q", body, msg)
 		}
 	}
@@ -516,7 +448,7 @@ func TestResponseBodyLimited(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
-	_, err := c.GetConnectorProfile(context.Background(), "p")
+	_, err := c.GetAccount(context.Background(), "p")
 	if err == nil || !strings.Contains(err.Error(), "more than 10 MiB") {
 		t.Fatalf("want a size error, got %v", err)
 	}

@@ -1,40 +1,67 @@
 package stackone
 
-import "time"
+import (
+	"encoding/json"
+	"fmt"
+	"strconv"
+	"time"
+)
 
-// ConnectorProfile is a StackOne connector profile as the API returns it. The
-// client secret is write-only on the wire and so never appears here.
+// ConnectorProfile is a StackOne connector profile as GET /connector_profiles
+// lists it. The published fields come first; the extension fields (see
+// WIRE_CONTRACT.md) are pointers because a server without the extension
+// omits them, and "not reported" must never read as "empty". The client
+// secret is write-only on the wire and so never appears here.
 type ConnectorProfile struct {
-	ID                    string     `json:"id"`
-	Provider              string     `json:"provider"`
-	Name                  string     `json:"name"`
-	AuthType              string     `json:"auth_type"`
-	Active                bool       `json:"active"`
-	ClientID              string     `json:"client_id"`
-	Scopes                []string   `json:"scopes"`
-	Actions               []string   `json:"actions"`
-	RedirectURI           string     `json:"redirect_uri"`
-	ClientSecretSet       bool       `json:"client_secret_set"`
-	ClientSecretUpdatedAt *time.Time `json:"client_secret_updated_at"`
-	CreatedAt             time.Time  `json:"created_at"`
-	UpdatedAt             time.Time  `json:"updated_at"`
+	ID                        string   `json:"id"`
+	Name                      string   `json:"name"`
+	ConnectorKey              string   `json:"connector_key"`
+	ConnectorLabel            string   `json:"connector_label,omitempty"`
+	LogoURL                   string   `json:"logo_url,omitempty"`
+	Categories                []string `json:"categories,omitempty"`
+	Active                    bool     `json:"active"`
+	Default                   bool     `json:"default"`
+	ReleaseStage              string   `json:"release_stage,omitempty"`
+	AuthenticationConfigKey   string   `json:"authentication_config_key,omitempty"`
+	AuthenticationConfigLabel string   `json:"authentication_config_label,omitempty"`
+	Environment               string   `json:"environment,omitempty"`
+	ConnectorVersion          string   `json:"connector_version,omitempty"`
+	ConnectorPinnedVersion    string   `json:"connector_pinned_version,omitempty"`
+	ConnectorOwner            string   `json:"connector_owner,omitempty"`
+	// CreatedAt and UpdatedAt are kept as the server wrote them (published as
+	// date-time strings); Time parses them.
+	CreatedAt string `json:"created_at"`
+	UpdatedAt string `json:"updated_at"`
+
+	// Extension fields: nil when the server does not report them.
+	ClientID              *string    `json:"client_id,omitempty"`
+	Scopes                *[]string  `json:"scopes,omitempty"`
+	Actions               *[]string  `json:"actions,omitempty"`
+	ClientSecretSet       *bool      `json:"client_secret_set,omitempty"`
+	ClientSecretUpdatedAt *time.Time `json:"client_secret_updated_at,omitempty"`
 }
 
-// CreateConnectorProfileRequest is the body of POST /connector_profiles.
+// ReportsExtension says whether the server reported the extension's profile
+// fields (client id, scopes, actions) for this profile.
+func (p *ConnectorProfile) ReportsExtension() bool {
+	return p.ClientID != nil && p.Scopes != nil && p.Actions != nil
+}
+
+// CreateConnectorProfileRequest is the body of POST /connector_profiles (extension).
 type CreateConnectorProfileRequest struct {
-	Provider     string   `json:"provider"`
-	Name         string   `json:"name"`
-	AuthType     string   `json:"auth_type"`
-	ClientID     string   `json:"client_id"`
-	ClientSecret string   `json:"client_secret"`
-	Scopes       []string `json:"scopes"`
-	Actions      []string `json:"actions"`
-	Active       *bool    `json:"active,omitempty"`
+	ConnectorKey            string   `json:"connector_key"`
+	AuthenticationConfigKey string   `json:"authentication_config_key"`
+	Name                    string   `json:"name"`
+	ClientID                string   `json:"client_id"`
+	ClientSecret            string   `json:"client_secret"`
+	Scopes                  []string `json:"scopes"`
+	Actions                 []string `json:"actions"`
+	Active                  *bool    `json:"active,omitempty"`
 }
 
-// UpdateConnectorProfileRequest is the body of PATCH /connector_profiles/{id}.
-// A nil field is left unchanged on the server; Scopes and Actions replace the
-// whole list when set.
+// UpdateConnectorProfileRequest is the body of PATCH /connector_profiles/{id}
+// (extension). A nil field is left unchanged on the server; Scopes and
+// Actions replace the whole list when set.
 type UpdateConnectorProfileRequest struct {
 	Name         *string   `json:"name,omitempty"`
 	Active       *bool     `json:"active,omitempty"`
@@ -46,10 +73,35 @@ type UpdateConnectorProfileRequest struct {
 
 // ListConnectorProfilesOptions filters GET /connector_profiles.
 type ListConnectorProfilesOptions struct {
-	// Provider keeps only profiles of this connector when not empty.
-	Provider string
-	// PageSize is the page size asked for (1..100); 0 or out of range asks for 100, the maximum.
-	PageSize int
+	// ConnectorKey keeps only profiles of this connector when not empty.
+	ConnectorKey string
+	// Enabled, when set, keeps only enabled (true) or disabled (false) profiles.
+	Enabled *bool
+}
+
+// ConnectorVersion is one version of a profile's connector
+// (GET /connector_profiles/{id}/versions).
+type ConnectorVersion struct {
+	Version string `json:"version"`
+	Owner   string `json:"owner"`
+	Builtin bool   `json:"builtin"`
+	Pinned  bool   `json:"pinned"`
+}
+
+// PinnedVersion is the connector version pinned on a profile
+// (GET/PUT /connector_profiles/{id}/pinned_version).
+type PinnedVersion struct {
+	ConnectorProfileID string `json:"connector_profile_id"`
+	PinnedVersion      string `json:"pinned_version"`
+	Owner              string `json:"owner,omitempty"`
+	CreatedAt          string `json:"created_at"`
+	UpdatedAt          string `json:"updated_at"`
+}
+
+// PinVersionRequest is the body of PUT /connector_profiles/{id}/pinned_version.
+type PinVersionRequest struct {
+	PinnedVersion string `json:"pinned_version"`
+	Owner         string `json:"owner,omitempty"`
 }
 
 // Connector is one connector of the catalog served by GET /actions.
@@ -68,16 +120,14 @@ type Action struct {
 	RequiredScopes []string `json:"required_scopes"`
 }
 
-// Authentication is one way of authenticating a connector (an auth type).
+// Authentication is one way of authenticating a connector (an auth type), as
+// the catalog publishes it: no authorization, token or callback URL.
 type Authentication struct {
-	Key              string   `json:"key"`
-	Label            string   `json:"label"`
-	Type             string   `json:"type"`
-	AuthorizationURL string   `json:"authorization_url,omitempty"`
-	TokenURL         string   `json:"token_url,omitempty"`
-	CallbackURL      string   `json:"callback_url,omitempty"`
-	PKCE             bool     `json:"pkce"`
-	RequiredScopes   []string `json:"required_scopes"`
+	Key            string   `json:"key"`
+	Label          string   `json:"label"`
+	Type           string   `json:"type"`
+	RequiredScopes []string `json:"required_scopes"`
+	Support        any      `json:"support,omitempty"`
 }
 
 // ScopeDefinition describes a scope and the scopes it implies.
@@ -89,25 +139,92 @@ type ScopeDefinition struct {
 
 // ConnectSessionRequest is the body of POST /connect_sessions.
 type ConnectSessionRequest struct {
+	OriginOwnerID      string `json:"origin_owner_id"`
+	OriginOwnerName    string `json:"origin_owner_name"`
+	Provider           string `json:"provider,omitempty"`
+	ConnectorProfileID string `json:"connector_profile_id,omitempty"`
+	Label              string `json:"label,omitempty"`
+	ExpiresIn          int    `json:"expires_in,omitempty"`
+}
+
+// SessionID is a connect session id. StackOne publishes it as a number; a
+// string holding digits is accepted too.
+type SessionID string
+
+// UnmarshalJSON takes a JSON number or string.
+func (s *SessionID) UnmarshalJSON(b []byte) error {
+	var n json.Number
+	if err := json.Unmarshal(b, &n); err == nil {
+		if _, err := strconv.ParseInt(n.String(), 10, 64); err != nil {
+			return fmt.Errorf("connect session id %s is not an integer", n)
+		}
+		*s = SessionID(n.String())
+		return nil
+	}
+	var str string
+	if err := json.Unmarshal(b, &str); err != nil {
+		return fmt.Errorf("connect session id must be a number, got %s", cleanText(string(b), 40))
+	}
+	if _, err := strconv.ParseInt(str, 10, 64); err != nil {
+		return fmt.Errorf("connect session id %q is not an integer", cleanText(str, 40))
+	}
+	*s = SessionID(str)
+	return nil
+}
+
+// ConnectSession is a connect session; Token (a secret) and AuthLinkURL come
+// only with the answer to POST /connect_sessions.
+type ConnectSession struct {
+	ID                      SessionID          `json:"id"`
+	OriginOwnerID           string             `json:"origin_owner_id"`
+	OriginOwnerName         string             `json:"origin_owner_name"`
+	Provider                string             `json:"provider,omitempty"`
+	ConnectorProfileID      string             `json:"connector_profile_id,omitempty"`
+	CreatedAt               string             `json:"created_at"`
+	Token                   string             `json:"token,omitempty"`
+	AuthLinkURL             string             `json:"auth_link_url,omitempty"`
+	LatestConnectionAttempt *ConnectionAttempt `json:"latest_connection_attempt,omitempty"`
+}
+
+// ConnectionAttempt is how the latest link attempt of a session stands.
+type ConnectionAttempt struct {
+	ID                    any    `json:"id"`
+	Status                string `json:"status"` // pending, authenticated, error, cancelled
+	OAuthErrorCode        string `json:"oauth_error_code"`
+	OAuthErrorDescription string `json:"oauth_error_description"`
+	AccountSecureID       string `json:"account_secure_id"`
+	CreatedAt             string `json:"created_at"`
+	UpdatedAt             string `json:"updated_at"`
+}
+
+// Account is a linked account (GET /accounts, GET /accounts/{id}).
+type Account struct {
+	ID              string `json:"id"`
+	Provider        string `json:"provider"`
+	ProviderName    string `json:"provider_name,omitempty"`
 	OriginOwnerID   string `json:"origin_owner_id"`
 	OriginOwnerName string `json:"origin_owner_name"`
-	Provider        string `json:"provider,omitempty"`
-	IntegrationID   string `json:"integration_id,omitempty"`
+	OriginUsername  string `json:"origin_username,omitempty"`
+	Label           string `json:"label,omitempty"`
+	Status          string `json:"status"`
+	CreatedAt       string `json:"created_at"`
+	UpdatedAt       string `json:"updated_at"`
+
+	// Extension fields (the sandbox's extended mode): nil when not reported.
+	ConnectorProfileID *string   `json:"connector_profile_id,omitempty"`
+	Scopes             *[]string `json:"scopes,omitempty"`
 }
 
-// ConnectSession is the answer to POST /connect_sessions. Token is a secret.
-type ConnectSession struct {
-	ID          string `json:"id"`
-	Token       string `json:"token"`
-	AuthLinkURL string `json:"auth_link_url"`
+// ListAccountsOptions filters GET /accounts. Empty fields filter nothing.
+type ListAccountsOptions struct {
+	Providers     []string
+	OriginOwnerID string
+	Statuses      []string
+	AccountIDs    []string
 }
 
-// Account is a linked account from GET /accounts.
-type Account struct {
-	ID            string    `json:"id"`
-	Provider      string    `json:"provider"`
-	IntegrationID string    `json:"integration_id"`
-	Status        string    `json:"status"`
-	Scopes        []string  `json:"scopes"`
-	CreatedAt     time.Time `json:"created_at"`
+// ParseTime reads a date-time as the API writes it (RFC 3339, with or
+// without fractional seconds).
+func ParseTime(s string) (time.Time, error) {
+	return time.Parse(time.RFC3339Nano, s)
 }

@@ -5,7 +5,9 @@
 //	stackone-dashboard -profile ID -name "Renamed in the dashboard"
 //	stackone-dashboard -profile ID -scopes "api:data:contact api:data:news"
 //
-// It reads STACKONE_BASE_URL and STACKONE_API_KEY.
+// It reads STACKONE_BASE_URL and SANDBOX_ADMIN_TOKEN (the sandbox prints
+// both) and goes through the sandbox's dashboard stand-in, which works
+// whether or not the sandbox accepts profile writes on its API.
 package main
 
 import (
@@ -17,7 +19,7 @@ import (
 	"os"
 	"strings"
 
-	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
 )
 
 func main() {
@@ -38,26 +40,27 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *profileID == "" || (*name == "" && *scopes == "") {
 		return errors.New("usage: -profile ID and at least one of -name or -scopes")
 	}
-	baseURL, apiKey := os.Getenv("STACKONE_BASE_URL"), os.Getenv("STACKONE_API_KEY")
-	if baseURL == "" || apiKey == "" {
-		return errors.New("set STACKONE_BASE_URL and STACKONE_API_KEY (the sandbox prints both)")
+	baseURL, adminToken := os.Getenv("STACKONE_BASE_URL"), os.Getenv("SANDBOX_ADMIN_TOKEN")
+	if baseURL == "" || adminToken == "" {
+		return errors.New("set STACKONE_BASE_URL and SANDBOX_ADMIN_TOKEN (the sandbox prints both)")
 	}
-	client, err := stackone.New(stackone.Config{BaseURL: baseURL, APIKey: apiKey, UserAgent: "stackone-dashboard"})
-	if err != nil {
-		return err
-	}
-	var patch stackone.UpdateConnectorProfileRequest
+	var change acctest.DashboardProfile
 	if *name != "" {
-		patch.Name = name
+		change.Name = name
 	}
 	if *scopes != "" {
 		list := strings.Fields(*scopes)
-		patch.Scopes = &list
+		change.Scopes = &list
 	}
-	p, err := client.UpdateConnectorProfile(ctx, *profileID, patch)
+	dashboard := &acctest.Dashboard{BaseURL: baseURL, AdminToken: adminToken}
+	p, err := dashboard.UpdateProfile(ctx, *profileID, change)
 	if err != nil {
 		return err
 	}
-	fmt.Fprintf(out, "Changed profile %s outside Terraform: name %q, scopes %s\n", p.ID, p.Name, strings.Join(p.Scopes, " "))
+	var now []string
+	if p.Scopes != nil {
+		now = *p.Scopes
+	}
+	fmt.Fprintf(out, "Changed profile %s outside Terraform: name %q, scopes %s\n", p.ID, p.Name, strings.Join(now, " "))
 	return nil
 }

@@ -41,7 +41,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	profileID := fs.String("profile", "", "connector profile id (required)")
 	auto := fs.Bool("auto", false, "sign in automatically as SANDBOX_USER instead of waiting for a person")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for a person to finish signing in")
-	create := fs.Bool("create", false, "create a ZoomInfo profile from ZOOMINFO_CLIENT_ID/ZOOMINFO_CLIENT_SECRET first")
+	create := fs.Bool("create", false, "create a ZoomInfo profile from ZOOMINFO_CLIENT_ID/ZOOMINFO_CLIENT_SECRET first (through the sandbox dashboard stand-in: needs SANDBOX_ADMIN_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -61,9 +61,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		if clientID == "" || secret == "" {
 			return errors.New("-create needs ZOOMINFO_CLIENT_ID and ZOOMINFO_CLIENT_SECRET (the sandbox prints both)")
 		}
-		p, err := client.CreateConnectorProfile(ctx, stackone.CreateConnectorProfileRequest{
-			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "ZoomInfo (stackone-link)",
-			ClientID: clientID, ClientSecret: secret, Scopes: []string{"api:data:contact", "api:data:company"},
+		// Through the dashboard stand-in, which every sandbox mode serves.
+		name, scopes := "ZoomInfo (stackone-link)", []string{"api:data:contact", "api:data:company"}
+		dashboard := &acctest.Dashboard{BaseURL: baseURL, AdminToken: os.Getenv("SANDBOX_ADMIN_TOKEN")}
+		p, err := dashboard.CreateProfile(ctx, acctest.DashboardProfile{
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: &name,
+			ClientID: &clientID, ClientSecret: &secret, Scopes: &scopes,
 		})
 		if err != nil {
 			return err
@@ -88,24 +91,18 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fmt.Fprintf(out, "Open this link in a browser and sign in (the sandbox prints SANDBOX_USER and SANDBOX_PASSWORD):\n\n  %s\n\nWaiting up to %s for the outcome…\n", sess.AuthLinkURL, *wait)
 	deadline := time.Now().Add(*wait)
 	for time.Now().Before(deadline) {
-		st, err := acctest.GetSessionStatus(ctx, tg, sess.ID)
+		status, oauthErr, desc, accountID, err := acctest.SessionStatus(ctx, tg, sess.ID)
 		if err != nil {
 			return err
 		}
-		if st.Status != "pending" {
+		if status != "pending" {
 			var account *stackone.Account
-			if st.AccountID != "" {
-				accounts, err := client.ListAccounts(ctx)
-				if err != nil {
+			if accountID != "" {
+				if account, err = client.GetAccount(ctx, accountID); err != nil {
 					return err
 				}
-				for i := range accounts {
-					if accounts[i].ID == st.AccountID {
-						account = &accounts[i]
-					}
-				}
 			}
-			return report(out, st.Status, st.Error, st.ErrorDescription, account)
+			return report(out, status, oauthErr, desc, account)
 		}
 		select {
 		case <-ctx.Done():
@@ -120,7 +117,11 @@ func report(out io.Writer, status, oauthErr, desc string, account *stackone.Acco
 	if status != "linked" || account == nil {
 		return fmt.Errorf("linking failed (%s): %s %s", status, oauthErr, desc)
 	}
-	fmt.Fprintf(out, "Linked account %s (provider %s, profile %s, status %s) with scopes: %s\n",
-		account.ID, account.Provider, account.IntegrationID, account.Status, strings.Join(account.Scopes, " "))
+	var scopes []string
+	if account.Scopes != nil {
+		scopes = *account.Scopes
+	}
+	fmt.Fprintf(out, "Linked account %s (provider %s, owner %s, status %s) with scopes: %s\n",
+		account.ID, account.Provider, account.OriginOwnerID, account.Status, strings.Join(scopes, " "))
 	return nil
 }

@@ -19,7 +19,7 @@ func TestRunLinksAutomatically(t *testing.T) {
 	app := tg.Sandbox.ZoomInfoApp()
 	create := func(scopes ...string) string {
 		p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
-			Provider: "zoominfo", AuthType: "oauth2_authorization_code_pkce", Name: "link", ClientID: app.ClientID, ClientSecret: app.ClientSecret, Scopes: scopes,
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "link", ClientID: app.ClientID, ClientSecret: app.ClientSecret, Scopes: scopes,
 		})
 		if err != nil {
 			t.Fatal(err)

@@ -1,0 +1,215 @@
+package provider_test
+
+import (
+	"context"
+	"fmt"
+	"testing"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/statecheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+	"github.com/hashicorp/terraform-plugin-testing/tfversion"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
+)
+
+// Against a StackOne that publishes profiles read-only (live StackOne
+// today, `stackone-sandbox -api published`), a profile is made in the
+// dashboard and adopted with an import block.
+
+// publishedProfileConfig adopts profile id (made in the dashboard) into
+// stackone_connector_profile.test, with the given name.
+func publishedProfileConfig(tg *acctest.Target, id, name string) string {
+	return tg.ProviderConfig() + fmt.Sprintf(`
+import {
+  to = stackone_connector_profile.test
+  id = %q
+}
+
+resource "stackone_connector_profile" "test" {
+  connector                = "zoominfo"
+  auth_type                = "oauth2_authorization_code_pkce"
+  name                     = %q
+  client_id                = "0oaf6t3osgvaPvy4E1d7"
+  client_secret_wo         = "dashboard-secret"
+  client_secret_wo_version = 1
+  scopes                   = ["api:data:contact", "api:data:company"]
+  actions                  = ["zoominfo_search_contacts"]
+}
+`, id, name)
+}
+
+func TestConnectorProfilePublishedAPIAdoption(t *testing.T) {
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	ctx := context.Background()
+	name, clientID, secret := "ZoomInfo (dashboard)", "0oaf6t3osgvaPvy4E1d7", "dashboard-secret"
+	scopes, actions := []string{"api:data:contact", "api:data:company"}, []string{"zoominfo_search_contacts"}
+	made, err := tg.Dashboard().CreateProfile(ctx, acctest.DashboardProfile{
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
+		Name: &name, ClientID: &clientID, ClientSecret: &secret, Scopes: &scopes, Actions: &actions,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	id := made.ID
+	renamed := "Renamed in the dashboard"
+	writes := func() int {
+		st := tg.Sandbox.Stats()
+		return st.Requests["POST /connector_profiles"] + st.Requests["PATCH /connector_profiles/{id}"] + st.Requests["DELETE /connector_profiles/{id}"]
+	}
+
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				// Import, then the first apply records client id, scopes,
+				// actions and the secret's version without calling StackOne;
+				// the plan after it is clean (checked by the framework).
+				Config: publishedProfileConfig(tg, id, name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(profileAddr, plancheck.ResourceActionUpdate),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(clientID)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("scopes"), knownvalue.SetExact([]knownvalue.Check{
+						knownvalue.StringExact("api:data:contact"), knownvalue.StringExact("api:data:company"),
+					})),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_secret_wo_version"), knownvalue.Int64Exact(1)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("redirect_uri"), knownvalue.StringExact(tg.BaseURL+"/connect/oauth2/zoominfo/callback")),
+				},
+				Check: func(*terraform.State) error {
+					if n := writes(); n != 0 {
+						return fmt.Errorf("adopting the profile sent %d writes to StackOne, want none", n)
+					}
+					return nil
+				},
+			},
+			{
+				// A rename in the dashboard shows as drift; applying it is
+				// refused with the dashboard advice.
+				PreConfig: func() {
+					if _, err := tg.Dashboard().UpdateProfile(ctx, id, acctest.DashboardProfile{Name: &renamed}); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config: publishedProfileConfig(tg, id, name),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					expectOnlyChanged(profileAddr, "name"),
+				}},
+				ExpectError: expectError(`does not accept connector profile writes.*Make the change in the StackOne dashboard`),
+			},
+			{
+				// The state was left as it was: taking the dashboard's name
+				// makes the plan clean, and nothing was written.
+				Config: publishedProfileConfig(tg, id, renamed),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectEmptyPlan(),
+				}},
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("id"), knownvalue.StringExact(id)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("name"), knownvalue.StringExact(renamed)),
+					statecheck.ExpectKnownValue(profileAddr, tfjsonpath.New("client_id"), knownvalue.StringExact(clientID)),
+				},
+				Check: func(*terraform.State) error {
+					if p, ok := tg.Sandbox.Profile(id); !ok || p.Name != renamed {
+						return fmt.Errorf("the dashboard's profile changed: %+v", p)
+					}
+					return nil
+				},
+			},
+			{
+				// Destroying is refused too (the profile stays); forgetting it
+				// with a removed block is the way out.
+				Config: tg.ProviderConfig() + `
+removed {
+  from = stackone_connector_profile.test
+  lifecycle {
+    destroy = false
+  }
+}
+`,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if _, ok := tg.Sandbox.Profile(id); !ok {
+				return fmt.Errorf("profile %s was deleted", id)
+			}
+			return nil
+		},
+	})
+}
+
+func TestConnectorProfilePublishedAPICreateRefused(t *testing.T) {
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	config := profileConfig(tg, `
+  name             = "ZoomInfo"
+  client_secret_wo = "s"
+`)
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{
+				Config:      config,
+				ExpectError: expectError(`does not accept connector profile writes.*Connector Profiles → \+ Connector Profile → zoominfo.*import \{.*Nothing was recorded in state`),
+			},
+			{
+				// Nothing in state: the plan is still to create it.
+				Config:             config,
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+		CheckDestroy: func(*terraform.State) error {
+			if n := len(tg.Sandbox.Profiles()); n != 0 {
+				return fmt.Errorf("%d profiles on the server, want none", n)
+			}
+			return nil
+		},
+	})
+}
+
+// A refresh of five profiles reads one list, never a profile by id.
+func TestConnectorProfileRefreshReadsTheListOnly(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	cli := acctest.NewCLI(t, tg)
+	cli.WriteFile("main.tf", `
+terraform {
+  required_providers {
+    stackone = { source = "stackonehq/stackone" }
+  }
+}
+resource "stackone_connector_profile" "fleet" {
+  count            = 5
+  connector        = "zoominfo"
+  auth_type        = "oauth2_authorization_code_pkce"
+  name             = "fleet ${count.index}"
+  client_id        = "cid"
+  client_secret_wo = "s"
+}
+`)
+	if out, code := cli.Run("apply", "-auto-approve", "-input=false"); code != 0 {
+		t.Fatalf("apply: exit %d\n%s", code, out)
+	}
+	before := tg.Sandbox.Stats().Requests
+	if out, code := cli.Run("plan", "-input=false", "-detailed-exitcode"); code != 0 {
+		t.Fatalf("plan after apply: exit %d, want 0 (no changes)\n%s", code, out)
+	}
+	after := tg.Sandbox.Stats().Requests
+	if byID := after["GET /connector_profiles/{id}"] - before["GET /connector_profiles/{id}"]; byID != 0 {
+		t.Errorf("the refresh read %d profiles by id, want 0", byID)
+	}
+	if lists := after["GET /connector_profiles"] - before["GET /connector_profiles"]; lists < 1 || lists > 2 {
+		t.Errorf("the refresh listed profiles %d times, want 1 or 2", lists)
+	}
+}

@@ -1,0 +1,174 @@
+package stackone
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+)
+
+// CreateConnectSession starts an account-linking session. The returned
+// token is a secret. The POST carries an Idempotency-Key so retries are safe
+// where the server honours it.
+func (c *Client) CreateConnectSession(ctx context.Context, req ConnectSessionRequest) (*ConnectSession, error) {
+	key, err := newIdempotencyKey()
+	if err != nil {
+		return nil, err
+	}
+	var out ConnectSession
+	err = c.do(ctx, &request{
+		method: http.MethodPost, route: routeConnectSessions, path: routeConnectSessions,
+		body: req, idempotencyKey: key,
+	}, &out)
+	if err != nil {
+		return nil, err
+	}
+	if out.ID == "" {
+		return nil, fmt.Errorf("StackOne answered POST %s without a session id", routeConnectSessions)
+	}
+	return &out, nil
+}
+
+// GetConnectSession reads a connect session, with its latest connection attempt.
+func (c *Client) GetConnectSession(ctx context.Context, id SessionID) (*ConnectSession, error) {
+	if err := checkID(string(id)); err != nil {
+		return nil, err
+	}
+	var out ConnectSession
+	p := "/connect_sessions/" + url.PathEscape(string(id))
+	if err := c.do(ctx, &request{method: http.MethodGet, route: routeConnectSession, path: p}, &out); err != nil {
+		return nil, err
+	}
+	if out.ID != id {
+		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, cleanText(string(out.ID), 40))
+	}
+	return &out, nil
+}
+
+// ListAccounts lists every linked account matching opts, page by page.
+func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]Account, error) {
+	q := url.Values{}
+	for _, p := range nonBlank(opts.Providers) {
+		q.Add("providers", p)
+	}
+	if o := strings.TrimSpace(opts.OriginOwnerID); o != "" {
+		q.Set("origin_owner_id", o)
+	}
+	for _, s := range nonBlank(opts.Statuses) {
+		q.Add("status", s)
+	}
+	for _, id := range nonBlank(opts.AccountIDs) {
+		q.Add("account_ids", id)
+	}
+	items, err := listBareArray[Account](ctx, c, routeAccounts, q)
+	if err != nil {
+		return nil, err
+	}
+	seen := make(map[string]bool, len(items))
+	for i := range items {
+		id := items[i].ID
+		if strings.TrimSpace(id) == "" {
+			return nil, fmt.Errorf("GET %s: item %d of the list has no id", routeAccounts, i+1)
+		}
+		if seen[id] {
+			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, cleanText(id, 100))
+		}
+		seen[id] = true
+	}
+	return items, nil
+}
+
+// GetAccount reads one linked account. A missing account gives an *APIError
+// for which IsNotFound is true.
+func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
+	if err := checkID(id); err != nil {
+		return nil, err
+	}
+	p := "/accounts/" + url.PathEscape(id)
+	var out Account
+	if err := c.do(ctx, &request{method: http.MethodGet, route: routeAccount, path: p}, &out); err != nil {
+		return nil, err
+	}
+	if out.ID != id {
+		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, cleanText(out.ID, 100))
+	}
+	return &out, nil
+}
+
+// ListConnectorVersions lists the connector versions a profile can pin.
+func (c *Client) ListConnectorVersions(ctx context.Context, profileID string) ([]ConnectorVersion, error) {
+	p, err := profilePath(profileID)
+	if err != nil {
+		return nil, err
+	}
+	var out []ConnectorVersion
+	if err := c.do(ctx, &request{method: http.MethodGet, route: routeVersions, path: p + "/versions"}, &out); err != nil {
+		return nil, err
+	}
+	if len(out) > maxListItems {
+		return nil, fmt.Errorf("GET %s/versions: the server listed %d versions; the provider reads at most %d", p, len(out), maxListItems)
+	}
+	return out, nil
+}
+
+// GetPinnedVersion reads the version pinned on a profile. Nothing pinned
+// gives an *APIError for which IsNotFound is true.
+func (c *Client) GetPinnedVersion(ctx context.Context, profileID string) (*PinnedVersion, error) {
+	p, err := profilePath(profileID)
+	if err != nil {
+		return nil, err
+	}
+	var out PinnedVersion
+	if err := c.do(ctx, &request{method: http.MethodGet, route: routePinnedVersion, path: p + "/pinned_version"}, &out); err != nil {
+		return nil, err
+	}
+	return &out, checkPinned(&out, profileID)
+}
+
+// PinVersion pins a connector version on a profile (create or replace).
+func (c *Client) PinVersion(ctx context.Context, profileID string, req PinVersionRequest) (*PinnedVersion, error) {
+	p, err := profilePath(profileID)
+	if err != nil {
+		return nil, err
+	}
+	var out PinnedVersion
+	if err := c.do(ctx, &request{method: http.MethodPut, route: routePinnedVersion, path: p + "/pinned_version", body: req}, &out); err != nil {
+		return nil, err
+	}
+	return &out, checkPinned(&out, profileID)
+}
+
+// UnpinVersion removes the pinned version of a profile; 200 and 204 are
+// success. Nothing pinned gives an *APIError for which IsNotFound is true.
+func (c *Client) UnpinVersion(ctx context.Context, profileID string) error {
+	p, err := profilePath(profileID)
+	if err != nil {
+		return err
+	}
+	return c.do(ctx, &request{method: http.MethodDelete, route: routePinnedVersion, path: p + "/pinned_version"}, nil)
+}
+
+// checkPinned refuses a pinned version of another profile, or without a version.
+func checkPinned(v *PinnedVersion, profileID string) error {
+	switch {
+	case v.ConnectorProfileID != "" && v.ConnectorProfileID != profileID:
+		return fmt.Errorf("StackOne answered for profile %q with the pinned version of profile %q", profileID, cleanText(v.ConnectorProfileID, 100))
+	case strings.TrimSpace(v.PinnedVersion) == "":
+		return fmt.Errorf("StackOne answered for profile %q with a pinned version that has no version", profileID)
+	}
+	if v.ConnectorProfileID == "" {
+		v.ConnectorProfileID = profileID
+	}
+	return nil
+}
+
+func nonBlank(in []string) []string {
+	var out []string
+	for _, s := range in {
+		if s = strings.TrimSpace(s); s != "" {
+			out = append(out, s)
+		}
+	}
+	return out
+}

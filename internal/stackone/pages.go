@@ -1,0 +1,155 @@
+package stackone
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// Bounds on every list, so that a broken server (pages that never end, a
+// total that keeps growing, cursors that never repeat) ends in an error
+// that names the endpoint instead of eating memory and time.
+const (
+	// maxPageSize is the largest page the client asks for (and the largest
+	// the sandbox serves); a server that serves less answers shorter pages.
+	maxPageSize = 100
+	// maxListItems bounds the items one list may hold.
+	maxListItems = 100_000
+	// maxPages bounds the pages one list may take.
+	maxPages = 2_000
+)
+
+// numberedPage is one page of a list paged by number, as StackOne publishes
+// GET /connector_profiles: {data, page, page_size, total}.
+type numberedPage[T any] struct {
+	Data     []T  `json:"data"`
+	Page     *int `json:"page"`
+	PageSize *int `json:"page_size"`
+	Total    *int `json:"total"`
+}
+
+// errInconsistentList marks a list whose pages disagree with each other
+// (the total changed, or the list moved while it was read); reading it
+// again usually gives a consistent one.
+type errInconsistentList struct{ msg string }
+
+func (e *errInconsistentList) Error() string { return e.msg }
+
+// listNumbered reads every page of a {data, page, page_size, total} list:
+// page 1, 2, … with the largest page size, until it holds `total` items or a
+// page comes back shorter than the page size the server says it used.
+func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
+	q.Set("page_size", strconv.Itoa(maxPageSize))
+	var all []T
+	total := -1
+	for n := 1; ; n++ {
+		if n > maxPages {
+			return nil, fmt.Errorf("GET %s: gave up after %d pages (%d items) without reaching the end of the list: the server's pagination looks broken", route, maxPages, len(all))
+		}
+		q.Set("page", strconv.Itoa(n))
+		var p numberedPage[T]
+		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &p); err != nil {
+			return nil, err
+		}
+		if p.Page != nil && *p.Page != n {
+			return nil, fmt.Errorf("GET %s: asked for page %d and the server answered page %d: its pagination does not follow StackOne's (pages counted from 1)", route, n, *p.Page)
+		}
+		if p.Total != nil {
+			switch {
+			case *p.Total < 0:
+				return nil, fmt.Errorf("GET %s: the server gave a negative total (%d)", route, *p.Total)
+			case *p.Total > maxListItems:
+				return nil, fmt.Errorf("GET %s: the server says the list holds %d items; the provider reads at most %d", route, *p.Total, maxListItems)
+			case total >= 0 && *p.Total != total:
+				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the list's total changed from %d to %d while it was read", route, total, *p.Total)}
+			}
+			total = *p.Total
+		}
+		all = append(all, p.Data...)
+		if len(all) > maxListItems {
+			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		}
+		size := maxPageSize
+		if p.PageSize != nil && *p.PageSize > 0 && *p.PageSize < size {
+			size = *p.PageSize // a server with a smaller maximum says so
+		}
+		if total >= 0 {
+			// The total decides; pages may be shorter than asked (a server
+			// with a smaller maximum) without meaning the end.
+			switch {
+			case len(all) == total:
+				return all, nil
+			case len(all) > total:
+				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the pages held %d items but the total says %d", route, len(all), total)}
+			case len(p.Data) == 0:
+				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the pages ended after %d items but the total says %d", route, len(all), total)}
+			}
+			continue
+		}
+		if len(p.Data) < size {
+			return all, nil
+		}
+	}
+}
+
+// listBareArray reads every page of a list published as a bare JSON array
+// paged by `page` and `page_size` (GET /accounts), stopping at a page shorter
+// than the page size asked for.
+func listBareArray[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
+	q.Set("page_size", strconv.Itoa(maxPageSize))
+	var all []T
+	for n := 1; ; n++ {
+		if n > maxPages {
+			return nil, fmt.Errorf("GET %s: gave up after %d pages (%d items) without reaching the end of the list: the server's pagination looks broken", route, maxPages, len(all))
+		}
+		q.Set("page", strconv.Itoa(n))
+		var items []T
+		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &items); err != nil {
+			return nil, err
+		}
+		all = append(all, items...)
+		if len(all) > maxListItems {
+			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		}
+		if len(items) < maxPageSize {
+			return all, nil
+		}
+	}
+}
+
+// cursorPage is one page of a cursor-paginated list (GET /actions).
+type cursorPage[T any] struct {
+	Data []T    `json:"data"`
+	Next string `json:"next"` // null and absent decode as ""
+}
+
+// listCursor follows `next` until it is null or empty. A cursor seen before
+// means the server is looping, which is an error rather than a hang.
+func listCursor[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
+	q.Set("page_size", strconv.Itoa(maxPageSize))
+	seen := map[string]bool{}
+	var all []T
+	for n := 1; ; n++ {
+		if n > maxPages {
+			return nil, fmt.Errorf("GET %s: gave up after %d pages: the server keeps returning a next cursor", route, maxPages)
+		}
+		var p cursorPage[T]
+		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &p); err != nil {
+			return nil, err
+		}
+		all = append(all, p.Data...)
+		if len(all) > maxListItems {
+			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		}
+		if p.Next == "" {
+			return all, nil
+		}
+		if seen[p.Next] {
+			return nil, fmt.Errorf("GET %s: the server returned the same next cursor twice after %d pages; stopping instead of looping forever", route, n)
+		}
+		seen[p.Next] = true
+		q.Set("next", p.Next)
+	}
+}

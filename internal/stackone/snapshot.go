@@ -1,0 +1,153 @@
+package stackone
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"sync"
+)
+
+// profileSnapshots holds one list of connector profiles per connector key
+// ("" for every connector), read once and shared by every caller of one
+// Client: a refresh of N profiles costs the list's pages, not N requests.
+// Writes through the Client update the lists it holds, so a later read in
+// the same process sees them.
+type profileSnapshots struct {
+	client *Client
+
+	mu      sync.Mutex // guards entries and each entry's items; never held across a request
+	entries map[string]*snapshotEntry
+}
+
+// snapshotEntry is one key's read: done closes when it has ended.
+type snapshotEntry struct {
+	done  chan struct{}
+	items []ConnectorProfile
+	err   error
+}
+
+// errReadInterrupted marks a read that ended because its caller's context
+// did; callers waiting for it read again.
+var errReadInterrupted = errors.New("profile list read interrupted")
+
+// get returns key's list, reading it if no read has been made or is under way.
+func (s *profileSnapshots) get(ctx context.Context, key string) ([]ConnectorProfile, error) {
+	for {
+		s.mu.Lock()
+		entry, found := s.entries[key]
+		if !found {
+			entry = &snapshotEntry{done: make(chan struct{})}
+			s.entries[key] = entry
+		}
+		s.mu.Unlock()
+
+		if found {
+			select {
+			case <-entry.done:
+			case <-ctx.Done():
+				return nil, ctx.Err()
+			}
+			if errors.Is(entry.err, errReadInterrupted) {
+				continue // the read we waited for was its caller's to lose: try our own
+			}
+			if entry.err != nil {
+				return nil, entry.err
+			}
+			s.mu.Lock()
+			out := slices.Clone(entry.items)
+			s.mu.Unlock()
+			return out, nil
+		}
+
+		items, err := s.client.ListConnectorProfiles(ctx, ListConnectorProfilesOptions{ConnectorKey: key})
+		if err != nil && ctx.Err() != nil {
+			s.mu.Lock()
+			if s.entries[key] == entry {
+				delete(s.entries, key)
+			}
+			s.mu.Unlock()
+			entry.err = errReadInterrupted
+			close(entry.done)
+			return nil, err
+		}
+		// A failed read is remembered: one failing resource already fails
+		// the plan, and each of 500 others running the whole retry ladder
+		// again would keep Terraform busy for minutes before it says so.
+		s.mu.Lock()
+		entry.items, entry.err = items, err
+		s.mu.Unlock()
+		close(entry.done)
+		if err != nil {
+			return nil, err
+		}
+		return slices.Clone(items), nil
+	}
+}
+
+// findProfile finds id in items (a copy get returned). Callers search the
+// list they were given rather than the shared entry, which another caller
+// may have replaced with a read under way in the meantime.
+func findProfile(items []ConnectorProfile, id string) (*ConnectorProfile, bool) {
+	for i := range items {
+		if items[i].ID == id {
+			p := items[i]
+			return &p, true
+		}
+	}
+	return nil, false
+}
+
+// update records a profile the Client wrote in every list it belongs to.
+func (s *profileSnapshots) update(p *ConnectorProfile) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for key, entry := range s.entries {
+		if !isClosed(entry.done) {
+			continue // a read under way; it may or may not see the write
+		}
+		if entry.err != nil {
+			delete(s.entries, key) // read again next time
+			continue
+		}
+		i := slices.IndexFunc(entry.items, func(q ConnectorProfile) bool { return q.ID == p.ID })
+		switch {
+		case i >= 0 && (key == "" || key == p.ConnectorKey):
+			entry.items[i] = *p
+		case i >= 0:
+			entry.items = slices.Delete(entry.items, i, i+1)
+		case key == "" || key == p.ConnectorKey:
+			entry.items = append(entry.items, *p)
+		}
+	}
+}
+
+// remove drops a profile the Client deleted from every list.
+func (s *profileSnapshots) remove(id string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, entry := range s.entries {
+		if !isClosed(entry.done) || entry.err != nil {
+			continue
+		}
+		entry.items = slices.DeleteFunc(entry.items, func(q ConnectorProfile) bool { return q.ID == id })
+	}
+}
+
+// forget drops key's list (once any read under way has ended), so the next
+// get reads it again.
+func (s *profileSnapshots) forget(key string) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if entry, ok := s.entries[key]; ok && isClosed(entry.done) {
+		delete(s.entries, key)
+	}
+}
+
+func isClosed(ch chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}

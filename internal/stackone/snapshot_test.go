@@ -1,0 +1,310 @@
+package stackone
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"sync"
+	"testing"
+	"time"
+)
+
+// TestSnapshotSingleFlight: N concurrent reads of one connector's profiles
+// cost the list's pages once, not N lists.
+func TestSnapshotSingleFlight(t *testing.T) {
+	const profiles, readers = 250, 60
+	fake := newFakeAPI(profiles, "zoominfo")
+	fake.add("workday", "other")
+	fake.listGate = make(chan bool)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+
+	start := make(chan struct{})
+	errs := make([]error, readers)
+	var wg sync.WaitGroup
+	for i := 0; i < readers; i++ {
+		wg.Add(1)
+		go func(i int) {
+			defer wg.Done()
+			<-start
+			id := fmt.Sprintf("id-%d", i*4+1)
+			p, err := c.ConnectorProfile(context.Background(), id, "zoominfo")
+			if err == nil && p.ID != id {
+				err = fmt.Errorf("asked for %s, got %s", id, p.ID)
+			}
+			errs[i] = err
+		}(i)
+	}
+	close(start)
+	// Hold the first page until every reader has had time to ask.
+	time.Sleep(100 * time.Millisecond)
+	go func() {
+		for {
+			select {
+			case fake.listGate <- true:
+			case <-time.After(5 * time.Second):
+				return
+			}
+		}
+	}()
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("reader %d: %v", i, err)
+		}
+	}
+	want := (profiles + maxPageSize - 1) / maxPageSize
+	if n := fake.count("GET /connector_profiles"); n != want {
+		t.Errorf("%d readers made %d list requests, want %d", readers, n, want)
+	}
+
+	// Later reads are served from the snapshot.
+	all, err := c.ConnectorProfiles(context.Background(), "zoominfo")
+	if err != nil || len(all) != profiles {
+		t.Fatalf("ConnectorProfiles = %d profiles, %v", len(all), err)
+	}
+	if n := fake.count("GET /connector_profiles"); n != want {
+		t.Errorf("a later read listed again (%d requests)", n)
+	}
+	// The slice is the caller's: changing it changes no later answer.
+	all[0].Name = "changed by the caller"
+	if p, _ := c.ConnectorProfile(context.Background(), all[0].ID, "zoominfo"); p == nil || p.Name == "changed by the caller" {
+		t.Errorf("the snapshot shares memory with a caller: %+v", p)
+	}
+	// Another connector is its own list.
+	if _, err := c.ConnectorProfile(context.Background(), "id-251", "workday"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConnectorProfile(context.Background(), "id-1", "workday"); !errors.Is(err, ErrProfileNotFound) || !IsNotFound(err) {
+		t.Errorf("a zoominfo profile read as workday: want ErrProfileNotFound, got %v", err)
+	}
+	if n := fake.count("GET /connector_profiles"); n != want+1 {
+		t.Errorf("made %d list requests, want %d", n, want+1)
+	}
+}
+
+// TestSnapshotFollowsClientWrites: a create, update or delete through the
+// Client shows in the snapshot without another list request.
+func TestSnapshotFollowsClientWrites(t *testing.T) {
+	fake := newFakeAPI(3, "zoominfo")
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	ctx := context.Background()
+
+	if _, err := c.ConnectorProfiles(ctx, "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConnectorProfiles(ctx, ""); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConnectorProfiles(ctx, "workday"); err != nil {
+		t.Fatal(err)
+	}
+	lists := fake.count("GET /connector_profiles")
+
+	created, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "new",
+		ClientID: "cid", ClientSecret: "s",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"zoominfo", ""} {
+		if p, err := c.ConnectorProfile(ctx, created.ID, key); err != nil || p.Name != "new" {
+			t.Errorf("created profile in the %q snapshot: %+v, %v", key, p, err)
+		}
+	}
+	if _, err := c.ConnectorProfile(ctx, created.ID, "workday"); !errors.Is(err, ErrProfileNotFound) {
+		t.Errorf("a zoominfo profile appeared in the workday snapshot: %v", err)
+	}
+
+	name := "renamed"
+	if _, err := c.UpdateConnectorProfile(ctx, "id-2", "zoominfo", UpdateConnectorProfileRequest{Name: &name}); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"zoominfo", ""} {
+		if p, err := c.ConnectorProfile(ctx, "id-2", key); err != nil || p.Name != "renamed" {
+			t.Errorf("updated profile in the %q snapshot: %+v, %v", key, p, err)
+		}
+	}
+
+	if err := c.DeleteConnectorProfile(ctx, "id-3", "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range []string{"zoominfo", ""} {
+		if _, err := c.ConnectorProfile(ctx, "id-3", key); !errors.Is(err, ErrProfileNotFound) {
+			t.Errorf("deleted profile still in the %q snapshot: %v", key, err)
+		}
+	}
+	ps, _ := c.ConnectorProfiles(ctx, "zoominfo")
+	if len(ps) != 3 {
+		t.Errorf("zoominfo snapshot holds %d profiles, want 3", len(ps))
+	}
+	if n := fake.count("GET /connector_profiles"); n != lists {
+		t.Errorf("writes cost %d more list requests, want none", n-lists)
+	}
+}
+
+// TestSnapshotInterruptedReadDoesNotPoisonOthers: a read that ends because
+// its caller's context did must not fail the callers waiting for it, nor be
+// remembered.
+func TestSnapshotInterruptedReadDoesNotPoisonOthers(t *testing.T) {
+	fake := newFakeAPI(3, "zoominfo")
+	fake.listGate = make(chan bool, 10)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+
+	// The first reader's request hangs at the gate until its context ends.
+	ctxA, cancelA := context.WithCancel(context.Background())
+	errA := make(chan error, 1)
+	go func() {
+		_, err := c.ConnectorProfile(ctxA, "id-1", "zoominfo")
+		errA <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	// A second reader joins the read under way.
+	errB := make(chan error, 1)
+	go func() {
+		_, err := c.ConnectorProfile(context.Background(), "id-2", "zoominfo")
+		errB <- err
+	}()
+	time.Sleep(50 * time.Millisecond)
+	cancelA()
+	if err := <-errA; !errors.Is(err, context.Canceled) {
+		t.Fatalf("the interrupted reader: want context.Canceled, got %v", err)
+	}
+	// Let the next read through. Two tokens: the interrupted request's
+	// handler may not have noticed its client is gone and take one.
+	fake.listGate <- true
+	fake.listGate <- true
+	select {
+	case err := <-errB:
+		if err != nil {
+			t.Fatalf("the waiting reader inherited the interruption: %v", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("the waiting reader never finished")
+	}
+	// And a later caller gets the good list, without another read.
+	before := fake.count("GET /connector_profiles")
+	if _, err := c.ConnectorProfile(context.Background(), "id-3", "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	if n := fake.count("GET /connector_profiles"); n != before {
+		t.Errorf("a later read listed again")
+	}
+}
+
+// TestSnapshotInterruptedReadAlone: with no one waiting, the next caller
+// simply reads again.
+func TestSnapshotInterruptedReadAlone(t *testing.T) {
+	fake := newFakeAPI(1, "zoominfo")
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	if _, err := c.ConnectorProfile(ctx, "id-1", "zoominfo"); !errors.Is(err, context.Canceled) {
+		t.Fatalf("want context.Canceled, got %v", err)
+	}
+	if _, err := c.ConnectorProfile(context.Background(), "id-1", "zoominfo"); err != nil {
+		t.Fatalf("a cancelled read was remembered: %v", err)
+	}
+}
+
+// TestSnapshotRemembersFailure: a failed read is not repeated by every
+// caller; a write through the Client drops it so the next read tries again.
+func TestSnapshotRemembersFailure(t *testing.T) {
+	var lists counter
+	var fail sync.Mutex
+	failing := true
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			writeJSON(w, 201, map[string]any{"id": "new", "connector_key": "zoominfo"})
+			return
+		}
+		lists.inc()
+		fail.Lock()
+		defer fail.Unlock()
+		if failing {
+			writeError(w, 503, "down", "")
+			return
+		}
+		writeJSON(w, 200, numbered([]map[string]any{{"id": "a", "connector_key": "zoominfo"}, {"id": "new", "connector_key": "zoominfo"}}, 1, 100, true))
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = -1 })
+	ctx := context.Background()
+	for i := 0; i < 5; i++ {
+		_, err := c.ConnectorProfile(ctx, "a", "zoominfo")
+		if statusOf(err) != 503 || IsNotFound(err) {
+			t.Fatalf("read %d: want the 503, got %v", i, err)
+		}
+	}
+	if n := lists.get(); n != 1 {
+		t.Errorf("5 reads made %d list requests, want 1", n)
+	}
+	fail.Lock()
+	failing = false
+	fail.Unlock()
+	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ConnectorKey: "zoominfo", ClientSecret: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.ConnectorProfile(ctx, "a", "zoominfo"); err != nil {
+		t.Fatalf("after a write the failed read should be tried again: %v", err)
+	}
+	if n := lists.get(); n != 2 {
+		t.Errorf("made %d list requests, want 2", n)
+	}
+}
+
+// TestConnectorProfileDuringRefresh: a lookup that overlaps another
+// caller's re-read of the same list (as a write's 404 triggers) must not
+// report a listed profile as not found.
+func TestConnectorProfileDuringRefresh(t *testing.T) {
+	fake := newFakeAPI(2, "zoominfo")
+	fake.published = true
+	fake.listGate = make(chan bool, 100)
+	srv := httptest.NewServer(fake)
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	ctx := context.Background()
+	fake.listGate <- true
+	if _, err := c.ConnectorProfiles(ctx, "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	for round := 0; round < 50; round++ {
+		var wg sync.WaitGroup
+		wg.Add(2)
+		var readErr error
+		go func() {
+			defer wg.Done()
+			// The write's 404 makes the client list again.
+			name := "x"
+			_, _ = c.UpdateConnectorProfile(ctx, "id-1", "zoominfo", UpdateConnectorProfileRequest{Name: &name})
+		}()
+		go func() {
+			defer wg.Done()
+			for i := 0; i < 20; i++ {
+				if _, err := c.ConnectorProfile(ctx, "id-2", "zoominfo"); err != nil {
+					readErr = err
+					return
+				}
+			}
+		}()
+		time.Sleep(2 * time.Millisecond)
+		fake.listGate <- true
+		wg.Wait()
+		if readErr != nil {
+			t.Fatalf("round %d: a listed profile read as %v", round, readErr)
+		}
+	}
+	if n := fake.count("PATCH /connector_profiles/{id}"); n != 50 {
+		t.Errorf("PATCH count = %d, want 50", n)
+	}
+}
