@@ -18,9 +18,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
-	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 	"github.com/stackonehq/terraform-provider-stackone/internal/testclock"
 )
 
