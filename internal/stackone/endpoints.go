@@ -87,6 +87,9 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 		// missing route, not a missing object.
 		return nil, unsupportedWrite("create", err, true)
 	}
+	if out.ConnectorKey == "" {
+		out.ConnectorKey = req.ConnectorKey // a bare answer: the profile is what was asked for
+	}
 	if err := checkWrittenProfile(&out, "", req.ConnectorKey); err != nil {
 		return nil, err
 	}
@@ -119,6 +122,9 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id, connectorKey st
 	var out ConnectorProfile
 	if err := c.do(ctx, r, &out); err != nil {
 		return nil, c.resolveWriteError(ctx, "update", id, connectorKey, err)
+	}
+	if out.ConnectorKey == "" {
+		out.ConnectorKey = connectorKey
 	}
 	if err := checkWrittenProfile(&out, id, connectorKey); err != nil {
 		return nil, err

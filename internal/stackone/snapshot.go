@@ -24,6 +24,10 @@ type snapshotEntry struct {
 	done  chan struct{}
 	items []ConnectorProfile
 	err   error
+	// pending are the Client's writes made while the read was under way:
+	// the read may or may not have seen them, so they are applied to what
+	// it returns (each is idempotent).
+	pending []func([]ConnectorProfile) []ConnectorProfile
 }
 
 // errReadInterrupted marks a read that ended because its caller's context
@@ -74,13 +78,19 @@ func (s *profileSnapshots) get(ctx context.Context, key string) ([]ConnectorProf
 		// the plan, and each of 500 others running the whole retry ladder
 		// again would keep Terraform busy for minutes before it says so.
 		s.mu.Lock()
-		entry.items, entry.err = items, err
+		if err == nil {
+			for _, apply := range entry.pending {
+				items = apply(items)
+			}
+		}
+		entry.items, entry.err, entry.pending = items, err, nil
+		out := slices.Clone(items)
 		s.mu.Unlock()
 		close(entry.done)
 		if err != nil {
 			return nil, err
 		}
-		return slices.Clone(items), nil
+		return out, nil
 	}
 }
 
@@ -99,37 +109,44 @@ func findProfile(items []ConnectorProfile, id string) (*ConnectorProfile, bool) 
 
 // update records a profile the Client wrote in every list it belongs to.
 func (s *profileSnapshots) update(p *ConnectorProfile) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for key, entry := range s.entries {
-		if !isClosed(entry.done) {
-			continue // a read under way; it may or may not see the write
-		}
-		if entry.err != nil {
-			delete(s.entries, key) // read again next time
-			continue
-		}
-		i := slices.IndexFunc(entry.items, func(q ConnectorProfile) bool { return q.ID == p.ID })
+	written := *p
+	s.apply(func(key string, items []ConnectorProfile) []ConnectorProfile {
+		i := slices.IndexFunc(items, func(q ConnectorProfile) bool { return q.ID == written.ID })
+		belongs := key == "" || key == written.ConnectorKey
 		switch {
-		case i >= 0 && (key == "" || key == p.ConnectorKey):
-			entry.items[i] = *p
+		case i >= 0 && belongs:
+			items[i] = written
 		case i >= 0:
-			entry.items = slices.Delete(entry.items, i, i+1)
-		case key == "" || key == p.ConnectorKey:
-			entry.items = append(entry.items, *p)
+			items = slices.Delete(items, i, i+1)
+		case belongs:
+			items = append(items, written)
 		}
-	}
+		return items
+	})
 }
 
 // remove drops a profile the Client deleted from every list.
 func (s *profileSnapshots) remove(id string) {
+	s.apply(func(_ string, items []ConnectorProfile) []ConnectorProfile {
+		return slices.DeleteFunc(items, func(q ConnectorProfile) bool { return q.ID == id })
+	})
+}
+
+// apply changes every list by change: at once for a list that was read, when
+// the read ends for one under way; a list whose read failed is forgotten, so
+// the next get reads it again.
+func (s *profileSnapshots) apply(change func(key string, items []ConnectorProfile) []ConnectorProfile) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	for _, entry := range s.entries {
-		if !isClosed(entry.done) || entry.err != nil {
-			continue
+	for key, entry := range s.entries {
+		switch {
+		case !isClosed(entry.done):
+			entry.pending = append(entry.pending, func(items []ConnectorProfile) []ConnectorProfile { return change(key, items) })
+		case entry.err != nil:
+			delete(s.entries, key)
+		default:
+			entry.items = change(key, entry.items)
 		}
-		entry.items = slices.DeleteFunc(entry.items, func(q ConnectorProfile) bool { return q.ID == id })
 	}
 }
 

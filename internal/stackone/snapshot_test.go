@@ -308,3 +308,68 @@ func TestConnectorProfileDuringRefresh(t *testing.T) {
 		t.Errorf("PATCH count = %d, want 50", n)
 	}
 }
+
+// TestSnapshotWriteDuringRead: a profile the Client creates while a list
+// read is under way, whose answer was made before the create, is in the
+// snapshot once the read ends; so is a delete made meanwhile.
+func TestSnapshotWriteDuringRead(t *testing.T) {
+	var mu sync.Mutex
+	listed := profileItems("zoominfo", "old", 1, 2) // id-old-1, id-old-2 style items
+	gate, started := make(chan struct{}), make(chan struct{}, 1)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		switch {
+		case r.Method == http.MethodGet && r.URL.Path == "/connector_profiles":
+			mu.Lock()
+			answer := map[string]any{"data": listed, "page": 1, "page_size": 100, "total": len(listed)}
+			mu.Unlock()
+			started <- struct{}{}
+			<-gate // the answer was made before the writes below
+			writeJSON(w, http.StatusOK, answer)
+		case r.Method == http.MethodPost:
+			writeJSON(w, http.StatusCreated, map[string]any{"id": "made-during-read", "name": "new", "connector_key": "zoominfo", "created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"})
+		case r.Method == http.MethodDelete:
+			w.WriteHeader(http.StatusNoContent)
+		default:
+			writeError(w, http.StatusNotFound, "Cannot "+r.Method+" "+r.URL.Path, "")
+		}
+	}))
+	defer srv.Close()
+	c, _ := newTestClient(t, srv)
+	ctx := context.Background()
+	gone, _ := listed[0]["id"].(string)
+
+	done := make(chan []ConnectorProfile)
+	go func() {
+		ps, err := c.ConnectorProfiles(ctx, "zoominfo")
+		if err != nil {
+			t.Error(err)
+		}
+		done <- ps
+	}()
+	<-started
+	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ConnectorKey: "zoominfo", AuthenticationConfigKey: "a", Name: "new", ClientID: "c", ClientSecret: "s"}); err != nil {
+		t.Fatal(err)
+	}
+	if err := c.DeleteConnectorProfile(ctx, gone, "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	close(gate)
+	first := <-done
+	for _, ps := range [][]ConnectorProfile{first, mustProfiles(t, c, "zoominfo")} {
+		if _, ok := findProfile(ps, "made-during-read"); !ok {
+			t.Errorf("the profile created during the read is missing: %+v", ps)
+		}
+		if _, ok := findProfile(ps, gone); ok {
+			t.Errorf("the profile deleted during the read is still listed: %+v", ps)
+		}
+	}
+}
+
+func mustProfiles(t *testing.T, c *Client, key string) []ConnectorProfile {
+	t.Helper()
+	ps, err := c.ConnectorProfiles(context.Background(), key)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return ps
+}
