@@ -258,7 +258,7 @@ func TestEveryRequestIsFreshAndPublic(t *testing.T) {
 		t.Fatalf("Requests = %d, want 5", res.Requests)
 	}
 	q, h := e.recorded()
-	states, challenges, nonces := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	states, challenges := map[string]bool{}, map[string]bool{}
 	for i, v := range q {
 		for k, want := range map[string]string{"response_type": "code", "client_id": testClientID, "redirect_uri": testRedirectURI, "code_challenge_method": "S256"} {
 			if got := v[k]; len(got) != 1 || got[0] != want {
@@ -268,23 +268,25 @@ func TestEveryRequestIsFreshAndPublic(t *testing.T) {
 		if err := pkce.ValidateChallenge(v.Get("code_challenge")); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
+		// Exactly the parameters the README lists, nothing else.
 		for k := range v {
-			if strings.Contains(k, "secret") || k == "code_verifier" {
-				t.Fatalf("request %d sent %s", i, k)
+			switch k {
+			case "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method":
+			default:
+				t.Fatalf("request %d sent %s, which the README does not list", i, k)
 			}
 		}
 		states[v.Get("state")] = true
 		challenges[v.Get("code_challenge")] = true
-		nonces[v.Get("nonce")] = true
 		if h[i].Get("User-Agent") != "probe-test/1" {
 			t.Fatalf("request %d: User-Agent = %q", i, h[i].Get("User-Agent"))
 		}
-		if h[i].Get("Authorization") != "" || h[i].Get("Cookie") != "" {
+		if h[i].Get("Authorization") != "" || h[i].Get("Cookie") != "" || h[i].Get("Referer") != "" {
 			t.Fatalf("request %d carried credentials or cookies", i)
 		}
 	}
-	if len(states) != len(q) || len(challenges) != len(q) || len(nonces) != len(q) || states[""] || nonces[""] {
-		t.Fatalf("%d requests had %d states, %d challenges, %d nonces; want a fresh non-empty one each", len(q), len(states), len(challenges), len(nonces))
+	if len(states) != len(q) || len(challenges) != len(q) || states[""] {
+		t.Fatalf("%d requests had %d states, %d challenges; want a fresh non-empty one each", len(q), len(states), len(challenges))
 	}
 }
 
