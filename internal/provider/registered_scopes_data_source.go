@@ -101,10 +101,26 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 
+	portal := "the OAuth app's settings"
+	if !d.data.skipCatalogValidation {
+		// The catalog only confirms the connector exists: the probe talks to
+		// the authorization server alone.
+		if !d.data.configKnown(&resp.Diagnostics) {
+			return
+		}
+		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector,
+			"Fix the cause, or set skip_catalog_validation = true in the provider block to check the app without the catalog.", &resp.Diagnostics)
+		if !ok {
+			return
+		}
+		if conn.Name != "" {
+			portal = "the " + conn.Name + " app's settings"
+		}
+	}
+
 	// Where to send the probe: authorization_endpoint, else the documented
 	// endpoint of the connector (StackOne's catalog has none).
 	known, isKnown := oauthprobe.Known(connector)
-	portal := "the OAuth app's settings"
 	if isKnown {
 		portal = known.Portal
 	}
@@ -130,22 +146,6 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 		}
 		redirectURI = strings.TrimSuffix(d.data.baseURL, "/") + "/connect/oauth2/" + connector + "/callback"
 	}
-	if !d.data.skipCatalogValidation {
-		// The catalog only confirms the connector exists: the probe talks to
-		// the authorization server alone.
-		if !d.data.configKnown(&resp.Diagnostics) {
-			return
-		}
-		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector,
-			"Fix the cause, or set skip_catalog_validation = true in the provider block to check the app without the catalog.", &resp.Diagnostics)
-		if !ok {
-			return
-		}
-		if !isKnown && conn.Name != "" {
-			portal = "the " + conn.Name + " app's settings"
-		}
-	}
-
 	result, err := oauthprobe.Probe(ctx, oauthprobe.Request{
 		AuthorizationEndpoint: endpoint, ClientID: m.ClientID.ValueString(), RedirectURI: redirectURI, Scopes: scopes,
 		WithoutPKCE: withoutPKCE,
