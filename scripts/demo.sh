@@ -74,6 +74,8 @@ cp -r "$root/examples/zoominfo" "$work/zoominfo"
 cd "$work/zoominfo"
 export TF_VAR_zoominfo_client_id="$ZOOMINFO_CLIENT_ID"
 export TF_VAR_zoominfo_client_secret="$ZOOMINFO_CLIENT_SECRET"
+# The sandbox's stand-in for ZoomInfo's gateway, where the app is checked.
+export TF_VAR_zoominfo_authorization_endpoint="$ZOOMINFO_GATEWAY_AUTHORIZATION_ENDPOINT"
 echo "Wrote $TF_CLI_CONFIG_FILE; working in a copy of examples/zoominfo"
 
 step "Check the app before users do: a scope the app lacks fails the plan (stackone_registered_scopes)"

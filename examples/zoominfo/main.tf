@@ -32,6 +32,12 @@ variable "zoominfo_client_secret" {
   description = "Client secret of the ZoomInfo app."
 }
 
+variable "zoominfo_authorization_endpoint" {
+  type        = string
+  default     = null
+  description = "Authorization endpoint to check the app at. Null: ZoomInfo's documented gateway, https://api.zoominfo.com/gtm/oauth/v1/authorize. The sandbox prints its stand-in as ZOOMINFO_GATEWAY_AUTHORIZATION_ENDPOINT."
+}
+
 variable "zoominfo_client_secret_version" {
   type        = number
   default     = 1
@@ -68,10 +74,11 @@ locals {
 # var.scopes are registered on the app, and whether it accepts the redirect URI
 # and PKCE. A wrong redirect URI, client id or PKCE setting fails here.
 data "stackone_registered_scopes" "zoominfo" {
-  connector    = "zoominfo"
-  client_id    = var.zoominfo_client_id
-  scopes       = var.scopes
-  redirect_uri = local.redirect_uri
+  connector              = "zoominfo"
+  client_id              = var.zoominfo_client_id
+  scopes                 = var.scopes
+  redirect_uri           = local.redirect_uri
+  authorization_endpoint = var.zoominfo_authorization_endpoint
 
   # Report unregistered scopes through the precondition below, which says
   # what to do, instead of failing inside the data source.

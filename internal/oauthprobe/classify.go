@@ -3,7 +3,6 @@ package oauthprobe
 import (
 	"encoding/json"
 	"fmt"
-	"html"
 	"io"
 	"net/http"
 	"net/url"
@@ -11,6 +10,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/net/html"
 )
 
 // Kind is how an authorization server answered one authorization request.
@@ -19,8 +20,9 @@ type Kind string
 // Kinds of answer.
 const (
 	// Accepted: the server went on to sign the user in (a redirect
-	// elsewhere than the redirect URI, or a login page), so the client,
-	// redirect URI and every requested scope are registered.
+	// elsewhere than the redirect URI that is not an authorization request,
+	// or a sign-in page served in place), so the client, redirect URI and
+	// every requested scope are registered.
 	Accepted Kind = "accepted"
 	// InvalidScope: redirected to the redirect URI with error=invalid_scope;
 	// at least one requested scope is not registered.
@@ -32,10 +34,12 @@ const (
 	// than invalid_scope, such as PKCE or the grant not enabled (see Outcome).
 	RedirectedError Kind = "redirected_error"
 	// ServerError: a 5xx, or a 429 or 408 asking to come back later; says
-	// nothing about the app.
+	// nothing about the app (OutcomeCannotTell).
 	ServerError Kind = "server_error"
-	// Unexpected: an answer that fits none of the above, such as a 200
-	// that is not a web page or a redirect without a Location.
+	// Unexpected: an answer that proves nothing either way
+	// (OutcomeCannotTell): a body cut short or too large, a 200 page that
+	// is neither a sign-in page nor an error page, a redirect without a
+	// Location, or to an authorization request that was not followed.
 	Unexpected Kind = "unexpected"
 )
 
@@ -53,7 +57,7 @@ type Classification struct {
 	// and InvalidScope; for ClientError and RedirectedError the specific
 	// problem (OutcomeUnknownClient, OutcomeRedirectURINotRegistered,
 	// OutcomePKCENotEnabled, OutcomeGrantNotEnabled) or OutcomeError; and
-	// OutcomeError for ServerError and Unexpected.
+	// OutcomeCannotTell for ServerError and Unexpected.
 	Outcome Outcome
 	// StatusCode is the HTTP status (0 without a response).
 	StatusCode int
@@ -63,16 +67,20 @@ type Classification struct {
 	// ErrorDescription is the server's description or an excerpt of its
 	// page; printable, at most MaxDescriptionLength characters.
 	ErrorDescription string
+
+	cutShort bool // the body could not be read in full
 }
 
 // Classify reads an authorization response without following it. redirectURI
 // is the one sent in the request: a redirect there carries the verdict, a
-// redirect anywhere else is the server moving on to sign-in. Classify reads
-// at most 64 KiB of the body and does not close it. It never panics,
+// redirect anywhere else is the server moving on to sign-in, unless it is
+// an authorization request (a forward Classify does not follow). A body is
+// read to its end, at most 1 MiB, and not closed; a body that cannot be read
+// in full is Unexpected, never read in part. Classify never panics,
 // whatever the response holds.
 func Classify(resp *http.Response, redirectURI string) Classification {
 	if resp == nil {
-		return Classification{Kind: Unexpected, Outcome: OutcomeError, Error: "no_response", ErrorDescription: "no response"}
+		return Classification{Kind: Unexpected, Outcome: OutcomeCannotTell, Error: "no_response", ErrorDescription: "no response"}
 	}
 	status := resp.StatusCode
 	c := Classification{StatusCode: status}
@@ -81,32 +89,60 @@ func Classify(resp *http.Response, redirectURI string) Classification {
 		return classifyRedirect(c, resp, redirectURI)
 	case status >= 500 || status == http.StatusTooManyRequests || status == http.StatusRequestTimeout:
 		pg := readPage(resp)
-		c.Kind, c.Outcome = ServerError, OutcomeError
+		c.Kind, c.Outcome = ServerError, OutcomeCannotTell
 		c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
 		return c
 	case status >= 400:
 		pg := readPage(resp)
+		if pg.cut != "" {
+			return cutShort(c, pg)
+		}
+		if pg.code == "invalid_scope" {
+			c.Kind, c.Outcome = InvalidScope, OutcomeOK
+			c.Error, c.ErrorDescription = pg.code, pg.descOr(status)
+			return c
+		}
 		c.Kind = ClientError
 		c.Outcome = pageOutcome(status, pg)
 		c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
 		return c
 	case status >= 200 && status < 300:
 		pg := readPage(resp)
-		if pg.isError() {
+		switch {
+		case pg.cut != "":
+			return cutShort(c, pg)
+		case pg.code == "invalid_scope":
+			c.Kind, c.Outcome = InvalidScope, OutcomeOK
+			c.Error, c.ErrorDescription = pg.code, pg.descOr(status)
+			return c
+		case pg.isError():
 			// A 200 error page, as some gateways send: read it as a 400.
 			c.Kind = ClientError
 			c.Outcome = pageOutcome(http.StatusBadRequest, pg)
 			c.Error, c.ErrorDescription = pg.codeOr(status), pg.descOr(status)
 			return c
-		}
-		if pg.html {
+		case pg.signIn:
+			// The sign-in page served in place, as Okta does.
 			c.Kind, c.Outcome = Accepted, OutcomeOK
+			return c
+		case pg.html:
+			c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
+			c.Error = fmt.Sprintf("http_%d", status)
+			c.ErrorDescription = sanitize("it answered "+statusLine(status)+" with a page that is neither a sign-in page (no password field, no Okta sign-in widget) nor an error page: "+bound(pg.text, 120), MaxDescriptionLength)
 			return c
 		}
 	}
-	c.Kind, c.Outcome = Unexpected, OutcomeError
+	c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
 	c.Error = fmt.Sprintf("http_%d", status)
 	c.ErrorDescription = "unexpected answer " + statusLine(status) + " from the authorization endpoint"
+	return c
+}
+
+// cutShort is the verdict on an answer whose body could not be read in full.
+func cutShort(c Classification, pg page) Classification {
+	c.Kind, c.Outcome, c.cutShort = Unexpected, OutcomeCannotTell, true
+	c.Error = "body_cut_short"
+	c.ErrorDescription = sanitize("it answered "+statusLine(c.StatusCode)+" but "+pg.cut, MaxDescriptionLength)
 	return c
 }
 
@@ -114,7 +150,7 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 	loc := resp.Header.Get("Location")
 	target, err := url.Parse(loc)
 	if loc == "" || err != nil {
-		c.Kind, c.Outcome = Unexpected, OutcomeError
+		c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
 		c.Error = fmt.Sprintf("http_%d", c.StatusCode)
 		c.ErrorDescription = "redirect without a usable Location header"
 		return c
@@ -133,12 +169,25 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 	desc := sanitize(params.Get("error_description"), MaxDescriptionLength)
 
 	if !sameEndpoint(target, redirectURI) {
+		if code == "invalid_scope" {
+			c.Kind, c.Outcome = InvalidScope, OutcomeOK
+			c.Error, c.ErrorDescription = code, desc
+			return c
+		}
 		if code != "" {
 			// An error page reached by redirect rather than served in place.
 			pg := page{code: code, desc: desc}
 			c.Kind = ClientError
 			c.Outcome = pageOutcome(http.StatusBadRequest, pg)
 			c.Error, c.ErrorDescription = code, pg.descOr(c.StatusCode)
+			return c
+		}
+		if looksLikeAuthorizationRequest(target) {
+			// A forward not followed (Probe follows only the same request):
+			// the answer to it is unknown.
+			c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
+			c.Error = fmt.Sprintf("http_%d", c.StatusCode)
+			c.ErrorDescription = sanitize("it redirected to another authorization request, "+redactQuery(target)+", whose answer was not read", MaxDescriptionLength)
 			return c
 		}
 		// The login page: the request passed every check.
@@ -158,7 +207,7 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 		// request was valid either way.
 		c.Kind, c.Outcome = Accepted, OutcomeOK
 	default:
-		c.Kind, c.Outcome = Unexpected, OutcomeError
+		c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
 		c.Error = fmt.Sprintf("http_%d", c.StatusCode)
 		c.ErrorDescription = "redirected to the redirect URI with neither an error nor a code"
 	}
@@ -257,10 +306,12 @@ func pageOutcome(status int, pg page) Outcome {
 
 // page is the readable content of a response body.
 type page struct {
-	html bool
-	code string // error code the page states, sanitised
-	desc string // description the page states, sanitised
-	text string // whole visible text, whitespace collapsed (unbounded)
+	html   bool
+	signIn bool   // a password field or Okta's sign-in widget
+	cut    string // why the body could not be read in full; "" when it was
+	code   string // error code the page states, sanitised
+	desc   string // description the page states, sanitised
+	text   string // whole visible text, whitespace collapsed (unbounded)
 }
 
 // isError reports whether a 2xx page states an error code. The description
@@ -293,24 +344,32 @@ func statusLine(status int) string {
 }
 
 var (
-	reHidden  = regexp.MustCompile(`(?is)<(script|style|noscript|template)\b[^>]*>.*?</(script|style|noscript|template)\s*>`)
-	reComment = regexp.MustCompile(`(?s)<!--.*?-->`)
-	reTag     = regexp.MustCompile(`(?s)<[a-zA-Z/!?][^>]*>`)
 	// Okta's error page: "Error Code: invalid_request" then
 	// "Description: …"; the description runs to the end of the text.
 	reErrorCode = regexp.MustCompile(`(?i)error\s*code\s*:\s*([A-Za-z0-9_.\-]{1,64})`)
 	reErrorDesc = regexp.MustCompile(`(?i)\bdescription\s*:\s*(.+)`)
 )
 
-// readPage reads a bounded body and pulls out an error code and description,
-// from JSON ({"error", "error_description"} or Okta's API {"errorCode",
-// "errorSummary"}) or from an HTML page's visible text.
+// readPage reads the whole body (at most maxBody) and pulls out an error
+// code and description, from JSON ({"error", "error_description"}, Okta's
+// API {"errorCode", "errorSummary"}, or a gateway's {"error": {"code",
+// "message"}}) or from an HTML page's visible text. A body that ends in a
+// read error (a timeout, a reset, fewer bytes than Content-Length) or runs
+// past maxBody sets cut and nothing else.
 func readPage(resp *http.Response) page {
 	var pg page
 	if resp.Body == nil {
 		return pg
 	}
-	b, _ := io.ReadAll(io.LimitReader(resp.Body, maxBody))
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
+	switch {
+	case err != nil:
+		pg.cut = fmt.Sprintf("the body was cut short after %d bytes (%s)", len(b), sanitize(err.Error(), 80))
+		return pg
+	case len(b) > maxBody:
+		pg.cut = fmt.Sprintf("the body is longer than %d bytes, more than the probe reads", maxBody)
+		return pg
+	}
 	body := strings.ToValidUTF8(string(b), "\uFFFD")
 	ct := strings.ToLower(resp.Header.Get("Content-Type"))
 	trimmed := strings.TrimSpace(body)
@@ -318,6 +377,10 @@ func readPage(resp *http.Response) page {
 	if strings.Contains(ct, "json") || strings.HasPrefix(trimmed, "{") {
 		var m map[string]any
 		if json.Unmarshal([]byte(trimmed), &m) == nil {
+			if inner, ok := m["error"].(map[string]any); ok {
+				// A gateway's error: {"error": {"code", "message", …}}.
+				m = inner
+			}
 			str := func(keys ...string) string {
 				for _, k := range keys {
 					if s, ok := m[k].(string); ok && s != "" {
@@ -326,7 +389,7 @@ func readPage(resp *http.Response) page {
 				}
 				return ""
 			}
-			pg.code = sanitize(str("error", "errorCode", "error_code"), MaxErrorLength)
+			pg.code = sanitize(str("error", "errorCode", "error_code", "code"), MaxErrorLength)
 			pg.desc = sanitize(str("error_description", "errorSummary", "message", "error_message"), MaxDescriptionLength)
 			pg.text = collapse(trimmed)
 			return pg
@@ -338,10 +401,7 @@ func readPage(resp *http.Response) page {
 		strings.HasPrefix(lower, "<html") || strings.Contains(lower, "<form")
 	text := body
 	if pg.html {
-		text = reHidden.ReplaceAllString(text, " ")
-		text = reComment.ReplaceAllString(text, " ")
-		text = reTag.ReplaceAllString(text, " ")
-		text = html.UnescapeString(text)
+		text, pg.signIn = visibleText(body)
 	}
 	pg.text = collapse(text)
 	if m := reErrorCode.FindStringSubmatch(pg.text); m != nil {
@@ -351,6 +411,54 @@ func readPage(resp *http.Response) page {
 		pg.desc = sanitize(m[1], MaxDescriptionLength)
 	}
 	return pg
+}
+
+// visibleText returns the text a browser would show (no scripts, styles,
+// comments or markup, entities decoded) and whether the page is a sign-in
+// page: it has a password field, or Okta's sign-in widget (an element
+// "okta-sign-in" or "okta-login-container", or a script creating OktaSignIn).
+func visibleText(body string) (string, bool) {
+	z := html.NewTokenizer(strings.NewReader(body))
+	var b strings.Builder
+	signIn := false
+	hidden := "" // the script-like element being skipped
+	for {
+		switch z.Next() {
+		case html.ErrorToken:
+			return b.String(), signIn
+		case html.TextToken:
+			if hidden != "" {
+				if hidden == "script" && strings.Contains(string(z.Text()), "OktaSignIn") {
+					signIn = true
+				}
+				continue
+			}
+			b.Write(z.Text())
+			b.WriteByte(' ')
+		case html.StartTagToken, html.SelfClosingTagToken:
+			t := z.Token()
+			switch t.Data {
+			case "script", "style", "noscript", "template":
+				if t.Type == html.StartTagToken {
+					hidden = t.Data
+				}
+			}
+			for _, a := range t.Attr {
+				v := strings.ToLower(a.Val)
+				switch {
+				case t.Data == "input" && a.Key == "type" && v == "password",
+					(a.Key == "id" || a.Key == "class") && (strings.Contains(v, "okta-sign-in") || strings.Contains(v, "okta-login-container")):
+					signIn = true
+				}
+			}
+			b.WriteByte(' ')
+		case html.EndTagToken:
+			if t := z.Token(); t.Data == hidden {
+				hidden = ""
+			}
+			b.WriteByte(' ')
+		}
+	}
 }
 
 // collapse makes text safe to show: invalid UTF-8, control and format

@@ -64,7 +64,7 @@ func TestClassify(t *testing.T) {
 		},
 		{
 			name: "login page served in place",
-			resp: response(200, "", "text/html; charset=utf-8", `<!DOCTYPE html><html><body><form method="post"><input name="username"></form><p>Description: sign in</p></body></html>`),
+			resp: response(200, "", "text/html; charset=utf-8", `<!DOCTYPE html><html><body><form method="post"><input name="username"><input type="password" name="password"></form><p>Description: sign in</p></body></html>`),
 			kind: Accepted, outcome: OutcomeOK,
 		},
 		{
@@ -105,12 +105,12 @@ func TestClassify(t *testing.T) {
 		{
 			name: "redirect URI without error or code",
 			resp: response(302, redirect+"?state=s", "", ""),
-			kind: Unexpected, outcome: OutcomeError,
+			kind: Unexpected, outcome: OutcomeCannotTell,
 		},
 		{
 			name: "redirect without Location",
 			resp: response(302, "", "", ""),
-			kind: Unexpected, outcome: OutcomeError,
+			kind: Unexpected, outcome: OutcomeCannotTell,
 		},
 		{
 			name: "Okta page: redirect URI not registered",
@@ -151,22 +151,57 @@ func TestClassify(t *testing.T) {
 		{
 			name: "200 that is not a page",
 			resp: response(200, "", "application/octet-stream", "\x00\x01"),
-			kind: Unexpected, outcome: OutcomeError, code: "http_200",
+			kind: Unexpected, outcome: OutcomeCannotTell, code: "http_200",
 		},
 		{
 			name: "503",
 			resp: response(503, "", "text/html", "<h1>Down for maintenance</h1>"),
-			kind: ServerError, outcome: OutcomeError, code: "http_503", desc: "Down for maintenance",
+			kind: ServerError, outcome: OutcomeCannotTell, code: "http_503", desc: "Down for maintenance",
 		},
 		{
 			name: "429",
 			resp: response(429, "", "", ""),
-			kind: ServerError, outcome: OutcomeError, code: "http_429", desc: "429 Too Many Requests",
+			kind: ServerError, outcome: OutcomeCannotTell, code: "http_429", desc: "429 Too Many Requests",
+		},
+		{
+			name: "Okta sign-in widget served in place",
+			resp: response(200, "", "text/html", `<!DOCTYPE html><html><head><script src="/js/okta-sign-in.min.js"></script></head><body><div id="okta-login-container"></div><script>var w = new OktaSignIn(config);</script></body></html>`),
+			kind: Accepted, outcome: OutcomeOK,
+		},
+		{
+			name: "200 page that is neither sign-in nor error",
+			resp: response(200, "", "text/html", `<!DOCTYPE html><html><body><h1>Please wait</h1><p>Redirecting…</p></body></html>`),
+			kind: Unexpected, outcome: OutcomeCannotTell, code: "http_200",
+		},
+		{
+			name: "password field only in a script is not a sign-in page",
+			resp: response(200, "", "text/html", `<html><body><script>document.write('<input type="password">')</script></body></html>`),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "Okta page: invalid_scope",
+			resp: response(400, "", "text/html", oktaErrorPage("invalid_scope", "One or more scopes are not configured for the authorization server resource.")),
+			kind: InvalidScope, outcome: OutcomeOK, code: "invalid_scope",
+		},
+		{
+			name: "redirect to another authorization request is not the login page",
+			resp: response(302, "https://okta-login.zoominfo.com/oauth2/default/v1/authorize?client_id=x&redirect_uri=https%3A%2F%2Fgateway.example%2Fcb", "", ""),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "redirect to an authorize path without a query",
+			resp: response(302, "https://login.example/oauth2/v1/authorize", "", ""),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "gateway JSON error",
+			resp: response(401, "", "application/json", `{"error":{"code":"invalid_client","message":"Unknown client","status":401,"requestId":"r1","retryable":false}}`),
+			kind: ClientError, outcome: OutcomeUnknownClient, code: "invalid_client", desc: "Unknown client",
 		},
 		{
 			name: "nil response",
 			resp: nil,
-			kind: Unexpected, outcome: OutcomeError,
+			kind: Unexpected, outcome: OutcomeCannotTell,
 		},
 	}
 	for _, tt := range tests {
@@ -205,9 +240,12 @@ func checkSane(t *testing.T, c Classification) {
 		t.Fatalf("unknown kind %q", c.Kind)
 	}
 	switch c.Outcome {
-	case OutcomeOK, OutcomeUnknownClient, OutcomeRedirectURINotRegistered, OutcomePKCENotEnabled, OutcomeGrantNotEnabled, OutcomeError:
+	case OutcomeOK, OutcomeUnknownClient, OutcomeRedirectURINotRegistered, OutcomePKCENotEnabled, OutcomeGrantNotEnabled, OutcomeError, OutcomeCannotTell:
 	default:
 		t.Fatalf("unknown outcome %q", c.Outcome)
+	}
+	if (c.Outcome == OutcomeCannotTell) != (c.Kind == ServerError || c.Kind == Unexpected) {
+		t.Fatalf("kind %q with outcome %q", c.Kind, c.Outcome)
 	}
 	if (c.Outcome == OutcomeOK) != (c.Kind == Accepted || c.Kind == InvalidScope) {
 		t.Fatalf("kind %q with outcome %q", c.Kind, c.Outcome)

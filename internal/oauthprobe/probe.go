@@ -5,14 +5,22 @@
 // ZoomInfo's Developer Portal has no API, so this is the only way to check,
 // before a user tries to link an account, that an app really has the scopes,
 // redirect URI and PKCE setting a connector profile relies on. The probe
-// follows no redirect but a gateway's forward of the request itself to the
-// authorization server, never signs in, keeps no cookies and never needs or
-// sends the client secret: an authorization request is public.
+// follows no redirect but a gateway's forward of the very same request to
+// the authorization server, never signs in, keeps no cookies, sends no
+// Referer and never needs or sends the client secret: an authorization
+// request is public.
 //
 // Okta-style servers (ZoomInfo's included) reject a request naming any
 // unregistered scope with an invalid_scope redirect, show a 400 page for an
 // unknown client or unregistered redirect URI, and send a valid request to
 // their login page. Probe relies on exactly that behaviour.
+//
+// Every scope gets one of three verdicts: registered (the server moved on
+// to sign-in), not registered (invalid_scope), or cannot tell. An answer
+// that is not positive evidence either way — a forward that changed the
+// request, a body cut short, a timeout, a 5xx, a page that is neither a
+// sign-in page nor an error page — is "cannot tell" (a *CannotTellError),
+// never "registered".
 package oauthprobe
 
 import (
@@ -44,10 +52,10 @@ const (
 // failure: long enough for a blip to pass, short enough not to slow a plan.
 var retryDelay = 250 * time.Millisecond
 
-// maxBody bounds how much of an answer is read: the error code and
-// description sit near the top of any error page, and a hostile or broken
-// server must not make the probe buffer megabytes.
-const maxBody = 64 << 10
+// maxBody bounds how much of an answer is read: a hostile or broken server
+// must not make the probe buffer without bound. It is large enough for a
+// hosted sign-in page; a longer body is "cannot tell", never read in part.
+const maxBody = 1 << 20
 
 // Options tunes how Probe talks to the authorization server. The zero value
 // is ready to use.
@@ -101,6 +109,9 @@ const (
 	OutcomePKCENotEnabled           Outcome = "pkce_not_enabled"
 	OutcomeGrantNotEnabled          Outcome = "grant_not_enabled"
 	OutcomeError                    Outcome = "error"
+	// OutcomeCannotTell: an answer proved nothing either way; Probe
+	// returns a *CannotTellError with it.
+	OutcomeCannotTell Outcome = "cannot_tell"
 )
 
 // Result is what a probe found out.
@@ -125,7 +136,35 @@ type Result struct {
 	// Requests is how many authorization requests were sent, retries and
 	// requests forwarded by a gateway included.
 	Requests int
+	// CheckURL is an authorization request for all the scopes, built as the
+	// probe builds its own (public: no secret, a throwaway state and PKCE
+	// challenge). Opened in a browser, a sign-in page means the request is
+	// accepted; an error page or a redirect carrying error= means it is
+	// not. Empty when the input was invalid.
+	CheckURL string
 }
+
+// CannotTellError is the third verdict: the server's answer is evidence
+// neither that the scopes are registered nor that they are not (a timeout,
+// a connection failure, a 5xx or 429, a body cut short, a forward that
+// changed the request, a page that is neither sign-in nor error). The
+// scopes concerned are in Result.Unknown; Result.CheckURL is the request to
+// open by hand.
+type CannotTellError struct {
+	// Endpoint is the authorize endpoint without its query.
+	Endpoint string
+	// Answer says what the server answered, sanitised and bounded.
+	Answer string
+	err    error
+}
+
+// Error implements error.
+func (e *CannotTellError) Error() string {
+	return "oauthprobe: cannot tell from the answer of " + e.Endpoint + ": " + e.Answer
+}
+
+// Unwrap returns the underlying cause (such as context.DeadlineExceeded) when there is one.
+func (e *CannotTellError) Unwrap() error { return e.err }
 
 // InputError reports a Request or Options field Probe cannot use. Field is
 // named as in the Terraform data source ("authorization_endpoint",
@@ -150,10 +189,12 @@ func (e *InputError) Error() string {
 // A problem with the app itself (unknown client, unregistered redirect URI,
 // PKCE or the authorization code grant not enabled, another error the
 // server reports) is a Result with Outcome set and the scopes it prevented
-// checking in Unknown, not an error. The error is for invalid input
-// (*InputError), timeouts, connection failures, 5xx and 429 answers (5xx
-// and connection failures are retried once) and ctx ending; the Result
-// returned with it still holds what was learned before.
+// checking in Unknown, not an error. The error is *InputError for invalid
+// input, *CannotTellError when an answer proves nothing (timeouts,
+// connection failures, 5xx and 429 answers — 5xx and connection failures
+// are retried once —, bodies cut short, forwards that change the request,
+// unrecognisable pages), or wraps ctx.Err() when ctx ends; the Result
+// returned with it still holds what was learned before, and CheckURL.
 func Probe(ctx context.Context, req Request, opts Options) (Result, error) {
 	in, err := validate(req)
 	if err != nil {
@@ -163,6 +204,7 @@ func Probe(ctx context.Context, req Request, opts Options) (Result, error) {
 	p := newProber(in, opts)
 	res, err := p.run(ctx)
 	res.Requests = int(p.requests.Load())
+	res.CheckURL = p.checkURL
 	return res, err
 }
 
@@ -174,6 +216,7 @@ type prober struct {
 	concurrency int
 	userAgent   string
 	requests    atomic.Int64
+	checkURL    string // the first request's URL, set before any request is sent
 }
 
 func newProber(in validated, opts Options) *prober {
@@ -194,16 +237,22 @@ func newProber(in validated, opts Options) *prober {
 	// mean visiting the redirect URI (a real StackOne callback) or the login
 	// page. A gateway in front of the server (ZoomInfo's) answers first with
 	// the same request forwarded to the server: that one is followed, or
-	// every request would look accepted.
+	// every request would look accepted. A redirect that looks like an
+	// authorization request but is not the same one is "cannot tell".
 	c.CheckRedirect = func(next *http.Request, via []*http.Request) error {
-		if !isForwardedRequest(next.URL, via[0].URL, in.redirectURI) {
+		// Go sets a Referer on redirects; the probe sends none.
+		next.Header.Del("Referer")
+		if sameEndpoint(next.URL, in.redirectURI) || !looksLikeAuthorizationRequest(next.URL) {
 			return http.ErrUseLastResponse
+		}
+		if why := differsFrom(next.URL, via[0].URL); why != "" {
+			return &forwardError{fmt.Sprintf("it redirected to %s, an authorization request that is not the one the probe sent (%s)", redactQuery(next.URL), why)}
 		}
 		// Plain http only from loopback to loopback: never a downgrade of
 		// an https request, and never towards a remote host.
 		prev := via[len(via)-1].URL
 		if next.URL.Scheme != "https" && (next.URL.Scheme != "http" || !isLoopback(next.URL.Hostname()) || prev.Scheme != "http" || !isLoopback(prev.Hostname())) {
-			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", next.URL.Redacted(), next.URL.Scheme)}
+			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", redactQuery(next.URL), next.URL.Scheme)}
 		}
 		if len(via) > maxForwards {
 			return &forwardError{fmt.Sprintf("it forwarded the request more than %d times", maxForwards)}
@@ -227,25 +276,63 @@ func newProber(in validated, opts Options) *prober {
 // server's own answer.
 const maxForwards = 3
 
-// isForwardedRequest reports whether next, the target of a redirect, is the
-// authorization request orig sent, forwarded to another authorize endpoint:
-// it carries every parameter the probe set, unchanged (so its answer is
-// about the same client, redirect URI, scopes and PKCE challenge), and is
-// not the redirect URI itself.
-func isForwardedRequest(next, orig *url.URL, redirectURI string) bool {
-	if sameEndpoint(next, redirectURI) {
-		return false
+// authorizationParams are the parameters of an authorization request
+// (RFC 6749, RFC 7636, OpenID Connect). A redirect carrying any of them, or
+// to a path ending in /authorize, is a forward of an authorization request
+// rather than the way to a sign-in page.
+var authorizationParams = []string{
+	"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method",
+	"response_mode", "prompt", "max_age", "nonce", "request", "request_uri", "login_hint", "id_token_hint",
+	"acr_values", "display", "claims", "resource", "audience", "idp",
+}
+
+// looksLikeAuthorizationRequest reports whether u is (a forward of) an
+// authorization request.
+func looksLikeAuthorizationRequest(u *url.URL) bool {
+	if strings.HasSuffix(strings.TrimSuffix(u.Path, "/"), "/authorize") {
+		return true
 	}
-	nq, oq := next.Query(), orig.Query()
-	if oq.Get("client_id") == "" {
-		return false
-	}
-	for _, k := range probeParams {
-		if nq.Get(k) != oq.Get(k) {
-			return false
+	q, _ := url.ParseQuery(u.RawQuery)
+	for _, k := range authorizationParams {
+		if q.Has(k) {
+			return true
 		}
 	}
-	return true
+	return false
+}
+
+// differsFrom says how next, a forwarded authorization request, differs from
+// orig, the probe's own request; "" means it is the same request: every
+// parameter the probe sent appears once with the same value after decoding
+// (in any order or percent-encoding), and no other authorization parameter
+// was added. Parameters outside authorizationParams (a gateway's own) are
+// allowed.
+func differsFrom(next, orig *url.URL) string {
+	nq, err := url.ParseQuery(next.RawQuery)
+	if err != nil {
+		return "its query cannot be decoded"
+	}
+	oq, _ := url.ParseQuery(orig.RawQuery)
+	for _, k := range authorizationParams {
+		ov, sent := oq[k]
+		nv, has := nq[k]
+		switch {
+		case sent && !has:
+			return k + " is missing"
+		case !sent && has:
+			return k + " was added"
+		case sent && (len(nv) != 1 || len(ov) != 1 || nv[0] != ov[0]):
+			return k + " was changed"
+		}
+	}
+	return ""
+}
+
+// redactQuery is u without its query, for messages.
+func redactQuery(u *url.URL) string {
+	c := *u
+	c.RawQuery, c.Fragment, c.User = "", "", nil
+	return c.String()
 }
 
 // forwardError is a forward the probe refuses to follow.
@@ -260,10 +347,14 @@ func newResult() Result {
 func (p *prober) run(ctx context.Context) (Result, error) {
 	scopes := p.in.scopes
 	res := newResult()
+	if u, err := p.authorizeURL(scopes); err == nil {
+		p.checkURL = u
+	}
 
 	cls, err := p.send(ctx, scopes)
 	if err != nil {
 		res.Unknown = append(res.Unknown, scopes...)
+		markCannotTell(&res, err)
 		return res, err
 	}
 	switch cls.Kind {
@@ -380,6 +471,7 @@ launch:
 		}
 	}
 	if firstErr != nil {
+		markCannotTell(&res, firstErr)
 		return res, firstErr
 	}
 	if problem != nil {
@@ -397,6 +489,16 @@ launch:
 	return res, nil
 }
 
+// markCannotTell sets Outcome to OutcomeCannotTell when err is that verdict.
+func markCannotTell(res *Result, err error) {
+	var ct *CannotTellError
+	if errors.As(err, &ct) {
+		res.Outcome = OutcomeCannotTell
+		res.Error = "cannot_tell"
+		res.ErrorDescription = sanitize(ct.Answer, MaxDescriptionLength)
+	}
+}
+
 // setProblem records a client-level problem from cls on res.
 func setProblem(res *Result, cls Classification) {
 	res.Outcome = cls.Outcome
@@ -408,8 +510,9 @@ func setProblem(res *Result, cls Classification) {
 }
 
 // send makes one authorization request for scopes and retries it once
-// after a 5xx or a connection failure. A 5xx or 429 that persists is
-// returned as an error.
+// after a 5xx or a connection failure. An answer that proves nothing —
+// a 5xx or 429 that persists, a timeout, a body cut short, a refused
+// forward, an unrecognisable answer — is a *CannotTellError.
 func (p *prober) send(ctx context.Context, scopes []string) (Classification, error) {
 	cls, err := p.attempt(ctx, scopes)
 	var te *transportError
@@ -425,28 +528,41 @@ func (p *prober) send(ctx context.Context, scopes []string) (Classification, err
 		}
 	}
 	if err != nil {
+		if ctx.Err() != nil {
+			return Classification{}, fmt.Errorf("oauthprobe: probe of %s interrupted: %w", p.in.display, ctx.Err())
+		}
+		var te *transportError
+		if errors.As(err, &te) {
+			return Classification{}, &CannotTellError{Endpoint: p.in.display, Answer: te.answer, err: te.err}
+		}
 		return Classification{}, err
 	}
-	if cls.Kind == ServerError {
-		return cls, fmt.Errorf("oauthprobe: authorization server %s answered %d %s (%s): %s",
-			p.in.display, cls.StatusCode, http.StatusText(cls.StatusCode), cls.Error, cls.ErrorDescription)
+	switch cls.Kind {
+	case ServerError:
+		return cls, &CannotTellError{Endpoint: p.in.display,
+			Answer: fmt.Sprintf("it answered %d %s (%s): %s", cls.StatusCode, http.StatusText(cls.StatusCode), cls.Error, cls.ErrorDescription)}
+	case Unexpected:
+		return cls, &CannotTellError{Endpoint: p.in.display, Answer: cls.ErrorDescription}
 	}
 	return cls, nil
 }
 
-// transportError is a request that got no answer. retryable marks failures
-// a second attempt may get past (a refused or reset connection), as
-// opposed to a timeout, which would only double the wait.
+// transportError is a request that got no usable answer. answer says what
+// happened, for a person; retryable marks failures a second attempt may get
+// past (a refused or reset connection), as opposed to a timeout, which
+// would only double the wait.
 type transportError struct {
+	answer    string
 	err       error
 	retryable bool
 }
 
-func (e *transportError) Error() string { return e.err.Error() }
+func (e *transportError) Error() string { return e.answer }
 func (e *transportError) Unwrap() error { return e.err }
 
-// attempt sends one authorization request with a fresh state, nonce and
-// PKCE pair and classifies the first answer.
+// attempt sends one authorization request with a fresh state and PKCE pair
+// and classifies the first answer, reading its body in full (up to
+// maxBody) within the timeout.
 func (p *prober) attempt(ctx context.Context, scopes []string) (Classification, error) {
 	if err := ctx.Err(); err != nil {
 		return Classification{}, fmt.Errorf("oauthprobe: probe of %s interrupted: %w", p.in.display, err)
@@ -467,6 +583,9 @@ func (p *prober) attempt(ctx context.Context, scopes []string) (Classification, 
 	p.requests.Add(1)
 	resp, err := p.client.Do(hreq)
 	if err != nil {
+		if resp != nil && resp.Body != nil {
+			_ = resp.Body.Close()
+		}
 		return Classification{}, p.transportErr(ctx, rctx, err)
 	}
 	defer func() {
@@ -474,7 +593,11 @@ func (p *prober) attempt(ctx context.Context, scopes []string) (Classification, 
 		_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, maxBody))
 		_ = resp.Body.Close()
 	}()
-	return Classify(resp, p.in.redirectURI), nil
+	cls := Classify(resp, p.in.redirectURI)
+	if cls.cutShort && errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+		cls.ErrorDescription = sanitize(fmt.Sprintf("it answered %s but the body was still arriving when the %s timeout fired", statusLine(cls.StatusCode), p.timeout), MaxDescriptionLength)
+	}
+	return cls, nil
 }
 
 // transportErr turns a client error into a message that names the endpoint
@@ -486,36 +609,32 @@ func (p *prober) transportErr(ctx, rctx context.Context, err error) error {
 		inner = ue.Err
 	}
 	if ctx.Err() != nil {
-		return &transportError{err: fmt.Errorf("oauthprobe: request to %s interrupted: %w", p.in.display, ctx.Err())}
+		return fmt.Errorf("oauthprobe: request to %s interrupted: %w", p.in.display, ctx.Err())
 	}
 	var fe *forwardError
 	if errors.As(err, &fe) {
-		return &transportError{err: fmt.Errorf("oauthprobe: authorization endpoint %s cannot be probed: %s", p.in.display, fe.reason)}
+		return &transportError{answer: fe.reason, err: fe}
 	}
 	var ne net.Error
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
-		return &transportError{err: fmt.Errorf("oauthprobe: no answer from %s within %s; check the endpoint or raise the timeout: %w",
-			p.in.display, p.timeout, context.DeadlineExceeded)}
+		return &transportError{answer: fmt.Sprintf("no answer within %s; check the endpoint or raise the timeout", p.timeout), err: context.DeadlineExceeded}
 	}
-	return &transportError{
-		err:       fmt.Errorf("oauthprobe: could not reach authorization server %s: %w", p.in.display, inner),
-		retryable: true,
-	}
+	return &transportError{answer: "could not reach it: " + sanitize(inner.Error(), MaxDescriptionLength), err: inner, retryable: true}
 }
 
-// authorizeURL builds the request URL. Every request gets its own state,
-// nonce and verifier so requests cannot be confused with one another or
-// replayed; the verifier itself never leaves this function.
+// authorizeURL builds the request URL: response_type, client_id,
+// redirect_uri, scope (when scopes are asked for), state and, unless
+// WithoutPKCE, code_challenge and code_challenge_method=S256. Every request
+// gets its own state and verifier so requests cannot be confused with one
+// another or replayed; the verifier itself never leaves this function. No
+// nonce: it is an OpenID Connect parameter for ID tokens, which the probe
+// never receives, and Okta does not require it for response_type=code.
 func (p *prober) authorizeURL(scopes []string) (string, error) {
 	verifier, err := pkce.GenerateVerifier(0)
 	if err != nil {
 		return "", fmt.Errorf("oauthprobe: generating a PKCE verifier: %w", err)
 	}
 	state, err := randomString(16)
-	if err != nil {
-		return "", err
-	}
-	nonce, err := randomString(16)
 	if err != nil {
 		return "", err
 	}
@@ -528,7 +647,6 @@ func (p *prober) authorizeURL(scopes []string) (string, error) {
 		q.Set("scope", strings.Join(scopes, " "))
 	}
 	q.Set("state", state)
-	q.Set("nonce", nonce)
 	if !p.in.withoutPKCE {
 		q.Set("code_challenge", pkce.S256Challenge(verifier))
 		q.Set("code_challenge_method", pkce.MethodS256)

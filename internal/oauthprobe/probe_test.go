@@ -258,7 +258,7 @@ func TestEveryRequestIsFreshAndPublic(t *testing.T) {
 		t.Fatalf("Requests = %d, want 5", res.Requests)
 	}
 	q, h := e.recorded()
-	states, challenges, nonces := map[string]bool{}, map[string]bool{}, map[string]bool{}
+	states, challenges := map[string]bool{}, map[string]bool{}
 	for i, v := range q {
 		for k, want := range map[string]string{"response_type": "code", "client_id": testClientID, "redirect_uri": testRedirectURI, "code_challenge_method": "S256"} {
 			if got := v[k]; len(got) != 1 || got[0] != want {
@@ -268,23 +268,25 @@ func TestEveryRequestIsFreshAndPublic(t *testing.T) {
 		if err := pkce.ValidateChallenge(v.Get("code_challenge")); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
+		// Exactly the parameters the README lists, nothing else.
 		for k := range v {
-			if strings.Contains(k, "secret") || k == "code_verifier" {
-				t.Fatalf("request %d sent %s", i, k)
+			switch k {
+			case "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method":
+			default:
+				t.Fatalf("request %d sent %s, which the README does not list", i, k)
 			}
 		}
 		states[v.Get("state")] = true
 		challenges[v.Get("code_challenge")] = true
-		nonces[v.Get("nonce")] = true
 		if h[i].Get("User-Agent") != "probe-test/1" {
 			t.Fatalf("request %d: User-Agent = %q", i, h[i].Get("User-Agent"))
 		}
-		if h[i].Get("Authorization") != "" || h[i].Get("Cookie") != "" {
+		if h[i].Get("Authorization") != "" || h[i].Get("Cookie") != "" || h[i].Get("Referer") != "" {
 			t.Fatalf("request %d carried credentials or cookies", i)
 		}
 	}
-	if len(states) != len(q) || len(challenges) != len(q) || len(nonces) != len(q) || states[""] || nonces[""] {
-		t.Fatalf("%d requests had %d states, %d challenges, %d nonces; want a fresh non-empty one each", len(q), len(states), len(challenges), len(nonces))
+	if len(states) != len(q) || len(challenges) != len(q) || states[""] {
+		t.Fatalf("%d requests had %d states, %d challenges; want a fresh non-empty one each", len(q), len(states), len(challenges))
 	}
 }
 
@@ -646,8 +648,15 @@ func TestThroughGateway(t *testing.T) {
 	wantScopes(t, "unregistered", res.Unregistered, []string{"api:data:intent"})
 	// Combined request, then one per scope; each to the gateway, then to
 	// the server (the recorder sees both: their paths end in /v1/authorize).
-	if q, _ := e.recorded(); len(q) != 6 || res.Requests != 6 {
+	q, h := e.recorded()
+	if len(q) != 6 || res.Requests != 6 {
 		t.Fatalf("%d authorize requests recorded and %d counted; want 6 and 6", len(q), res.Requests)
+	}
+	// The forward carries no Referer (Go's client would add one) and no cookie.
+	for i := range h {
+		if h[i].Get("Referer") != "" || h[i].Get("Cookie") != "" {
+			t.Fatalf("request %d (%v) carried Referer %q / Cookie %q", i, q[i], h[i].Get("Referer"), h[i].Get("Cookie"))
+		}
 	}
 
 	// An unknown client is still the server's 400 page, not a success.
@@ -716,5 +725,48 @@ func TestGatewayForwardNeverDowngrades(t *testing.T) {
 		if tc.want != "" && (err == nil || !strings.Contains(err.Error(), tc.want)) {
 			t.Fatalf("%s: err = %v, want it to say %q", tc.name, err, tc.want)
 		}
+		// Either way the verdict is "cannot tell", never "registered".
+		var ct *CannotTellError
+		if !errors.As(err, &ct) || len(res.Registered) != 0 || res.Outcome != OutcomeCannotTell || res.CheckURL == "" {
+			t.Fatalf("%s: err = %v, result %+v; want cannot tell with a URL to check by hand", tc.name, err, res)
+		}
+	}
+}
+
+// TestBodyCutShortIsCannotTell: a sign-in page still arriving when the
+// timeout fires, or longer than the probe reads, is not a sign-in page.
+func TestBodyCutShortIsCannotTell(t *testing.T) {
+	signIn := `<!DOCTYPE html><html><body><form method="post"><input name="username"><input type="password" name="password"></form>`
+	for _, tc := range []struct {
+		name    string
+		handler http.HandlerFunc
+		want    string
+	}{
+		{"still arriving at the timeout", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, signIn)
+			http.NewResponseController(w).Flush()
+			select {
+			case <-r.Context().Done():
+			case <-time.After(5 * time.Second):
+			}
+		}, "still arriving when the 200ms timeout fired"},
+		{"longer than the cap", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			_, _ = io.WriteString(w, signIn+strings.Repeat("<p>padding</p>", maxBody/10))
+		}, "longer than"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			ts := httptest.NewServer(tc.handler)
+			defer ts.Close()
+			res, err := Probe(context.Background(), Request{AuthorizationEndpoint: ts.URL + "/authorize", ClientID: "c", RedirectURI: "https://app.example/cb", Scopes: []string{"a"}},
+				Options{Timeout: 200 * time.Millisecond})
+			var ct *CannotTellError
+			if !errors.As(err, &ct) || !strings.Contains(ct.Answer, tc.want) || res.Outcome != OutcomeCannotTell {
+				t.Fatalf("err = %v, outcome %q; want cannot tell saying %q", err, res.Outcome, tc.want)
+			}
+			wantScopes(t, "Registered", res.Registered, nil)
+			wantScopes(t, "Unknown", res.Unknown, []string{"a"})
+		})
 	}
 }

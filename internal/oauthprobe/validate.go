@@ -22,7 +22,7 @@ type validated struct {
 
 // probeParams are set by the probe; an endpoint that already carries one
 // would send it twice, which servers reject (RFC 6749 section 3.1).
-var probeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "nonce", "code_challenge", "code_challenge_method"}
+var probeParams = []string{"response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method"}
 
 const endpointExample = "https://okta-login.zoominfo.com/oauth2/default/v1/authorize"
 

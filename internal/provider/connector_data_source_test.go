@@ -76,8 +76,8 @@ func TestConnectorDataSource(t *testing.T) {
 // TestCatalogDataSources_catalogErrorAdviceFitsTheCaller: when the catalog
 // cannot be fetched, a data source's error sits on its connector attribute
 // and gives advice that can help it: skip_catalog_validation cannot help
-// stackone_connector, and helps stackone_registered_scopes only with the
-// endpoint and redirect URI given.
+// stackone_connector. (stackone_registered_scopes needs no catalog with
+// skip_catalog_validation set; its advice is tested with its own tests.)
 func TestCatalogDataSources_catalogErrorAdviceFitsTheCaller(t *testing.T) {
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
@@ -93,9 +93,6 @@ func TestCatalogDataSources_catalogErrorAdviceFitsTheCaller(t *testing.T) {
 	}{
 		{"stackone_connector", "key", map[string]tftypes.Value{"key": tftypes.NewValue(tftypes.String, "zoominfo")},
 			`for connector "zoominfo" failed: .*503`, "skip_catalog_validation"},
-		{"stackone_registered_scopes", "connector", map[string]tftypes.Value{
-			"connector": tftypes.NewValue(tftypes.String, "zoominfo"), "client_id": tftypes.NewValue(tftypes.String, "cid"),
-		}, `503.*set authorization_endpoint and redirect_uri here and skip_catalog_validation = true`, ""},
 	} {
 		diags, _ := ps.readDataSource(tc.typeName, tc.attrs)
 		if len(diags) != 1 {

@@ -124,6 +124,8 @@ func exampleVariables(t *testing.T, tg *acctest.Target) map[string]string {
 		"zoominfo_client_id":     app.ClientID,
 		"zoominfo_client_secret": app.ClientSecret,
 		"zoominfo_profile_id":    profile.ID,
+		// The sandbox's stand-in for ZoomInfo's gateway, the default endpoint.
+		"zoominfo_authorization_endpoint": tg.Sandbox.AuthServer().GatewayAuthorizeEndpoint(),
 	}
 }
 
@@ -289,7 +291,8 @@ func TestExamples_zoominfoApply(t *testing.T) {
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()
-	vars := map[string]string{"zoominfo_client_id": app.ClientID, "zoominfo_client_secret": app.ClientSecret}
+	vars := map[string]string{"zoominfo_client_id": app.ClientID, "zoominfo_client_secret": app.ClientSecret,
+		"zoominfo_authorization_endpoint": tg.Sandbox.AuthServer().GatewayAuthorizeEndpoint()}
 	cli := newExampleCLI(t, tg, vars, exampleFiles(t, "zoominfo"))
 
 	out := runOK(t, cli, []int{0}, "apply", "-auto-approve", "-input=false")

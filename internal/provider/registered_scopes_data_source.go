@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -43,11 +44,12 @@ func (d *registeredScopesDataSource) Metadata(_ context.Context, req datasource.
 
 func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	resp.Schema = schema.Schema{
-		MarkdownDescription: "Checks, at plan time, which scopes are registered on the OAuth app behind a connector profile, and that its redirect URI and PKCE setting are right, by sending authorization requests (with a PKCE S256 challenge, never the client secret, following no redirect but a gateway's forward of the request) and reading the answers. " +
-			"Any scope requested at authorization time must be registered on the app, or users linking an account get an error: this moves that failure to `terraform plan`.",
+		MarkdownDescription: "Checks, at plan time, which scopes are registered on the OAuth app behind a connector profile, and that its redirect URI and PKCE setting are right, by sending authorization requests (public ones: never the client secret) and reading the first answers. " +
+			"Any scope requested at authorization time must be registered on the app, or users linking an account get an error: this moves that failure to `terraform plan`. " +
+			"Each scope is registered, not registered, or cannot be told; an answer that proves neither (a timeout, a body cut short, a gateway forward that changes the request, an unrecognisable page) fails the read with the authorize URL to open by hand, whatever `fail_on_unregistered` says.",
 		Attributes: map[string]schema.Attribute{
 			"connector": schema.StringAttribute{
-				MarkdownDescription: "Connector key, e.g. `zoominfo`. Its catalog entry gives the default authorization endpoint and redirect URI.",
+				MarkdownDescription: "Connector key, e.g. `zoominfo`. For a connector whose authorization endpoint is documented (`zoominfo`), the default `authorization_endpoint` and PKCE setting come from the provider's table of them.",
 				Required:            true,
 				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
 			},
@@ -63,12 +65,12 @@ func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.Sche
 				Validators:          []validator.Set{tokenSetValidator{what: "scope", maxItems: maxListEntries, maxLen: maxTextLength}},
 			},
 			"redirect_uri": schema.StringAttribute{
-				MarkdownDescription: "Redirect URI registered on the app. Defaults to the connector's callback URL from StackOne's catalog (the `redirect_uri` of a profile).",
+				MarkdownDescription: "Redirect URI registered on the app. Defaults to the connector profile's, `{base_url}/connect/oauth2/{connector}/callback` with the provider's `base_url`.",
 				Optional:            true,
 				Validators:          []validator.String{textValidator{maxLen: 2048, noWhitespace: true}},
 			},
 			"authorization_endpoint": schema.StringAttribute{
-				MarkdownDescription: "Authorization endpoint of the OAuth server. Defaults to the connector's `authorization_url` from StackOne's catalog. `https://` only, except `http://` to a loopback host.",
+				MarkdownDescription: "Authorization endpoint of the OAuth server. Defaults to the connector's documented endpoint (`zoominfo`: `https://api.zoominfo.com/gtm/oauth/v1/authorize`, ZoomInfo's gateway); required for any other connector. `https://` only, except `http://` to a loopback host. The probe sends a PKCE S256 challenge unless the connector is documented as not using PKCE.",
 				Optional:            true,
 				Validators:          []validator.String{textValidator{maxLen: 2048, noWhitespace: true}},
 			},
@@ -78,8 +80,8 @@ func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 			"registered_scopes":   schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes registered on the app."},
 			"unregistered_scopes": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the app does not have: requesting any of them fails the authorization."},
-			"unknown_scopes":      schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes whose status could not be determined."},
-			"all_registered":      schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether every scope in `scopes` is registered."},
+			"unknown_scopes":      schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes whose status could not be determined. Always empty in a successful read: \"cannot tell\" fails the read."},
+			"all_registered":      schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether every scope in `scopes` is registered, on positive evidence (the server moved on to sign-in) only."},
 		},
 	}
 }
@@ -96,42 +98,79 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	}
 	connector := m.Connector.ValueString()
 	scopes := setStrings(ctx, m.Scopes, &resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
 
-	endpoint, redirectURI, portal := m.AuthorizationEndpoint.ValueString(), m.RedirectURI.ValueString(), "the OAuth app's settings"
-	withoutPKCE := false
-	if endpoint == "" || redirectURI == "" || !d.data.skipCatalogValidation {
-		// Only the catalog needs StackOne: the probe talks to the
-		// authorization server alone.
+	portal := "the OAuth app's settings"
+	if !d.data.skipCatalogValidation {
+		// The catalog only confirms the connector exists: the probe talks to
+		// the authorization server alone.
 		if !d.data.configKnown(&resp.Diagnostics) {
 			return
 		}
 		conn, ok := d.data.lookupConnectorAt(ctx, path.Root("connector"), connector,
-			"Fix the cause, or set authorization_endpoint and redirect_uri here and skip_catalog_validation = true in the provider block to probe without the catalog.", &resp.Diagnostics)
+			"Fix the cause, or set skip_catalog_validation = true in the provider block to check the app without the catalog.", &resp.Diagnostics)
 		if !ok {
 			return
 		}
-		portal = conn.Name + " Developer Portal"
-		if endpoint == "" {
-			resp.Diagnostics.AddAttributeError(path.Root("authorization_endpoint"), "No authorization endpoint",
-				fmt.Sprintf("StackOne's catalog publishes no OAuth authorization URL for connector %q: set authorization_endpoint.", connector))
-			return
+		if conn.Name != "" {
+			portal = "the " + conn.Name + " app's settings"
 		}
 	}
+
+	// Where to send the probe: authorization_endpoint, else the documented
+	// endpoint of the connector (StackOne's catalog has none).
+	known, isKnown := oauthprobe.Known(connector)
+	if isKnown {
+		portal = known.Portal
+	}
+	endpoint := m.AuthorizationEndpoint.ValueString()
+	if endpoint == "" {
+		if !isKnown || known.AuthorizationEndpoint == "" {
+			resp.Diagnostics.AddAttributeError(path.Root("authorization_endpoint"), "No known authorization endpoint for this connector",
+				fmt.Sprintf("StackOne's catalog does not publish authorization endpoints, and the provider knows the documented one only for %s. Set authorization_endpoint to the authorize URL of connector %q's OAuth server (https://).",
+					strings.Join(oauthprobe.KnownConnectors(), ", "), connector))
+			return
+		}
+		endpoint = known.AuthorizationEndpoint
+	}
+	// PKCE as the connector's apps use it; S256 for a connector the table
+	// does not know (the flow this data source exists to check).
+	withoutPKCE := isKnown && !known.PKCE
+
+	redirectURI := m.RedirectURI.ValueString()
 	if redirectURI == "" {
+		// The connector profile's redirect URI.
+		if slices.Contains(d.data.unknownConfig, "base_url") && !d.data.configKnown(&resp.Diagnostics) {
+			return
+		}
 		redirectURI = stackone.RedirectURIFor(d.data.baseURL, connector)
 	}
-
 	result, err := oauthprobe.Probe(ctx, oauthprobe.Request{
 		AuthorizationEndpoint: endpoint, ClientID: m.ClientID.ValueString(), RedirectURI: redirectURI, Scopes: scopes,
 		WithoutPKCE: withoutPKCE,
 	}, oauthprobe.Options{UserAgent: "terraform-provider-stackone (registered-scopes check)"})
 	var inputErr *oauthprobe.InputError
+	var cannotTell *oauthprobe.CannotTellError
 	switch {
 	case errors.As(err, &inputErr):
 		resp.Diagnostics.AddAttributeError(path.Root(inputErr.Field), "Cannot check the OAuth app", inputErr.Message)
 		return
+	case errors.As(err, &cannotTell):
+		// The third verdict: an error whatever fail_on_unregistered says,
+		// since a green plan must mean users can link.
+		notChecked := ""
+		if len(result.Unknown) > 0 {
+			notChecked = fmt.Sprintf("\n\nScopes not checked: %s.", strings.Join(quoteAll(result.Unknown), ", "))
+		}
+		resp.Diagnostics.AddError("Cannot tell whether the scopes are registered",
+			fmt.Sprintf("The authorization server at %s gave no answer that shows whether the app %q accepts these scopes and the redirect URI %s: %s.\n\n"+
+				"Check by hand: open this URL in a browser (it is public and carries no secret). A sign-in page means everything is registered (do not sign in); an error page, or a redirect to the redirect URI with error=invalid_scope, means something is not:\n\n  %s%s",
+				cannotTell.Endpoint, m.ClientID.ValueString(), redirectURI, strings.TrimSuffix(cannotTell.Answer, "."), result.CheckURL, notChecked))
+		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot check the OAuth app", fmt.Sprintf("The authorization server at %s did not answer usably: %s", endpoint, err))
+		resp.Diagnostics.AddError("Cannot check the OAuth app", fmt.Sprintf("The check of the authorization server at %s did not finish: %s", endpoint, err))
 		return
 	}
 
@@ -175,8 +214,16 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	resp.Diagnostics.Append(diags...)
 	m.UnknownScopes, diags = stringSet(ctx, result.Unknown)
 	resp.Diagnostics.Append(diags...)
-	m.AllRegistered = types.BoolValue(len(result.Unregistered) == 0 && len(result.Unknown) == 0)
+	// Only positive evidence for every scope makes all_registered true.
+	m.AllRegistered = types.BoolValue(len(result.Unregistered) == 0 && len(result.Unknown) == 0 && len(result.Registered) == len(scopesDeduped(scopes)))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// scopesDeduped is scopes without repeats.
+func scopesDeduped(scopes []string) []string {
+	out := slices.Clone(scopes)
+	slices.Sort(out)
+	return slices.Compact(out)
 }
 
 func quoteAll(in []string) []string {

@@ -28,6 +28,11 @@ func registeredScopes(t *testing.T, tg *acctest.Target, attrs map[string]tftypes
 	if _, ok := attrs["client_id"]; !ok {
 		attrs["client_id"] = tftypes.NewValue(tftypes.String, tg.Sandbox.ZoomInfoApp().ClientID)
 	}
+	if _, ok := attrs["authorization_endpoint"]; !ok {
+		// The sandbox's stand-in for ZoomInfo's gateway, the documented
+		// endpoint the data source uses by default.
+		attrs["authorization_endpoint"] = tftypes.NewValue(tftypes.String, tg.Sandbox.AuthServer().GatewayAuthorizeEndpoint())
+	}
 	before := tg.Sandbox.AuthServer().AuthorizeRequests()
 	diags, state := ps.readDataSource("stackone_registered_scopes", attrs)
 	return diags, state, tg.Sandbox.AuthServer().AuthorizeRequests() - before
@@ -126,10 +131,11 @@ func TestRegisteredScopes_feedsProfile(t *testing.T) {
 	app := tg.Sandbox.ZoomInfoApp()
 	config := tg.ProviderConfig() + fmt.Sprintf(`
 data "stackone_registered_scopes" "zoominfo" {
-  connector            = "zoominfo"
-  client_id            = %[1]q
-  scopes               = ["api:data:contact", "api:data:company", "api:data:scoops"]
-  fail_on_unregistered = false
+  connector              = "zoominfo"
+  client_id              = %[1]q
+  scopes                 = ["api:data:contact", "api:data:company", "api:data:scoops"]
+  authorization_endpoint = %[3]q
+  fail_on_unregistered   = false
 }
 
 resource "stackone_connector_profile" "test" {
@@ -140,7 +146,7 @@ resource "stackone_connector_profile" "test" {
   client_secret = %[2]q
   scopes        = data.stackone_registered_scopes.zoominfo.registered_scopes
 }
-`, app.ClientID, app.ClientSecret)
+`, app.ClientID, app.ClientSecret, tg.Sandbox.AuthServer().GatewayAuthorizeEndpoint())
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{

@@ -3,7 +3,11 @@ package sandbox
 import (
 	"crypto/rand"
 	"encoding/base64"
+	"fmt"
+	"net"
+	"net/http"
 	"strings"
+	"time"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
 )
@@ -20,16 +24,56 @@ type authzGlue struct {
 	user     string
 	password string
 	// env describes the server for people and scripts, in the order DESIGN.md lists.
-	env                   []EnvVar
+	env []EnvVar
+	// authorizationEndpoint and tokenEndpoint are the ones linking uses:
+	// the Okta server's own, or the gateway's with Options.LinkThroughGateway.
 	authorizationEndpoint string
 	tokenEndpoint         string
+	// gateway serves the ZoomInfo-style gateway on its own listener when
+	// Options.GatewayAddr is set; nil otherwise (the gateway's paths are then
+	// served on the authorization listener).
+	gateway *http.Server
+}
+
+// listenGateway opens the gateway's own listener, or returns nil when
+// Options.GatewayAddr is empty.
+func listenGateway(addr string) (net.Listener, error) {
+	if addr == "" {
+		return nil, nil
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("sandbox: listen on %s (gateway): %w", addr, err)
+	}
+	return ln, nil
+}
+
+// serveGateway serves the gateway on ln, its own listener, if there is one.
+func (s *Sandbox) serveGateway(ln net.Listener) {
+	if ln == nil {
+		return
+	}
+	s.authz.gateway = &http.Server{Handler: s.logAuthz(s.authz.server.GatewayHandler()), ReadHeaderTimeout: 10 * time.Second}
+	s.serve(s.authz.gateway, ln)
+}
+
+// httpServers are the sandbox's listeners' servers, the gateway's included
+// when it has its own.
+func (s *Sandbox) httpServers() []*http.Server {
+	out := []*http.Server{s.apiServer, s.authServer}
+	if s.authz.gateway != nil {
+		out = append(out, s.authz.gateway)
+	}
+	return out
 }
 
 // newAuthorizationServer builds the ZoomInfo-style authorization server
 // served on the authorization listener: an Okta layout under
-// {authzBaseURL}/oauth2/default, one seeded ZoomInfo app whose only redirect
-// URI is the StackOne callback, and one user for the login form.
-func newAuthorizationServer(authzBaseURL, stackoneCallbackURL string, o Options, adminToken string) *authzGlue {
+// {authzBaseURL}/oauth2/default, ZoomInfo's gateway (/gtm/oauth/v1/authorize
+// and /gtm/oauth/v1/token) at gatewayBaseURL, or on the same listener when it
+// is empty, one seeded ZoomInfo app whose only redirect URI is the StackOne
+// callback, and one user for the login form.
+func newAuthorizationServer(authzBaseURL, gatewayBaseURL, stackoneCallbackURL string, o Options, adminToken string) *authzGlue {
 	scopes := o.AppScopes
 	if len(scopes) == 0 {
 		scopes = DefaultAppScopes()
@@ -40,6 +84,7 @@ func newAuthorizationServer(authzBaseURL, stackoneCallbackURL string, o Options,
 		AdminToken: adminToken,
 		Users:      map[string]string{Username: password},
 		Now:        o.Now,
+		GatewayURL: gatewayBaseURL,
 	})
 	app := authserver.App{
 		ClientID:     "0oa" + randomAlnum(17),
@@ -51,6 +96,10 @@ func newAuthorizationServer(authzBaseURL, stackoneCallbackURL string, o Options,
 	}
 	srv.PutApp(app)
 	md := srv.Metadata()
+	authEndpoint, tokenEndpoint := md.AuthorizationEndpoint, md.TokenEndpoint
+	if o.LinkThroughGateway {
+		authEndpoint, tokenEndpoint = srv.GatewayAuthorizeEndpoint(), srv.GatewayTokenEndpoint()
+	}
 	return &authzGlue{
 		server:   srv,
 		clientID: app.ClientID,
@@ -65,9 +114,11 @@ func newAuthorizationServer(authzBaseURL, stackoneCallbackURL string, o Options,
 			{Key: "ZOOMINFO_REGISTERED_SCOPES", Value: strings.Join(app.Scopes, " ")},
 			{Key: "SANDBOX_USER", Value: Username},
 			{Key: "SANDBOX_PASSWORD", Value: password},
+			{Key: "ZOOMINFO_GATEWAY_AUTHORIZATION_ENDPOINT", Value: srv.GatewayAuthorizeEndpoint()},
+			{Key: "ZOOMINFO_GATEWAY_TOKEN_ENDPOINT", Value: srv.GatewayTokenEndpoint()},
 		},
-		authorizationEndpoint: md.AuthorizationEndpoint,
-		tokenEndpoint:         md.TokenEndpoint,
+		authorizationEndpoint: authEndpoint,
+		tokenEndpoint:         tokenEndpoint,
 	}
 }
 

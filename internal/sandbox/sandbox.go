@@ -85,6 +85,13 @@ type Options struct {
 	Now func() time.Time
 	// API is the part of the contract served; empty means APIExtended.
 	API APIMode
+	// GatewayAddr, when set, serves ZoomInfo's gateway (/gtm/oauth/v1/…) on
+	// a listener of its own (another host, e.g. "127.0.0.2:0"); empty serves
+	// it on the authorization listener.
+	GatewayAddr string
+	// LinkThroughGateway makes account linking use the gateway's authorize
+	// and token endpoints, as ZoomInfo's own integrations do.
+	LinkThroughGateway bool
 }
 
 // EnvVar is one KEY=value pair describing a running sandbox.
@@ -200,6 +207,17 @@ func Start(opts Options) (*Sandbox, error) {
 		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.AuthzAddr, err)
 	}
 
+	gwLn, err := listenGateway(opts.GatewayAddr)
+	if err != nil {
+		apiLn.Close()
+		authLn.Close()
+		return nil, err
+	}
+	gatewayURL := ""
+	if gwLn != nil {
+		gatewayURL = listenerURL(gwLn.Addr())
+	}
+
 	s := &Sandbox{
 		opts:      opts,
 		baseURL:   listenerURL(apiLn.Addr()),
@@ -211,7 +229,7 @@ func Start(opts Options) (*Sandbox, error) {
 	}
 	s.limiter = newRateLimiter(opts.RateLimit, s.now)
 	callback := s.baseURL + "/connect/oauth2/zoominfo/callback"
-	s.authz = newAuthorizationServer(s.authzURL, callback, opts, opts.AdminToken)
+	s.authz = newAuthorizationServer(s.authzURL, gatewayURL, callback, opts, opts.AdminToken)
 	s.catalog = buildCatalog(s.baseURL, s.authz.authorizationEndpoint, s.authz.tokenEndpoint)
 	s.link.init()
 	s.tokenClient = newTokenClient()
@@ -221,6 +239,7 @@ func Start(opts Options) (*Sandbox, error) {
 	s.authServer = &http.Server{Handler: s.logAuthz(s.authz.server), ReadHeaderTimeout: 10 * time.Second}
 	s.serve(s.apiServer, apiLn)
 	s.serve(s.authServer, authLn)
+	s.serveGateway(gwLn)
 	return s, nil
 }
 
@@ -279,7 +298,13 @@ func (s *Sandbox) Env() []EnvVar {
 // Close stops both listeners at once, dropping open connections. Later calls
 // of Close or Shutdown return the first call's result.
 func (s *Sandbox) Close() error {
-	return s.stop(func() error { return errors.Join(s.apiServer.Close(), s.authServer.Close()) })
+	return s.stop(func() error {
+		var errs []error
+		for _, srv := range s.httpServers() {
+			errs = append(errs, srv.Close())
+		}
+		return errors.Join(errs...)
+	})
 }
 
 // Shutdown stops accepting connections and waits for in-flight requests to
@@ -299,8 +324,9 @@ func (s *Sandbox) stop(f func() error) error {
 
 func (s *Sandbox) shutdown(ctx context.Context) error {
 	var wg sync.WaitGroup
-	errs := make([]error, 2)
-	for i, srv := range []*http.Server{s.apiServer, s.authServer} {
+	servers := s.httpServers()
+	errs := make([]error, len(servers))
+	for i, srv := range servers {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()

@@ -3,6 +3,12 @@ variable "zoominfo_client_id" {
   description = "Client ID of the ZoomInfo app."
 }
 
+variable "zoominfo_authorization_endpoint" {
+  type        = string
+  default     = null
+  description = "Authorization endpoint to check the app at. Null: ZoomInfo's documented gateway, https://api.zoominfo.com/gtm/oauth/v1/authorize. The sandbox prints its stand-in as ZOOMINFO_GATEWAY_AUTHORIZATION_ENDPOINT."
+}
+
 # Fails the plan when a scope is not registered on the ZoomInfo app, when the
 # app does not accept StackOne's redirect URI, or when PKCE is not enabled:
 # the errors a user would otherwise hit while linking an account.
@@ -10,16 +16,19 @@ data "stackone_registered_scopes" "zoominfo" {
   connector = "zoominfo"
   client_id = var.zoominfo_client_id
   scopes    = ["api:data:contact", "api:data:company"]
-  # redirect_uri defaults to the connector's callback URL in StackOne's
-  # catalog, the redirect_uri of every ZoomInfo profile.
+  # authorization_endpoint defaults to ZoomInfo's gateway, and redirect_uri
+  # to {base_url}/connect/oauth2/zoominfo/callback, the redirect_uri of every
+  # ZoomInfo profile.
+  authorization_endpoint = var.zoominfo_authorization_endpoint
 }
 
 # Or read the result and decide in configuration.
 data "stackone_registered_scopes" "optional" {
-  connector            = "zoominfo"
-  client_id            = var.zoominfo_client_id
-  scopes               = ["api:data:news", "api:data:scoops"]
-  fail_on_unregistered = false
+  connector              = "zoominfo"
+  client_id              = var.zoominfo_client_id
+  scopes                 = ["api:data:news", "api:data:scoops"]
+  authorization_endpoint = var.zoominfo_authorization_endpoint
+  fail_on_unregistered   = false
 }
 
 output "optional_scopes_available" {

@@ -77,6 +77,11 @@ type Config struct {
 	// scopes_supported together with every app's scopes. Default:
 	// DefaultScopes.
 	Scopes []string
+	// GatewayURL is the base URL (scheme and host) where GatewayHandler is
+	// served on a listener of its own, as ZoomInfo's api.zoominfo.com stands
+	// apart from its Okta host. Empty: the gateway's paths are served by the
+	// Server itself, on the issuer's host.
+	GatewayURL string
 }
 
 // DefaultScopes are ZoomInfo's documented scopes plus the OIDC set.
@@ -114,6 +119,9 @@ type Server struct {
 	issuer     string // without trailing slash
 	issuerPath string // path part of issuer, without trailing slash
 	mux        *http.ServeMux
+	// gatewayBase is Config.GatewayURL without a trailing slash; empty
+	// when the gateway shares the issuer's host.
+	gatewayBase string
 
 	mu             sync.Mutex
 	apps           map[string]*App
@@ -176,6 +184,12 @@ func New(cfg Config) *Server {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
 		panic(fmt.Sprintf("authserver: Config.Issuer must be an absolute http(s) URL without query or fragment, got %q", cfg.Issuer))
 	}
+	if cfg.GatewayURL != "" {
+		g, err := url.Parse(cfg.GatewayURL)
+		if err != nil || (g.Scheme != "http" && g.Scheme != "https") || g.Host == "" || strings.Trim(g.Path, "/") != "" || g.RawQuery != "" {
+			panic(fmt.Sprintf("authserver: Config.GatewayURL must be an absolute http(s) URL without path or query, got %q", cfg.GatewayURL))
+		}
+	}
 	if cfg.CodeLifetime <= 0 {
 		cfg.CodeLifetime = DefaultCodeLifetime
 	}
@@ -190,6 +204,7 @@ func New(cfg Config) *Server {
 		cfg:           cfg,
 		issuer:        strings.TrimSuffix(cfg.Issuer, "/"),
 		issuerPath:    strings.TrimSuffix(u.EscapedPath(), "/"),
+		gatewayBase:   strings.TrimSuffix(cfg.GatewayURL, "/"),
 		apps:          map[string]*App{},
 		txs:           map[string]*loginTx{},
 		codes:         map[string]*authCode{},
@@ -210,10 +225,14 @@ func (s *Server) routes() {
 		m.HandleFunc("GET /.well-known/oauth-authorization-server"+p, s.handleMetadata)
 	}
 	m.HandleFunc(p+"/v1/authorize", s.handleAuthorize)
-	m.HandleFunc("GET "+gatewayAuthorizePath, s.handleGatewayAuthorize)
+	// The gateway's paths on the server's own listener too, unless the
+	// gateway has a listener of its own (Config.GatewayURL).
+	if s.gatewayBase == "" {
+		s.gatewayRoutes(m)
+	}
 	m.HandleFunc("GET "+p+"/v1/login", s.handleLoginForm)
 	m.HandleFunc("POST "+p+"/v1/login", s.handleLoginSubmit)
-	m.HandleFunc("POST "+p+"/v1/token", s.handleToken)
+	m.HandleFunc("POST "+p+"/v1/token", s.handleOktaToken)
 	m.HandleFunc("POST "+p+"/v1/revoke", s.handleRevoke)
 	m.HandleFunc("POST "+p+"/v1/introspect", s.handleIntrospect)
 	m.HandleFunc("GET "+p+"/v1/keys", s.handleKeys)
@@ -222,29 +241,6 @@ func (s *Server) routes() {
 	m.HandleFunc("GET /admin/apps/{client_id}", s.adminOnly(s.handleAdminGet))
 	m.HandleFunc("PATCH /admin/apps/{client_id}", s.adminOnly(s.handleAdminPatch))
 	s.mux = m
-}
-
-// gatewayAuthorizePath is where ZoomInfo's API gateway takes authorization
-// requests (services.md) before handing them to the Okta server.
-const gatewayAuthorizePath = "/gtm/oauth/v1/authorize"
-
-// GatewayAuthorizeEndpoint is the gateway's authorize URL: it redirects
-// every request, query unchanged, to AuthorizationEndpoint, as a gateway in
-// front of the authorization server does.
-func (s *Server) GatewayAuthorizeEndpoint() string {
-	u, err := url.Parse(s.issuer)
-	if err != nil {
-		return gatewayAuthorizePath
-	}
-	return u.Scheme + "://" + u.Host + gatewayAuthorizePath
-}
-
-func (s *Server) handleGatewayAuthorize(w http.ResponseWriter, r *http.Request) {
-	target := s.issuer + "/v1/authorize"
-	if r.URL.RawQuery != "" {
-		target += "?" + r.URL.RawQuery
-	}
-	http.Redirect(w, r, target, http.StatusFound)
 }
 
 // ServeHTTP routes a request to the Okta-style endpoints or the admin API.

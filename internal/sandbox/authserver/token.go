@@ -66,14 +66,22 @@ func clientAuthFailure(w http.ResponseWriter, usedBasic bool) {
 // parseForm reads an application/x-www-form-urlencoded body. Only body
 // parameters count, as RFC 6749 requires for the token endpoint.
 func parseForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
+	form, ok := readTokenForm(w, r)
+	if !ok {
+		tokenError(w, http.StatusBadRequest, "invalid_request", descFormBody)
+	}
+	return form, ok
+}
+
+// readTokenForm is parseForm without the answer: false means the body is
+// not a readable form.
+func readTokenForm(w http.ResponseWriter, r *http.Request) (url.Values, bool) {
 	mt, _, err := mime.ParseMediaType(r.Header.Get("Content-Type"))
 	if err != nil || mt != "application/x-www-form-urlencoded" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", descFormBody)
 		return nil, false
 	}
 	r.Body = http.MaxBytesReader(w, r.Body, 64<<10)
 	if err := r.ParseForm(); err != nil {
-		tokenError(w, http.StatusBadRequest, "invalid_request", descFormBody)
 		return nil, false
 	}
 	return r.PostForm, true
@@ -118,13 +126,19 @@ func (s *Server) authenticateClient(w http.ResponseWriter, r *http.Request, form
 	return app, true
 }
 
-// handleToken implements {issuer}/v1/token for the authorization_code and
-// refresh_token grants.
-func (s *Server) handleToken(w http.ResponseWriter, r *http.Request) {
+// handleOktaToken implements {issuer}/v1/token for the authorization_code
+// and refresh_token grants.
+func (s *Server) handleOktaToken(w http.ResponseWriter, r *http.Request) {
 	form, ok := parseForm(w, r)
 	if !ok {
 		return
 	}
+	s.handleToken(w, r, form)
+}
+
+// handleToken answers a token request whose form has been read, at the Okta
+// server's endpoint or through the gateway.
+func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, form url.Values) {
 	app, ok := s.authenticateClient(w, r, form)
 	if !ok {
 		return
