@@ -47,6 +47,7 @@ func (r *pinnedVersionResource) Metadata(_ context.Context, req resource.Metadat
 func (r *pinnedVersionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The connector version a connector profile is pinned to, instead of following the connector's latest version. " +
+			"A pin changed outside Terraform shows in the plan, which puts the configured version back; a pin removed outside Terraform is pinned again. " +
 			"Destroying it removes the pin: the profile follows the latest version again.",
 		Attributes: map[string]schema.Attribute{
 			"connector_profile_id": schema.StringAttribute{
