@@ -84,11 +84,7 @@ func (r *pinnedVersionResource) Configure(_ context.Context, req resource.Config
 }
 
 func (r *pinnedVersionResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
-		diags.AddError("Provider not configured", "The stackone provider was not configured before this resource was used. This is a bug in the provider or in Terraform: please report it.")
-		return false
-	}
-	return r.data.configKnown(diags)
+	return resourceConfigured(r.data, diags)
 }
 
 // ModifyPlan refuses, at plan, a version the profile does not have (or an
@@ -110,10 +106,7 @@ func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	profileID := plan.ConnectorProfileID.ValueString()
-	versions, err := r.data.client.ListConnectorVersions(ctx, profileID)
-	if err == nil {
-		err = checkVersions(versions, profileID)
-	}
+	versions, err := listVersions(ctx, r.data.client, profileID)
 	if err != nil {
 		addVersionsError(&resp.Diagnostics, profileID, err)
 		return
@@ -168,6 +161,15 @@ func versionsAdvice(versions []stackone.ConnectorVersion, wanted string) string 
 		listed[i] = fmt.Sprintf("%q (owner %s)", stackone.CleanText(n, 100), strings.Join(owners[n], ", "))
 	}
 	return "Set pinned_version to one of the versions it has, nearest first: " + strings.Join(listed, ", ") + "."
+}
+
+// listVersions reads the versions a profile can pin, refusing a broken list.
+func listVersions(ctx context.Context, client *stackone.Client, profileID string) ([]stackone.ConnectorVersion, error) {
+	versions, err := client.ListConnectorVersions(ctx, profileID)
+	if err != nil {
+		return nil, err
+	}
+	return versions, checkVersions(versions, profileID)
 }
 
 // checkVersions refuses a broken version list (a version without a name,
@@ -243,7 +245,7 @@ func (r *pinnedVersionResource) pin(ctx context.Context, m *pinnedVersionModel, 
 		return false
 	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest:
 		advice := "Set pinned_version (and owner, if set) to a version the profile has: data.stackone_connector_profile_versions lists them."
-		if versions, lerr := r.data.client.ListConnectorVersions(ctx, profileID); lerr == nil && checkVersions(versions, profileID) == nil {
+		if versions, lerr := listVersions(ctx, r.data.client, profileID); lerr == nil {
 			advice = versionsAdvice(versions, version)
 		}
 		diags.AddAttributeError(path.Root("pinned_version"), "StackOne refused the pinned version",

@@ -73,10 +73,7 @@ func (d *connectorProfileVersionsDataSource) Read(ctx context.Context, req datas
 		return
 	}
 	profileID := m.ConnectorProfileID.ValueString()
-	versions, err := d.data.client.ListConnectorVersions(ctx, profileID)
-	if err == nil {
-		err = checkVersions(versions, profileID)
-	}
+	versions, err := listVersions(ctx, d.data.client, profileID)
 	if err != nil {
 		addVersionsError(&resp.Diagnostics, profileID, err)
 		return
