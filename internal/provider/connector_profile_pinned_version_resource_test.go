@@ -198,16 +198,7 @@ func TestPinnedVersionResource_refusedAtApply(t *testing.T) {
 	bothAPIModes(t, func(t *testing.T, tg *acctest.Target) {
 		id := dashboardZoomInfoProfile(t, tg).ID
 		ps := newProtoServer(t, tg)
-		attrs := map[string]tftypes.Value{
-			"connector_profile_id": tftypes.NewValue(tftypes.String, id),
-			"pinned_version":       tftypes.NewValue(tftypes.String, "1.3.0"),
-		}
-		planned := map[string]tftypes.Value{"owner": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
-			"created_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue), "updated_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}
-		for k, v := range attrs {
-			planned[k] = v
-		}
-		diags := ps.applyResourceChange("stackone_connector_profile_pinned_version", nil, attrs, planned)
+		diags := applyPinCreate(ps, id, "1.3.0")
 		if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `StackOne refused the pinned version.*Pinning version "1.3.0" on connector profile "`+id+`" failed:.*with 400 Bad Request.*Set pinned_version to one of the versions it has, nearest first: "1.4.0" \(owner stackone\), "1.5.0" \(owner stackone\), "1.5.0-acme.1" \(owner acme-corp\)\.`) {
 			t.Fatalf("want the 400 on pinned_version with the versions, got %s", diagText(diags))
 		}
@@ -252,4 +243,33 @@ func TestPinnedVersionResource_brokenAnswers(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestPinnedVersionResource_otherVersionPinned: a PUT answered with another
+// version than the one asked for is an error, and nothing goes into state.
+func TestPinnedVersionResource_otherVersionPinned(t *testing.T) {
+	tg := fakeStackOne(t, map[string]string{"PUT /connector_profiles/p1/pinned_version": `{"connector_profile_id":"p1","pinned_version":"1.5.0","owner":"stackone","created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-01T00:00:00Z"}`})
+	ps := newProtoServer(t, tg)
+	diags := applyPinCreate(ps, "p1", "1.4.0")
+	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `StackOne pinned another version.*Asked to pin version "1.4.0" on connector profile "p1", StackOne answered with version "1.5.0"`) {
+		t.Fatalf("want an error, got %s", diagText(diags))
+	}
+}
+
+// applyPinCreate applies the creation of a pin of version on the profile, as
+// planned when the plan could not check the version (owner and times unknown).
+func applyPinCreate(ps *protoServer, profileID, version string) []*tfprotov6.Diagnostic {
+	config := map[string]tftypes.Value{
+		"connector_profile_id": tftypes.NewValue(tftypes.String, profileID),
+		"pinned_version":       tftypes.NewValue(tftypes.String, version),
+	}
+	planned := map[string]tftypes.Value{
+		"owner":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"created_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"updated_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+	}
+	for k, v := range config {
+		planned[k] = v
+	}
+	return ps.applyResourceChange("stackone_connector_profile_pinned_version", nil, config, planned)
 }
