@@ -33,6 +33,11 @@ func TestConnectorProfileVersionsDataSource(t *testing.T) {
 			ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 			Steps: []resource.TestStep{
 				{
+					// First: the destroy at the end plans the last configuration.
+					Config:      tg.ProviderConfig() + `data "stackone_connector_profile_versions" "test" { connector_profile_id = "../` + id + `" }`,
+					ExpectError: expectError(`Invalid connector profile id.*connector_profile_id "../` + id + `" is not a connector profile id: it contains '.'; ids are letters, digits, '-' and '_'`),
+				},
+				{
 					Config: tg.ProviderConfig() + `data "stackone_connector_profile_versions" "test" { connector_profile_id = "` + id + `" }`,
 					ConfigStateChecks: []statecheck.StateCheck{
 						statecheck.ExpectKnownValue("data.stackone_connector_profile_versions.test", tfjsonpath.New("versions"), knownvalue.ListExact([]knownvalue.Check{
