@@ -561,11 +561,17 @@ func writesUnsupportedAdvice(op string, err error, m connectorProfileModel) stri
 }
 
 func (r *connectorProfileResource) configured(diags *diag.Diagnostics) bool {
-	if r.data == nil {
+	return resourceConfigured(r.data, diags)
+}
+
+// resourceConfigured reports whether a resource can call StackOne: the
+// provider was configured, with a known configuration.
+func resourceConfigured(data *providerData, diags *diag.Diagnostics) bool {
+	if data == nil {
 		diags.AddError("Provider not configured", "The stackone provider was not configured before this resource was used. This is a bug in the provider or in Terraform: please report it.")
 		return false
 	}
-	return r.data.configKnown(diags)
+	return data.configKnown(diags)
 }
 
 // fromAPI copies the server's view into the model. Fields the server does

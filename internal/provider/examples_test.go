@@ -40,6 +40,14 @@ var examplePlanMust = map[string][]string{
 	"functions/pkce_challenge":                {`code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"`},
 	"ephemeral-resources/stackone_pkce":       {"No changes."},
 	"zoominfo":                                {"stackone_connector_profile.zoominfo will be created", "Plan: 1 to add, 0 to change, 0 to destroy."},
+	"resources/stackone_connector_profile_pinned_version": {
+		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.4.0"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
+	},
+	"data-sources/stackone_connector_profile_versions": {`"1.5.0-acme.1 (acme-corp)"`, "pinned    = []"},
+	"data-sources/stackone_account":                    {`connector = "zoominfo"`, `status    = "active"`},
+	// The sandbox's one linked account is active: the check passes (see
+	// TestExamples_accountsCheckFails for one in error).
+	"data-sources/stackone_accounts": {`"Acceptance test acctest-`, `"active"`},
 }
 
 func examplesRoot(t *testing.T) string {
@@ -120,12 +128,14 @@ func exampleVariables(t *testing.T, tg *acctest.Target) map[string]string {
 	if err != nil {
 		t.Fatalf("create a profile for the examples: %v", err)
 	}
+	account := linkAccount(t, tg, profile.ID) // owner "Acceptance test acctest-…"
 	return map[string]string{
 		"zoominfo_client_id":     app.ClientID,
 		"zoominfo_client_secret": app.ClientSecret,
 		"zoominfo_profile_id":    profile.ID,
 		// The sandbox's stand-in for ZoomInfo's gateway, the default endpoint.
 		"zoominfo_authorization_endpoint": tg.Sandbox.AuthServer().GatewayAuthorizeEndpoint(),
+		"account_id":                      account.ID,
 	}
 }
 
@@ -235,6 +245,18 @@ func TestExamples_importBlock(t *testing.T) {
 	}
 }
 
+// exampleImportPrepare gives an example's import.sh what a user has before
+// running it, beyond the profile of exampleVariables.
+var exampleImportPrepare = map[string]func(t *testing.T, tg *acctest.Target, cli *acctest.CLI, profileID string){
+	// A pin to import, on a profile already in state.
+	"resources/stackone_connector_profile_pinned_version": func(t *testing.T, tg *acctest.Target, cli *acctest.CLI, profileID string) {
+		if _, err := tg.Client.PinVersion(context.Background(), profileID, stackone.PinVersionRequest{PinnedVersion: "1.5.0"}); err != nil {
+			t.Fatal(err)
+		}
+		runOK(t, cli, []int{0}, "import", "-input=false", "stackone_connector_profile.zoominfo", profileID)
+	},
+}
+
 // TestExamples_importCommand runs the `terraform import` line of each
 // resource's import.sh, with a real id, then plans the resource example.
 func TestExamples_importCommand(t *testing.T) {
@@ -271,6 +293,9 @@ func TestExamples_importCommand(t *testing.T) {
 				}
 			}
 			cli := newExampleCLI(t, tg, vars, files)
+			if prepare := exampleImportPrepare[dir]; prepare != nil {
+				prepare(t, tg, cli, vars["zoominfo_profile_id"])
+			}
 			out := runOK(t, cli, []int{0}, "import", "-input=false", args[1], args[2])
 			if !strings.Contains(out, "Import successful!") {
 				t.Errorf("terraform %s did not import:\n%s", strings.Join(args, " "), out)
@@ -348,5 +373,20 @@ func TestExamples_zoominfoApply(t *testing.T) {
 	out = runOK(t, cli, []int{0}, "destroy", "-auto-approve", "-input=false")
 	if !strings.Contains(out, "Destroy complete! Resources: 1 destroyed.") {
 		t.Errorf("unexpected destroy output:\n%s", out)
+	}
+}
+
+// TestExamples_accountsCheckFails plans examples/data-sources/stackone_accounts
+// against a StackOne holding a linked account in error (the sandbox links
+// only active ones): the check block warns, naming the account, and the plan
+// still succeeds.
+func TestExamples_accountsCheckFails(t *testing.T) {
+	tg := fakeStackOne(t, map[string]string{"GET /accounts": `[{"id":"acc-1","provider":"zoominfo","provider_name":"ZoomInfo",
+		"origin_owner_id":"acme-1","origin_owner_name":"Acme Ltd","status":"error",
+		"created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-02T00:00:00Z"}]`})
+	cli := newExampleCLI(t, tg, nil, exampleFiles(t, "data-sources/stackone_accounts"))
+	out := runOK(t, cli, []int{0, 2}, "plan", "-input=false", "-detailed-exitcode")
+	if !expectError(`Warning: Check block assertion failed.*Linked accounts in error: zoominfo account acc-1 of Acme Ltd \(acme-1\)\. Ask their owners to link them again\.`).MatchString(out) {
+		t.Errorf("want the check to warn about account acc-1:\n%s", out)
 	}
 }

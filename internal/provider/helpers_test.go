@@ -4,6 +4,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
 	"reflect"
 	"regexp"
 	"sort"
@@ -115,18 +118,29 @@ func newProtoServerWith(t *testing.T, tg *acctest.Target, providerAttrs map[stri
 // and whether the resource is still in state.
 func (p *protoServer) readProfile(attrs map[string]tftypes.Value, private map[string][]byte) ([]*tfprotov6.Diagnostic, bool) {
 	p.t.Helper()
-	state := p.profileValue(attrs)
+	return p.readResource("stackone_connector_profile", attrs, private)
+}
+
+// readResource refreshes a resource of typeName whose state holds the
+// given attributes (others null) and private data, and returns the
+// diagnostics and whether the resource is still in state.
+func (p *protoServer) readResource(typeName string, attrs map[string]tftypes.Value, private map[string][]byte) ([]*tfprotov6.Diagnostic, bool) {
+	p.t.Helper()
+	state := p.resourceValue(typeName, attrs)
 	var privBytes []byte
 	if private != nil {
 		privBytes, _ = json.Marshal(private)
 	}
 	resp, err := p.server.ReadResource(context.Background(), &tfprotov6.ReadResourceRequest{
-		TypeName: "stackone_connector_profile", CurrentState: state, Private: privBytes,
+		TypeName: typeName, CurrentState: state, Private: privBytes,
 	})
 	if err != nil {
 		p.t.Fatal(err)
 	}
-	newState, err := resp.NewState.Unmarshal(p.profileType())
+	if resp.NewState == nil {
+		return resp.Diagnostics, false
+	}
+	newState, err := resp.NewState.Unmarshal(p.resourceType(typeName))
 	if err != nil {
 		p.t.Fatal(err)
 	}
@@ -134,14 +148,25 @@ func (p *protoServer) readProfile(attrs map[string]tftypes.Value, private map[st
 }
 
 func (p *protoServer) profileType() tftypes.Object {
-	return p.schema.ResourceSchemas["stackone_connector_profile"].ValueType().(tftypes.Object)
+	return p.resourceType("stackone_connector_profile")
+}
+
+func (p *protoServer) resourceType(typeName string) tftypes.Object {
+	return p.schema.ResourceSchemas[typeName].ValueType().(tftypes.Object)
 }
 
 // profileValue is a stackone_connector_profile object holding attrs, the
 // other attributes null.
 func (p *protoServer) profileValue(attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
 	p.t.Helper()
-	typ := p.profileType()
+	return p.resourceValue("stackone_connector_profile", attrs)
+}
+
+// resourceValue is an object of resource typeName holding attrs, the other
+// attributes null.
+func (p *protoServer) resourceValue(typeName string, attrs map[string]tftypes.Value) *tfprotov6.DynamicValue {
+	p.t.Helper()
+	typ := p.resourceType(typeName)
 	vals := map[string]tftypes.Value{}
 	for name, at := range typ.AttributeTypes {
 		vals[name] = tftypes.NewValue(at, nil)
@@ -181,9 +206,15 @@ func (p *protoServer) planProfileChange(prior, config, proposed map[string]tftyp
 // applyProfileChange applies a planned change of a stackone_connector_profile.
 func (p *protoServer) applyProfileChange(prior, config, planned map[string]tftypes.Value) []*tfprotov6.Diagnostic {
 	p.t.Helper()
+	return p.applyResourceChange("stackone_connector_profile", prior, config, planned)
+}
+
+// applyResourceChange applies a planned change of a resource of typeName.
+func (p *protoServer) applyResourceChange(typeName string, prior, config, planned map[string]tftypes.Value) []*tfprotov6.Diagnostic {
+	p.t.Helper()
 	resp, err := p.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
-		TypeName: "stackone_connector_profile", PriorState: p.profileValue(prior),
-		Config: p.profileValue(config), PlannedState: p.profileValue(planned),
+		TypeName: typeName, PriorState: p.resourceValue(typeName, prior),
+		Config: p.resourceValue(typeName, config), PlannedState: p.resourceValue(typeName, planned),
 	})
 	if err != nil {
 		p.t.Fatal(err)
@@ -260,4 +291,34 @@ func setStringsOf(t *testing.T, v tftypes.Value) []string {
 	}
 	sort.Strings(out)
 	return out
+}
+
+// rfc3339 matches a time as the provider writes it: RFC 3339, UTC, seconds.
+var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
+
+// fakeStackOne is a StackOne that answers "METHOD path" with the canned JSON
+// bodies given (200) and 404 otherwise: for answers no sound server gives.
+func fakeStackOne(t *testing.T, answers map[string]string) *acctest.Target {
+	t.Helper()
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		body, ok := answers[r.Method+" "+r.URL.Path]
+		if !ok {
+			w.WriteHeader(http.StatusNotFound)
+			fmt.Fprintf(w, `{"statusCode":404,"message":"Cannot %s %s","timestamp":"2025-01-01T00:00:00.000Z"}`, r.Method, r.URL.Path)
+			return
+		}
+		_, _ = io.WriteString(w, body)
+	}))
+	t.Cleanup(srv.Close)
+	return &acctest.Target{BaseURL: srv.URL, APIKey: "fake-key"}
+}
+
+// diagText renders diagnostics for a test failure.
+func diagText(diags []*tfprotov6.Diagnostic) string {
+	var b strings.Builder
+	for _, d := range diags {
+		fmt.Fprintf(&b, "\n[%s] %s: %s", d.Severity, d.Summary, d.Detail)
+	}
+	return b.String()
 }

@@ -249,14 +249,18 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 func (p *StackOneProvider) Resources(_ context.Context) []func() resource.Resource {
 	return []func() resource.Resource{
 		NewConnectorProfileResource,
+		NewPinnedVersionResource,
 	}
 }
 
 // DataSources lists the provider's data sources.
 func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.DataSource {
 	return []func() datasource.DataSource{
+		NewAccountDataSource,
+		NewAccountsDataSource,
 		NewConnectorDataSource,
 		NewConnectorProfileDataSource,
+		NewConnectorProfileVersionsDataSource,
 		NewConnectorProfilesDataSource,
 		NewRegisteredScopesDataSource,
 	}

@@ -192,3 +192,23 @@ func quotedList(ss []string) string {
 	}
 	return "[" + strings.Join(q, ", ") + "]"
 }
+
+// profileIDValidator checks a connector profile id given in configuration.
+type profileIDValidator struct{}
+
+func (profileIDValidator) Description(context.Context) string {
+	return "must be a connector profile id: letters, digits, '-' and '_', at most 128 characters"
+}
+func (v profileIDValidator) MarkdownDescription(ctx context.Context) string {
+	return v.Description(ctx)
+}
+
+func (profileIDValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if problem := checkProfileID(req.ConfigValue.ValueString()); problem != "" {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connector profile id",
+			fmt.Sprintf("%s %q is not a connector profile id: %s. Use the id of a profile (data.stackone_connector_profiles lists them), or stackone_connector_profile.<name>.id.", req.Path, req.ConfigValue.ValueString(), problem))
+	}
+}

@@ -1,0 +1,333 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+)
+
+var (
+	_ resource.Resource                = (*pinnedVersionResource)(nil)
+	_ resource.ResourceWithConfigure   = (*pinnedVersionResource)(nil)
+	_ resource.ResourceWithImportState = (*pinnedVersionResource)(nil)
+	_ resource.ResourceWithModifyPlan  = (*pinnedVersionResource)(nil)
+)
+
+// NewPinnedVersionResource returns the stackone_connector_profile_pinned_version resource.
+func NewPinnedVersionResource() resource.Resource { return &pinnedVersionResource{} }
+
+type pinnedVersionResource struct{ data *providerData }
+
+type pinnedVersionModel struct {
+	ConnectorProfileID types.String `tfsdk:"connector_profile_id"`
+	PinnedVersion      types.String `tfsdk:"pinned_version"`
+	Owner              types.String `tfsdk:"owner"`
+	CreatedAt          types.String `tfsdk:"created_at"`
+	UpdatedAt          types.String `tfsdk:"updated_at"`
+}
+
+func (r *pinnedVersionResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_connector_profile_pinned_version"
+}
+
+func (r *pinnedVersionResource) Schema(_ context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The connector version a connector profile is pinned to, instead of following the connector's latest version. " +
+			"A pin changed outside Terraform shows in the plan, which puts the configured version back; a pin removed outside Terraform is pinned again. " +
+			"Destroying it removes the pin: the profile follows the latest version again.",
+		Attributes: map[string]schema.Attribute{
+			"connector_profile_id": schema.StringAttribute{
+				MarkdownDescription: "Id of the connector profile to pin. Changing it moves the pin: the old profile's pin is removed and the new one's is set.",
+				Required:            true,
+				Validators:          []validator.String{profileIDValidator{}},
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"pinned_version": schema.StringAttribute{
+				MarkdownDescription: "Connector version to pin, one of the profile's versions (`data.stackone_connector_profile_versions` lists them). A version the profile does not have fails the plan, with the versions it has.",
+				Required:            true,
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+			},
+			"owner": schema.StringAttribute{
+				MarkdownDescription: "Owner of the version (`stackone` for StackOne's builtin versions). Only needed when two owners publish the same version; defaults to the owner of `pinned_version`.",
+				Optional:            true,
+				Computed:            true,
+				Validators:          []validator.String{textValidator{maxLen: maxTextLength}},
+			},
+			"created_at": schema.StringAttribute{
+				MarkdownDescription: "When the pin was made (RFC 3339).",
+				Computed:            true,
+			},
+			"updated_at": schema.StringAttribute{
+				MarkdownDescription: "When the pin last changed (RFC 3339).",
+				Computed:            true,
+			},
+		},
+	}
+}
+
+func (r *pinnedVersionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+func (r *pinnedVersionResource) configured(diags *diag.Diagnostics) bool {
+	return resourceConfigured(r.data, diags)
+}
+
+// ModifyPlan refuses, at plan, a version the profile does not have (or an
+// owner that does not publish it), listing the versions it has. It needs the
+// profile id and version known and the provider configured; otherwise the
+// apply checks, through StackOne's 400.
+func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
+		return // a destroy, or nothing to send
+	}
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 {
+		return
+	}
+	var plan pinnedVersionModel
+	var owner types.String // the configured owner: the plan's is unknown when not set
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("owner"), &owner)...)
+	if resp.Diagnostics.HasError() || !isKnown(plan.ConnectorProfileID) || !isKnown(plan.PinnedVersion) || owner.IsUnknown() {
+		return
+	}
+	profileID := plan.ConnectorProfileID.ValueString()
+	versions, err := listVersions(ctx, r.data.client, profileID)
+	if err != nil {
+		addVersionsError(&resp.Diagnostics, profileID, err)
+		return
+	}
+	checkPinnable(versions, profileID, plan.PinnedVersion.ValueString(), owner.ValueString(), &resp.Diagnostics)
+}
+
+// checkPinnable adds an error on pinned_version when the profile has no
+// such version, or on owner when no version of that name has that owner.
+func checkPinnable(versions []stackone.ConnectorVersion, profileID, version, owner string, diags *diag.Diagnostics) {
+	var owners []string
+	for _, v := range versions {
+		if v.Version == version {
+			if owner == "" || v.Owner == owner {
+				return
+			}
+			owners = append(owners, fmt.Sprintf("%q", stackone.CleanText(v.Owner, 100)))
+		}
+	}
+	if len(owners) > 0 {
+		diags.AddAttributeError(path.Root("owner"), "Version not published by this owner",
+			fmt.Sprintf("Version %q of connector profile %q is published by %s, not %q: set owner to that, or remove owner to pin the version whoever publishes it.",
+				version, profileID, strings.Join(owners, " and "), owner))
+		return
+	}
+	diags.AddAttributeError(path.Root("pinned_version"), "Connector version not found",
+		fmt.Sprintf("Connector profile %q has no version %q. %s", profileID, version, versionsAdvice(versions, version)))
+}
+
+// versionsAdvice lists the versions a profile can pin, the nearest to
+// wanted first, and says to pick one.
+func versionsAdvice(versions []stackone.ConnectorVersion, wanted string) string {
+	if len(versions) == 0 {
+		return "It lists no versions at all, so nothing can be pinned on it: remove this resource, or pin another profile."
+	}
+	names := make([]string, 0, len(versions))
+	owners := map[string][]string{}
+	for _, v := range versions {
+		if _, seen := owners[v.Version]; !seen {
+			names = append(names, v.Version)
+		}
+		owners[v.Version] = append(owners[v.Version], stackone.CleanText(v.Owner, 100))
+	}
+	ordered := stackone.Suggest(wanted, names, len(names))
+	for _, n := range names {
+		if !slices.Contains(ordered, n) {
+			ordered = append(ordered, n)
+		}
+	}
+	listed := make([]string, len(ordered))
+	for i, n := range ordered {
+		listed[i] = fmt.Sprintf("%q (owner %s)", stackone.CleanText(n, 100), strings.Join(owners[n], ", "))
+	}
+	return "Set pinned_version to one of the versions it has, nearest first: " + strings.Join(listed, ", ") + "."
+}
+
+// listVersions reads the versions a profile can pin, refusing a broken list.
+func listVersions(ctx context.Context, client *stackone.Client, profileID string) ([]stackone.ConnectorVersion, error) {
+	versions, err := client.ListConnectorVersions(ctx, profileID)
+	if err != nil {
+		return nil, err
+	}
+	return versions, checkVersions(versions, profileID)
+}
+
+// checkVersions refuses a broken version list (a version without a name,
+// or more than one pinned), which must not read as "nothing matches".
+func checkVersions(versions []stackone.ConnectorVersion, profileID string) error {
+	pinned := 0
+	for i, v := range versions {
+		if strings.TrimSpace(v.Version) == "" {
+			return fmt.Errorf("StackOne listed the versions of connector profile %q with item %d having no version", profileID, i+1)
+		}
+		if v.Pinned {
+			pinned++
+		}
+	}
+	if pinned > 1 {
+		return fmt.Errorf("StackOne listed %d versions of connector profile %q as pinned; a profile has at most one pin", pinned, profileID)
+	}
+	return nil
+}
+
+// addVersionsError reports a failed read of a profile's versions; a missing
+// profile is an error on connector_profile_id.
+func addVersionsError(diags *diag.Diagnostics, profileID string, err error) {
+	if stackone.IsNotFound(err) {
+		diags.AddAttributeError(path.Root("connector_profile_id"), "Connector profile not found",
+			fmt.Sprintf("StackOne has no connector profile %q. Use the id of an existing profile (data.stackone_connector_profiles lists them), or of a stackone_connector_profile resource.", profileID))
+		return
+	}
+	diags.AddError("Cannot read the connector versions", fmt.Sprintf("Reading the versions of connector profile %q failed: %s", profileID, err))
+}
+
+func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan pinnedVersionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	if r.pin(ctx, &plan, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	}
+}
+
+func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan pinnedVersionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	if r.pin(ctx, &plan, &resp.Diagnostics) {
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	// The pin may or may not have changed: keep the state the refresh saw.
+	var state pinnedVersionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// pin sends the upsert and copies StackOne's answer into m; false when it
+// failed (diagnostics say why).
+func (r *pinnedVersionResource) pin(ctx context.Context, m *pinnedVersionModel, diags *diag.Diagnostics) bool {
+	profileID, version := m.ConnectorProfileID.ValueString(), m.PinnedVersion.ValueString()
+	owner := ""
+	if isKnown(m.Owner) {
+		owner = m.Owner.ValueString()
+	}
+	out, err := r.data.client.PinVersion(ctx, profileID, stackone.PinVersionRequest{PinnedVersion: version, Owner: owner})
+	var apiErr *stackone.APIError
+	switch {
+	case err == nil:
+	case stackone.IsNotFound(err):
+		addVersionsError(diags, profileID, err)
+		return false
+	case errors.As(err, &apiErr) && apiErr.StatusCode == http.StatusBadRequest:
+		advice := "Set pinned_version (and owner, if set) to a version the profile has: data.stackone_connector_profile_versions lists them."
+		if versions, lerr := listVersions(ctx, r.data.client, profileID); lerr == nil {
+			advice = versionsAdvice(versions, version)
+		}
+		diags.AddAttributeError(path.Root("pinned_version"), "StackOne refused the pinned version",
+			fmt.Sprintf("Pinning version %q on connector profile %q failed: %s. %s", version, profileID, strings.TrimSuffix(err.Error(), "."), advice))
+		return false
+	default:
+		diags.AddError("Cannot pin the connector version", fmt.Sprintf("Pinning version %q on connector profile %q failed: %s", version, profileID, err))
+		return false
+	}
+	if out.PinnedVersion != version || (owner != "" && out.Owner != "" && out.Owner != owner) {
+		diags.AddError("StackOne pinned another version",
+			fmt.Sprintf("Asked to pin version %q%s on connector profile %q, StackOne answered with version %q (owner %q). This is a problem on StackOne's side: check the profile in the dashboard, then plan again.",
+				version, ownerNote(owner), profileID, stackone.CleanText(out.PinnedVersion, 100), stackone.CleanText(out.Owner, 100)))
+		return false
+	}
+	m.fromAPI(out)
+	return true
+}
+
+func ownerNote(owner string) string {
+	if owner == "" {
+		return ""
+	}
+	return fmt.Sprintf(" (owner %q)", owner)
+}
+
+// fromAPI copies a pin StackOne answered. An owner StackOne does not report
+// keeps the value the model has (null when it had none).
+func (m *pinnedVersionModel) fromAPI(p *stackone.PinnedVersion) {
+	m.ConnectorProfileID = types.StringValue(p.ConnectorProfileID)
+	m.PinnedVersion = types.StringValue(p.PinnedVersion)
+	switch {
+	case p.Owner != "":
+		m.Owner = types.StringValue(p.Owner)
+	case m.Owner.IsUnknown():
+		m.Owner = types.StringNull()
+	}
+	m.CreatedAt = types.StringValue(formatTime(p.CreatedAt))
+	m.UpdatedAt = types.StringValue(formatTime(p.UpdatedAt))
+}
+
+func (r *pinnedVersionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state pinnedVersionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	profileID := state.ConnectorProfileID.ValueString()
+	pin, err := r.data.client.GetPinnedVersion(ctx, profileID)
+	if stackone.IsNotFound(err) {
+		resp.Diagnostics.AddWarning("Pinned version no longer exists",
+			fmt.Sprintf("Connector profile %q has no pinned version any more (it was removed outside Terraform, or the profile was deleted). It is removed from state, and the next apply pins the configured version again.", profileID))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if err != nil {
+		resp.Diagnostics.AddError("Cannot read the pinned version", err.Error())
+		return
+	}
+	state.fromAPI(pin)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+func (r *pinnedVersionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state pinnedVersionModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	err := r.data.client.UnpinVersion(ctx, state.ConnectorProfileID.ValueString())
+	if err != nil && !stackone.IsNotFound(err) { // nothing pinned is what we wanted
+		resp.Diagnostics.AddError("Cannot remove the pinned version",
+			fmt.Sprintf("Removing the pinned version of connector profile %q failed: %s", state.ConnectorProfileID.ValueString(), err))
+	}
+}
+
+// ImportState takes the connector profile's id.
+func (r *pinnedVersionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	if problem := checkProfileID(req.ID); problem != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("connector_profile_id"), "Invalid import id",
+			fmt.Sprintf("%q is not a connector profile id: %s. Import with the id of the pinned profile, e.g. terraform import stackone_connector_profile_pinned_version.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
+		return
+	}
+	resource.ImportStatePassthroughID(ctx, path.Root("connector_profile_id"), req, resp)
+}
