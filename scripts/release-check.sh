@@ -4,16 +4,21 @@
 #  1. actionlint on .github/workflows/*.yml
 #  2. goreleaser check on .goreleaser.yml
 #  3. the goreleaser version that release.yml runs is the one pinned here
-#  4. a snapshot release for this host only (no signing, no publishing, no
-#     network: GOPROXY=off, GOTOOLCHAIN=local), then the names the Registry
-#     expects, checked one by one:
+#  4. a snapshot release for this host only (no publishing, no network:
+#     GOPROXY=off, GOTOOLCHAIN=local), signed with a throwaway GPG key made in
+#     the temp dir (never the release key: that lives only in the release
+#     workflow's secrets), then the names the Registry expects, checked one
+#     by one:
 #       terraform-provider-stackone_{VERSION}_{os}_{arch}.zip
 #         holding the binary terraform-provider-stackone_v{VERSION}
 #       terraform-provider-stackone_{VERSION}_SHA256SUMS
 #         listing the zip and terraform-provider-stackone_{VERSION}_manifest.json
 #         (the manifest's sum being that of terraform-registry-manifest.json)
-#     The signature (terraform-provider-stackone_{VERSION}_SHA256SUMS.sig) is
-#     made only by the release workflow, with the key from its secrets.
+#         and nothing else
+#       terraform-provider-stackone_{VERSION}_SHA256SUMS.sig
+#         a detached signature that verifies against the final SHA256SUMS
+#     (goreleaser v2.15.0-v2.15.1 rewrote SHA256SUMS after signing it, adding
+#     the .sig to it, which broke every signature: this is the check for that.)
 #
 # Run through make (it installs the pinned tools and passes their paths in
 # GORELEASER and ACTIONLINT). Output goes to a temp dir, removed on exit.
@@ -46,7 +51,12 @@ grep -Eq '"protocol_versions"[[:space:]]*:[[:space:]]*\[[[:space:]]*"6\.0"[[:spa
 goos=$(go env GOOS)
 goarch=$(go env GOARCH)
 tmp=$(mktemp -d -t release-check-XXXXXX)
-trap 'rm -rf "$tmp"' EXIT
+export GNUPGHOME=$tmp/gnupg
+cleanup() {
+	gpgconf --kill gpg-agent >/dev/null 2>&1 || true
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
 
 # Host-only copy of .goreleaser.yml: the goos/goarch lists replaced by this
 # host's, the output directory moved to the temp dir. Everything else (names,
@@ -63,14 +73,26 @@ replace_once goos "$goos"
 replace_once goarch "\"$goarch\""
 printf '\ndist: %s\n' "$tmp/dist" >>"$tmp/goreleaser.yml"
 
-echo "--- goreleaser release --snapshot for ${goos}_${goarch} (no signing, no publishing, offline)"
-GOPROXY=off GOTOOLCHAIN=local \
-	"$GORELEASER" release --snapshot --clean --skip=sign,publish,announce,validate \
+echo "--- throwaway signing key"
+command -v gpg >/dev/null || fail "gpg is not installed (Debian package gpg): the check signs the snapshot with a throwaway key"
+mkdir -m 700 "$GNUPGHOME"
+gpg --batch --quiet --passphrase '' --quick-gen-key "release-check throwaway key <release-check@example.invalid>" ed25519 sign 1d \
+	>"$tmp/gpg.log" 2>&1 || {
+	cat "$tmp/gpg.log"
+	fail "could not make a throwaway GPG key"
+}
+fingerprint=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
+[ -n "$fingerprint" ] || fail "no fingerprint for the throwaway GPG key"
+echo "  $fingerprint (in $GNUPGHOME, removed afterwards)"
+
+echo "--- goreleaser release --snapshot for ${goos}_${goarch} (throwaway key, no publishing, offline)"
+GOPROXY=off GOTOOLCHAIN=local GPG_FINGERPRINT=$fingerprint \
+	"$GORELEASER" release --snapshot --clean --skip=publish,announce,validate \
 	--config "$tmp/goreleaser.yml" >"$tmp/goreleaser.log" 2>&1 || {
 	cat "$tmp/goreleaser.log"
 	fail "goreleaser snapshot build failed"
 }
-grep -E 'building|archiving|checksumming|release succeeded|snapshot' "$tmp/goreleaser.log" | sed 's/^/  /' || true
+grep -E 'building|archiving|signing|release succeeded|snapshot' "$tmp/goreleaser.log" | sed 's/^/  /' || true
 
 dist=$tmp/dist
 version=$(jq -r .version "$dist/metadata.json")
@@ -108,5 +130,14 @@ echo "  ok  $sums lists $manifest with the sha256 of terraform-registry-manifest
 
 extra=$(grep -Ev "[[:space:]](${zip}|${manifest})$" "$dist/$sums" || true)
 [ -z "$extra" ] || fail "$sums lists files the Registry does not expect: $extra"
+echo "  ok  $sums lists nothing else"
+
+sig=${sums}.sig
+[ -f "$dist/$sig" ] || fail "no $sig in the snapshot (found: $(cd "$dist" && ls | grep -i sig | tr '\n' ' '))"
+gpg --batch --verify "$dist/$sig" "$dist/$sums" >"$tmp/verify.log" 2>&1 || {
+	cat "$tmp/verify.log"
+	fail "$sig does not verify against $sums (was $sums changed after it was signed?)"
+}
+echo "  ok  $sig verifies against $sums"
 
 echo "release-check: ok"
