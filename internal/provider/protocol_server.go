@@ -31,6 +31,11 @@ import (
 // lets the garbage collector have the contexts. A real StopProvider from
 // Terraform is passed through at once, as before (terraform-plugin-go's
 // tf6server also cancels the contexts of the requests in flight itself).
+//
+// The upstream report, ready to file, is
+// upstream/terraform-plugin-framework-context-leak.md; the canary
+// TestProtocolServer_frameworkStillLeaks fails once the framework is fixed,
+// and then this wrapper goes.
 func ProtocolServer(newProvider func() provider.Provider) func() tfprotov6.ProviderServer {
 	return func() tfprotov6.ProviderServer {
 		return &releasingServer{inner: providerserver.NewProtocol6(newProvider())()}

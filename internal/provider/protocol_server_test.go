@@ -2,10 +2,12 @@ package provider
 
 import (
 	"context"
+	"reflect"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
 )
 
@@ -87,5 +89,49 @@ func TestReleasingServerReleasesOnlyWhenIdle(t *testing.T) {
 	<-done
 	if got := inner.stops.Load(); got != 3 {
 		t.Fatalf("after the last RPC ended: %d calls, want 3", got)
+	}
+}
+
+// TestProtocolServer_forwardsWhatTheProviderServes compares method sets: every
+// RPC the framework's server answers, the wrapper answers too, except those of
+// an optional protocol interface of which this provider serves nothing (tf6server
+// then answers them as unimplemented, which is right). A framework upgrade that
+// adds an optional interface, or a provider that starts serving one, fails here
+// until the wrapper forwards it.
+func TestProtocolServer_forwardsWhatTheProviderServes(t *testing.T) {
+	ctx := context.Background()
+	inner := providerserver.NewProtocol6(New("test")())()
+	wrapped := ProtocolServer(New("test"))()
+	schema, err := inner.GetProviderSchema(ctx, &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	optional := map[string]struct {
+		iface  reflect.Type
+		served int
+	}{
+		"list resources": {reflect.TypeFor[tfprotov6.ListResourceServer](), len(schema.ListResourceSchemas)},
+		"actions":        {reflect.TypeFor[tfprotov6.ActionServer](), len(schema.ActionSchemas)},
+		"state stores":   {reflect.TypeFor[tfprotov6.StateStoreServer](), len(schema.StateStoreSchemas)},
+	}
+	wrappedType := reflect.TypeOf(wrapped)
+	innerType := reflect.TypeOf(inner)
+	for i := 0; i < innerType.NumMethod(); i++ {
+		name := innerType.Method(i).Name
+		if _, ok := wrappedType.MethodByName(name); ok {
+			continue
+		}
+		kind := ""
+		for k, o := range optional {
+			if _, ok := o.iface.MethodByName(name); ok {
+				kind = k
+				if o.served > 0 {
+					t.Errorf("the provider serves %d %s, but the wrapper does not forward %s", o.served, k, name)
+				}
+			}
+		}
+		if kind == "" {
+			t.Errorf("the framework's server answers %s, which the wrapper does not forward and which belongs to no optional interface this test knows", name)
+		}
 	}
 }
