@@ -54,7 +54,8 @@ for _ in $(seq 1 100); do
 done
 [ -s "$work/sandbox.env" ] || fail "the sandbox did not start within 10 s"
 while IFS='=' read -r key value; do
-  [ -n "$key" ] && export "$key=$value"
+  value=${value#\'}
+  [ -n "$key" ] && export "$key=${value%\'}"
 done <"$work/sandbox.env"
 echo "StackOne API:         $STACKONE_BASE_URL"
 echo "Authorization server: $ZOOMINFO_ISSUER"

@@ -14,7 +14,8 @@
 //
 // Once both listeners are up it prints KEY=value lines describing them
 // (STACKONE_BASE_URL, STACKONE_API_KEY, SANDBOX_ADMIN_TOKEN, ZOOMINFO_*, …) to
-// stdout and, with -env-file, writes them to that file (mode 0600). Requests
+// stdout and, with -env-file, writes them to that file (mode 0600), quoted
+// for the shell where needed so that `set -a; source FILE` works. Requests
 // are logged to stderr without headers or bodies.
 package main
 
@@ -94,12 +95,13 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 
-	var lines strings.Builder
+	var lines, fileLines strings.Builder
 	for _, kv := range sb.Env() {
 		fmt.Fprintf(&lines, "%s=%s\n", kv.Key, kv.Value)
+		fmt.Fprintf(&fileLines, "%s=%s\n", kv.Key, shellQuote(kv.Value))
 	}
 	if *envFile != "" {
-		if err := writeEnvFile(*envFile, lines.String()); err != nil {
+		if err := writeEnvFile(*envFile, fileLines.String()); err != nil {
 			_ = sb.Close()
 			return err
 		}
@@ -116,6 +118,19 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	shutdownCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	return sb.Shutdown(shutdownCtx)
+}
+
+// shellQuote writes a value so that `source`-ing the env file sets it as
+// is: in single quotes when it holds anything a shell would read specially
+// (ZOOMINFO_REGISTERED_SCOPES holds spaces), bare otherwise. A line-by-line
+// reader strips one pair of surrounding single quotes (README).
+func shellQuote(v string) string {
+	if v != "" && strings.IndexFunc(v, func(r rune) bool {
+		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./:@%+,=", r))
+	}) < 0 {
+		return v
+	}
+	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
 }
 
 func splitScopes(s string) []string {

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"net/http"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -130,9 +131,22 @@ func TestRun(t *testing.T) {
 	if info.Mode().Perm() != 0o600 {
 		t.Errorf("env file mode %v", info.Mode().Perm())
 	}
-	written, _ := os.ReadFile(envFile)
-	if string(written) != out.String() {
-		t.Errorf("env file %q differs from stdout %q", written, out.String())
+	// The env file sets every variable as printed, both when a shell
+	// sources it and when the README's line-by-line loop reads it.
+	for name, script := range map[string]string{
+		"source":      `set -a; . "$1"; set +a; env`,
+		"README loop": `while IFS='=' read -r k v; do v=${v#\'}; export "$k=${v%\'}"; done < "$1"; env`,
+	} {
+		got, err := exec.Command("bash", "-c", script, "bash", envFile).Output()
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		_, sourced := parseEnv(t, string(got))
+		for _, k := range wantKeys {
+			if sourced[k] != env[k] {
+				t.Errorf("%s of the env file: %s = %q, printed %q", name, k, sourced[k], env[k])
+			}
+		}
 	}
 
 	req, _ := http.NewRequest(http.MethodGet, env["STACKONE_BASE_URL"]+"/actions?filter[connectors]=zoominfo", nil)
