@@ -87,7 +87,11 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 		// missing route, not a missing object.
 		return nil, unsupportedWrite("create", err, true)
 	}
-	if err := checkWrittenProfile(&out, "", req.ConnectorKey, c.redactorFor(r)); err != nil {
+	redact := c.redactorFor(r)
+	if err := checkWrittenProfile(&out, "", req.ConnectorKey, redact); err != nil {
+		return nil, err
+	}
+	if err := c.checkCreatedProfile(&out, req, redact); err != nil {
 		return nil, err
 	}
 	c.profiles.update(&out)
@@ -199,6 +203,24 @@ func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string, reda
 	}
 	if err := checkID(p.ID); err != nil {
 		return fmt.Errorf("StackOne answered the write with an unusable profile id: %s", redact(err.Error()))
+	}
+	return nil
+}
+
+// checkCreatedProfile refuses an answer to a create that describes another
+// profile than the one sent: another name or auth type, or the id of a
+// profile the client already lists under another name (a create makes a
+// new profile; recording an existing one would later change or delete it).
+// Fields the answer leaves out are not compared.
+func (c *Client) checkCreatedProfile(p *ConnectorProfile, req CreateConnectorProfileRequest, redact func(string) string) error {
+	switch {
+	case p.Name != "" && p.Name != req.Name:
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q named %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.Name), 100))
+	case p.AuthenticationConfigKey != "" && p.AuthenticationConfigKey != req.AuthenticationConfigKey:
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q of auth type %q instead of %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.AuthenticationConfigKey), 100), req.AuthenticationConfigKey)
+	}
+	if listed, ok := c.profiles.lookup(p.ID); ok && (listed.Name != req.Name || listed.ConnectorKey != req.ConnectorKey) {
+		return fmt.Errorf("StackOne answered the create of profile %q with the id of an existing profile, %q (listed as %q of connector %q)", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(listed.Name), 100), cleanText(redact(listed.ConnectorKey), 100))
 	}
 	return nil
 }
