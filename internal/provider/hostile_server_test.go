@@ -10,6 +10,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -271,8 +272,7 @@ func echoRow(name, secret string, encode func(string) string) hostileRow {
 }
 
 func atoi(s string) int {
-	var n int
-	fmt.Sscan(s, &n)
+	n, _ := strconv.Atoi(s)
 	return n
 }
 
@@ -540,4 +540,36 @@ func stateIDs(t *testing.T, cli *acctest.CLI) []string {
 		}
 	}
 	return ids
+}
+
+// TestHostileServer_httpsToPlainHTTP: an https:// base_url pointing at a
+// server that speaks plain HTTP fails at once, saying so, without retries.
+func TestHostileServer_httpsToPlainHTTP(t *testing.T) {
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	proxy := acctest.NewHostileProxy(t, tg)
+	target := proxy.Target(tg)
+	target.BaseURL = "https://" + strings.TrimPrefix(proxy.URL, "http://")
+	cli := acctest.NewCLI(t, target)
+	logPath := filepath.Join(t.TempDir(), "terraform.log")
+	cli.Setenv("TF_LOG", "TRACE")
+	cli.Setenv("TF_LOG_PATH", logPath)
+	cli.WriteFile("main.tf", hostileConfig("tls", hostileSecret))
+	out, code := cli.Run("plan", "-input=false")
+	if code != 1 || !expectError(`the server at 127\.0\.0\.1:\d+ does not speak TLS \(it answered the TLS handshake in plain HTTP\)`).MatchString(out) {
+		t.Fatalf("want a failure saying the server does not speak TLS, got exit %d:\n%s", code, out)
+	}
+	if crashSigns.MatchString(out) {
+		t.Fatalf("crash:\n%s", out)
+	}
+	raw, err := os.ReadFile(logPath)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(string(raw), "StackOne request will be retried") {
+		t.Errorf("the TLS failure was retried")
+	}
+	if !strings.Contains(string(raw), "StackOne request") {
+		t.Errorf("the TRACE log has no provider request line")
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"net/url"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf16"
@@ -271,7 +272,7 @@ func rawServer(t *testing.T, reply func(req string) string) string {
 						var length int
 						for _, line := range strings.Split(req[:i], "\r\n") {
 							if v, ok := strings.CutPrefix(strings.ToLower(line), "content-length: "); ok {
-								fmt.Sscan(v, &length)
+								length, _ = strconv.Atoi(strings.TrimSpace(v))
 							}
 						}
 						if len(req) >= i+4+length {
