@@ -275,9 +275,12 @@ func safeURL(u *url.URL) string {
 	if u.Scheme != "" {
 		b.WriteString(u.Scheme + ":")
 	}
-	if u.Scheme != "" || u.Host != "" {
-		b.WriteString("//" + u.Host)
+	if u.Scheme == "" && u.Host == "" {
+		// Not a URL but a path (or plain text): as written.
+		b.WriteString(u.Path)
+		return b.String()
 	}
+	b.WriteString("//" + u.Host)
 	b.WriteString(u.EscapedPath())
 	return b.String()
 }
