@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -63,14 +64,14 @@ func TestHostileServer(t *testing.T) {
 			name:  "create answered without id",
 			rules: rewriteCreate(func(e *hostileEnv, p map[string]any) { delete(p, "id") }),
 			args:  []string{"apply", "-auto-approve", "-input=false"}, wantFail: true,
-			want:  `without a profile id.*may exist without being in state.*import it`,
+			want:  `without a profile id.*may exist without being in state: find its id by that name.*terraform import <this resource.s address> <the profile.s id>`,
 			check: checkOrphanImportable,
 		},
 		{
 			name:  "create answered with an empty id",
 			rules: rewriteCreate(func(e *hostileEnv, p map[string]any) { p["id"] = "" }),
 			args:  []string{"apply", "-auto-approve", "-input=false"}, wantFail: true,
-			want:  `without a profile id.*may exist without being in state.*import it`,
+			want:  `without a profile id.*may exist without being in state: find its id by that name.*terraform import <this resource.s address> <the profile.s id>`,
 			check: checkOrphanImportable,
 		},
 		{
@@ -227,10 +228,52 @@ func TestHostileServer(t *testing.T) {
 			args: []string{"apply", "-auto-approve", "-input=false"}, wantFail: true,
 			want: `answered the write to profile .* with profile "` + `[^"]*"`,
 		},
+		{
+			name: "create answered 201 with an empty body",
+			rules: func(e *hostileEnv) []*acctest.Rule {
+				return []*acctest.Rule{{Method: http.MethodPost, Route: "/connector_profiles", Upstream: true, Rewrite: func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
+					up.Body = nil
+					return up
+				}}}
+			},
+			args: []string{"apply", "-auto-approve", "-input=false"}, wantFail: true,
+			want:  `an empty body where JSON was expected.*may exist without being in state: find its id by that name.*terraform import <this resource.s address> <the profile.s id>`,
+			check: checkOrphanImportable,
+		},
+		{
+			name: "list with an id of the wrong JSON type", applied: true,
+			rules: rewriteList(func(e *hostileEnv, items []map[string]any) []map[string]any {
+				for _, it := range items {
+					if it["id"] == e.appliedID {
+						it["id"] = 12345
+					}
+				}
+				return items
+			}),
+			args: []string{"plan", "-input=false"}, wantFail: true,
+			want: `GET /connector_profiles with 200 but the body is not the JSON expected \(field "data.id" is a JSON number, expected string\)`,
+		},
+		{
+			name: "list answered with a redirect to another host", applied: true,
+			rules: func(e *hostileEnv) []*acctest.Rule {
+				elsewhere := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+					e.t.Errorf("the redirect was followed: %s %s reached another host", r.Method, r.URL.Path)
+				}))
+				e.t.Cleanup(elsewhere.Close)
+				return []*acctest.Rule{{Method: http.MethodGet, Route: "/connector_profiles", Rewrite: func(r *acctest.HostileRequest, _ *acctest.Answer) *acctest.Answer {
+					h := http.Header{}
+					h.Set("Location", elsewhere.URL+r.Path+"?"+r.Query.Encode())
+					return &acctest.Answer{Status: http.StatusFound, Header: h}
+				}}}
+			},
+			args: []string{"plan", "-input=false"}, wantFail: true,
+			want: `StackOne answered GET /connector_profiles with a redirect \(302 Found\), which this client does not follow: check base_url`,
+		},
 	}
 	// A server that quotes the request back, in the encodings it likes.
 	for name, encode := range map[string]func(string) string{
 		"URL-encoded":  url.QueryEscape,
+		"path-escaped": url.PathEscape,
 		"form-encoded": func(s string) string { return url.Values{"client_secret": {s}}.Encode() },
 		"base64":       func(s string) string { return base64.StdEncoding.EncodeToString([]byte(s)) },
 		"base64 URL":   func(s string) string { return base64.RawURLEncoding.EncodeToString([]byte(s)) },
