@@ -518,7 +518,7 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	var unsure string
 	switch op {
 	case "create":
-		unsure = fmt.Sprintf(" If a request reached StackOne before the end, the profile %q may exist without being in state: look for it with data.stackone_connector_profiles and import it rather than creating a second one.", m.Name.ValueString())
+		unsure = fmt.Sprintf(" If a request reached StackOne before the end, the profile %q may exist without being in state: find its id by that name (data.stackone_connector_profiles, or the StackOne dashboard under Connector Profiles) and import it rather than creating a second one: terraform import <this resource's address> <the profile's id>, or an import block with the same two values.", m.Name.ValueString())
 	case "update", "delete":
 		unsure = " The change may or may not have reached StackOne: the next plan shows where the profile stands."
 	}

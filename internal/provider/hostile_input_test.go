@@ -180,10 +180,14 @@ func TestHostileInput(t *testing.T) {
 		{name: "base_url ftp", provider: map[string]string{"base_url": `"ftp://x"`}, want: `Invalid StackOne base URL.*base_url "ftp://x" has scheme "ftp": use https`},
 		{name: "base_url plain http to a remote host", provider: map[string]string{"base_url": `"http://example.com"`},
 			want: `base_url "http://example.com" uses plain http, which is allowed only for loopback hosts.*use https://example.com`},
+		// A URL is quoted with scheme, host, port and path only: the closing
+		// quote right after the path shows that nothing else was.
 		{name: "base_url with credentials", provider: map[string]string{"base_url": `"https://user:pass@host"`},
-			want: `base_url must not contain a user name or password`},
-		{name: "base_url with a query", provider: map[string]string{"base_url": `"https://host/?q=1"`}, want: `base_url \(not shown: it contains .@. or .\?.\) must not have a query string`},
-		{name: "base_url with a fragment", provider: map[string]string{"base_url": `"https://host/#x"`}, want: `base_url "https://host/#x" must not have a fragment`},
+			want: `base_url "https://host" must not contain a user name or password`},
+		{name: "base_url with a query", provider: map[string]string{"base_url": `"https://host/?q=1"`}, want: `base_url "https://host/" must not have a query string`},
+		{name: "base_url with a fragment", provider: map[string]string{"base_url": `"https://host/#x"`}, want: `base_url "https://host/" must not have a fragment`},
+		{name: "base_url with a token in the fragment", provider: map[string]string{"base_url": `"https://host:8443/v1#access_token=tok"`}, want: `base_url "https://host:8443/v1" must not have a fragment`},
+		{name: "base_url with credentials, query and plain http", provider: map[string]string{"base_url": `"http://u:pw@example.com/p?key=k"`}, want: `base_url "http://example.com/p" must not contain a user name or password`},
 		{name: "base_url not a URL", provider: map[string]string{"base_url": `"not a url"`}, want: `base_url "not a url" is not an absolute URL`},
 		{name: "request_timeout -1s", provider: map[string]string{"request_timeout": `"-1s"`}, want: `request_timeout is "-1s", which is not a positive Go duration`},
 		{name: "request_timeout abc", provider: map[string]string{"request_timeout": `"abc"`}, want: `request_timeout is "abc", which is not a positive Go duration`},

@@ -41,7 +41,7 @@ func (c *Client) GetConnectSession(ctx context.Context, id SessionID) (*ConnectS
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, cleanText(string(out.ID), 40))
+		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, cleanText(c.redactKey(string(out.ID)), 40))
 	}
 	return &out, nil
 }
@@ -72,7 +72,7 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 			return nil, fmt.Errorf("GET %s: item %d of the list has no id", routeAccounts, i+1)
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, cleanText(id, 100))
+			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, cleanText(c.redactKey(id), 100))
 		}
 		seen[id] = true
 	}
@@ -91,7 +91,7 @@ func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, cleanText(out.ID, 100))
+		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, cleanText(c.redactKey(out.ID), 100))
 	}
 	return &out, nil
 }

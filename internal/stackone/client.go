@@ -209,24 +209,19 @@ func New(cfg Config) (*Client, error) {
 // ValidateBaseURL parses and checks a base URL: absolute, scheme https, or
 // http only when the host is loopback (localhost, 127.0.0.0/8, ::1); no
 // userinfo, query or fragment; trailing slash trimmed. Errors say why and
-// what to do, and never echo a URL that may hold credentials.
+// what to do, and quote the URL only as ShowURL does.
 func ValidateBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, errors.New("base_url is empty: leave it unset for " + DefaultBaseURL + " or give an absolute https:// URL")
 	}
-	// A URL with '@' or a query may carry a key, password or token: never
-	// quote it back.
-	shown := fmt.Sprintf("%q", raw)
-	if strings.ContainsAny(raw, "@?") {
-		shown = "(not shown: it contains '@' or '?')"
-	}
+	shown := ShowURL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("base_url %s is not a valid URL: use an absolute URL such as %s", shown, DefaultBaseURL)
 	}
 	if u.User != nil {
-		return nil, errors.New("base_url must not contain a user name or password: give the API key with api_key or STACKONE_API_KEY instead")
+		return nil, fmt.Errorf("base_url %s must not contain a user name or password: give the API key with api_key or STACKONE_API_KEY instead", shown)
 	}
 	if !u.IsAbs() || u.Host == "" || u.Opaque != "" {
 		return nil, fmt.Errorf("base_url %s is not an absolute URL: use one such as %s", shown, DefaultBaseURL)
@@ -255,6 +250,41 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	return u, nil
 }
 
+// ShowURL is how a URL is quoted in any diagnostic or log: in double
+// quotes, with its scheme, host, port and path only. User name, password,
+// query and fragment are left out (they may hold credentials). Text that
+// does not parse as a URL, or parses as an opaque one (such as
+// "key:password@host", read as scheme "key"), is not quoted at all.
+func ShowURL(raw string) string {
+	u, err := url.Parse(strings.TrimSpace(raw))
+	switch {
+	case err != nil:
+		return "(not shown: not a valid URL)"
+	case u.Opaque != "":
+		return "(not shown: not an absolute URL)"
+	}
+	return fmt.Sprintf("%q", safeURL(u))
+}
+
+// safeURL writes u with its scheme, host, port and path only.
+func safeURL(u *url.URL) string {
+	if u.Opaque != "" {
+		return "(not shown)"
+	}
+	var b strings.Builder
+	if u.Scheme != "" {
+		b.WriteString(u.Scheme + ":")
+	}
+	if u.Scheme == "" && u.Host == "" {
+		// Not a URL but a path (or plain text): as written.
+		b.WriteString(u.Path)
+		return b.String()
+	}
+	b.WriteString("//" + u.Host)
+	b.WriteString(u.EscapedPath())
+	return b.String()
+}
+
 func isLoopbackHost(host string) bool {
 	if strings.EqualFold(host, "localhost") {
 		return true
@@ -276,6 +306,8 @@ type request struct {
 	// secrets are values the request sends (a client secret) that must not
 	// come back in an error, should the server echo the request.
 	secrets []string
+	// bytesRead, when set, receives the size of the answer's body.
+	bytesRead *int
 }
 
 // callState follows one call across its attempts. Only the calling
@@ -347,6 +379,13 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if resp != nil && resp.Body != nil {
 			_ = resp.Body.Close()
 		}
+		// net/http quotes the whole URL, query included.
+		var uerr *url.Error
+		if errors.As(err, &uerr) {
+			if u, perr := url.Parse(uerr.URL); perr == nil {
+				uerr.URL = safeURL(u)
+			}
+		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
 			err = fmt.Errorf("%w (%v)", ctxErr, err)
 		}
@@ -357,6 +396,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	data, err := io.ReadAll(resp.Body)
 	if err != nil {
 		return fmt.Errorf("reading the answer to %s %s: %w", r.method, r.path, err)
+	}
+	if r.bytesRead != nil {
+		*r.bytesRead = len(data)
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -78,11 +78,11 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 		req.Actions = []string{}
 	}
 	var out ConnectorProfile
-	err = c.do(ctx, &request{
+	r := &request{
 		method: http.MethodPost, route: routeConnectorProfiles, path: routeConnectorProfiles,
 		body: req, idempotencyKey: key, secrets: []string{req.ClientSecret},
-	}, &out)
-	if err != nil {
+	}
+	if err := c.do(ctx, r, &out); err != nil {
 		// GET /connector_profiles is published, so a 404 to its POST is a
 		// missing route, not a missing object.
 		return nil, unsupportedWrite("create", err, true)
@@ -90,7 +90,11 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 	if out.ConnectorKey == "" {
 		out.ConnectorKey = req.ConnectorKey // a bare answer: the profile is what was asked for
 	}
-	if err := checkWrittenProfile(&out, "", req.ConnectorKey); err != nil {
+	redact := c.redactorFor(r)
+	if err := checkWrittenProfile(&out, "", req.ConnectorKey, redact); err != nil {
+		return nil, err
+	}
+	if err := c.checkCreatedProfile(&out, req, redact); err != nil {
 		return nil, err
 	}
 	c.profiles.update(&out)
@@ -126,7 +130,7 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id, connectorKey st
 	if out.ConnectorKey == "" {
 		out.ConnectorKey = connectorKey
 	}
-	if err := checkWrittenProfile(&out, id, connectorKey); err != nil {
+	if err := checkWrittenProfile(&out, id, connectorKey, c.redactorFor(r)); err != nil {
 		return nil, err
 	}
 	c.profiles.update(&out)
@@ -192,17 +196,39 @@ func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey str
 }
 
 // checkWrittenProfile refuses an answer to a write that Terraform could not
-// safely record: no id, another profile's id, or another connector.
-func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string) error {
+// safely record: no id, another profile's id, or another connector. What
+// the server sent is quoted through redact.
+func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string, redact func(string) string) error {
 	switch {
 	case strings.TrimSpace(p.ID) == "":
 		return fmt.Errorf("StackOne answered the write without a profile id")
 	case wantID != "" && p.ID != wantID:
-		return fmt.Errorf("StackOne answered the write to profile %q with profile %q", wantID, cleanText(p.ID, 100))
+		return fmt.Errorf("StackOne answered the write to profile %q with profile %q", wantID, cleanText(redact(p.ID), 100))
 	case wantConnector != "" && p.ConnectorKey != "" && p.ConnectorKey != wantConnector:
-		return fmt.Errorf("StackOne answered the write with a profile of connector %q instead of %q", cleanText(p.ConnectorKey, 100), wantConnector)
+		return fmt.Errorf("StackOne answered the write with a profile of connector %q instead of %q", cleanText(redact(p.ConnectorKey), 100), wantConnector)
 	}
-	return checkID(p.ID)
+	if err := checkID(p.ID); err != nil {
+		return fmt.Errorf("StackOne answered the write with an unusable profile id: %s", redact(err.Error()))
+	}
+	return nil
+}
+
+// checkCreatedProfile refuses an answer to a create that describes another
+// profile than the one sent: another name or auth type, or the id of a
+// profile the client already lists under another name (a create makes a
+// new profile; recording an existing one would later change or delete it).
+// Fields the answer leaves out are not compared.
+func (c *Client) checkCreatedProfile(p *ConnectorProfile, req CreateConnectorProfileRequest, redact func(string) string) error {
+	switch {
+	case p.Name != "" && p.Name != req.Name:
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q named %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.Name), 100))
+	case p.AuthenticationConfigKey != "" && p.AuthenticationConfigKey != req.AuthenticationConfigKey:
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q of auth type %q instead of %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.AuthenticationConfigKey), 100), req.AuthenticationConfigKey)
+	}
+	if listed, ok := c.profiles.lookup(p.ID); ok && (listed.Name != req.Name || listed.ConnectorKey != req.ConnectorKey) {
+		return fmt.Errorf("StackOne answered the create of profile %q with the id of an existing profile, %q (listed as %q of connector %q)", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(listed.Name), 100), cleanText(redact(listed.ConnectorKey), 100))
+	}
+	return nil
 }
 
 // ListConnectorProfiles lists every profile matching opts, page by page. It
@@ -229,15 +255,16 @@ func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorPr
 		if err != nil {
 			return nil, err
 		}
-		return items, checkProfileList(items, opts.ConnectorKey)
+		return items, checkProfileList(items, opts.ConnectorKey, c.redactKey)
 	}
 	return nil, fmt.Errorf("%w; it did so on 3 reads in a row, so the provider cannot tell which profiles exist", lastErr)
 }
 
 // checkProfileList refuses a list Terraform could not trust: a profile
 // without an id, two profiles with one id, or a profile of another
-// connector than the filter asked for.
-func checkProfileList(items []ConnectorProfile, connectorKey string) error {
+// connector than the filter asked for. What the server sent is quoted
+// through redact.
+func checkProfileList(items []ConnectorProfile, connectorKey string, redact func(string) string) error {
 	seen := make(map[string]bool, len(items))
 	for i := range items {
 		p := &items[i]
@@ -245,11 +272,11 @@ func checkProfileList(items []ConnectorProfile, connectorKey string) error {
 			return fmt.Errorf("GET %s: item %d of the list has no id", routeConnectorProfiles, i+1)
 		}
 		if seen[p.ID] {
-			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, cleanText(p.ID, 100))
+			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, cleanText(redact(p.ID), 100))
 		}
 		seen[p.ID] = true
 		if connectorKey != "" && p.ConnectorKey != connectorKey {
-			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, cleanText(p.ID, 100), cleanText(p.ConnectorKey, 100))
+			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, cleanText(redact(p.ID), 100), cleanText(redact(p.ConnectorKey), 100))
 		}
 	}
 	return nil

@@ -14,6 +14,7 @@ import (
 	"testing"
 	"time"
 	"unicode"
+	"unicode/utf16"
 	"unicode/utf8"
 )
 
@@ -284,4 +285,21 @@ func TestSecretsAreRedactedFromTheLastAnswer(t *testing.T) {
 			t.Fatalf("log keeps the secret: %v", l)
 		}
 	}
+}
+
+// asciiEscaped writes every non-ASCII rune of s as JSON \u escapes
+// (UTF-16, so a rune beyond the BMP is a surrogate pair), as Python's
+// json.dumps does.
+func asciiEscaped(s, hexFormat string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if r < utf8.RuneSelf {
+			b.WriteRune(r)
+			continue
+		}
+		for _, unit := range utf16.Encode([]rune{r}) {
+			b.WriteString(`\u` + fmt.Sprintf(hexFormat, unit))
+		}
+	}
+	return b.String()
 }

@@ -2,10 +2,12 @@ package stackone
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strconv"
+	"time"
 )
 
 // Bounds on every list, so that a broken server (pages that never end, a
@@ -19,7 +21,62 @@ const (
 	maxListItems = 100_000
 	// maxPages bounds the pages one list may take.
 	maxPages = 2_000
+	// maxListBytes bounds the bytes of all the pages of one list together
+	// (each answer is also bounded on its own by maxResponseBytes).
+	maxListBytes = 64 << 20
 )
+
+// maxListDuration bounds the time one list may take, on top of the
+// caller's context (a var so that tests can shorten it).
+var maxListDuration = 10 * time.Minute
+
+// listRun reads the pages of one list and holds the bounds every list
+// shares: pages, bytes and time.
+type listRun struct {
+	c      *Client
+	route  string
+	ctx    context.Context // the caller's context with the time bound
+	parent context.Context // the caller's own context
+	cancel context.CancelFunc
+	pages  int
+	bytes  int
+	items  int
+}
+
+func newListRun(ctx context.Context, c *Client, route string) *listRun {
+	lctx, cancel := context.WithTimeout(ctx, maxListDuration)
+	return &listRun{c: c, route: route, ctx: lctx, parent: ctx, cancel: cancel}
+}
+
+// page reads one more page into out, within the bounds.
+func (l *listRun) page(q url.Values, out any) error {
+	if l.pages >= maxPages {
+		return fmt.Errorf("GET %s: gave up after %d pages (%d items) without reaching the end of the list: the server's pagination looks broken", l.route, maxPages, l.items)
+	}
+	l.pages++
+	var n int
+	err := l.c.do(l.ctx, &request{method: http.MethodGet, route: l.route, path: l.route, query: q, bytesRead: &n}, out)
+	l.bytes += n
+	if err != nil {
+		if errors.Is(l.ctx.Err(), context.DeadlineExceeded) && l.parent.Err() == nil {
+			return fmt.Errorf("GET %s: the list did not end within %s (%d pages, %d items read): the server is too slow or its pagination looks broken", l.route, maxListDuration, l.pages-1, l.items)
+		}
+		return err
+	}
+	if l.bytes > maxListBytes {
+		return fmt.Errorf("GET %s: the pages of the list add up to more than %d MiB after %d pages (%d items); the provider reads at most that much", l.route, maxListBytes>>20, l.pages, l.items)
+	}
+	return nil
+}
+
+// add counts n more items and checks the bound on items.
+func (l *listRun) add(n int) error {
+	l.items += n
+	if l.items > maxListItems {
+		return fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", l.route, maxListItems)
+	}
+	return nil
+}
 
 // numberedPage is one page of a list paged by number, as StackOne publishes
 // GET /connector_profiles: {data, page, page_size, total}.
@@ -42,15 +99,14 @@ func (e *errInconsistentList) Error() string { return e.msg }
 // page comes back shorter than the page size the server says it used.
 func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
+	run := newListRun(ctx, c, route)
+	defer run.cancel()
 	var all []T
 	total := -1
 	for n := 1; ; n++ {
-		if n > maxPages {
-			return nil, fmt.Errorf("GET %s: gave up after %d pages (%d items) without reaching the end of the list: the server's pagination looks broken", route, maxPages, len(all))
-		}
 		q.Set("page", strconv.Itoa(n))
 		var p numberedPage[T]
-		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &p); err != nil {
+		if err := run.page(q, &p); err != nil {
 			return nil, err
 		}
 		if p.Page != nil && *p.Page != n {
@@ -68,8 +124,8 @@ func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Val
 			total = *p.Total
 		}
 		all = append(all, p.Data...)
-		if len(all) > maxListItems {
-			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		if err := run.add(len(p.Data)); err != nil {
+			return nil, err
 		}
 		size := maxPageSize
 		if p.PageSize != nil && *p.PageSize > 0 && *p.PageSize < size {
@@ -99,19 +155,18 @@ func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Val
 // than the page size asked for.
 func listBareArray[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
+	run := newListRun(ctx, c, route)
+	defer run.cancel()
 	var all []T
 	for n := 1; ; n++ {
-		if n > maxPages {
-			return nil, fmt.Errorf("GET %s: gave up after %d pages (%d items) without reaching the end of the list: the server's pagination looks broken", route, maxPages, len(all))
-		}
 		q.Set("page", strconv.Itoa(n))
 		var items []T
-		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &items); err != nil {
+		if err := run.page(q, &items); err != nil {
 			return nil, err
 		}
 		all = append(all, items...)
-		if len(all) > maxListItems {
-			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		if err := run.add(len(items)); err != nil {
+			return nil, err
 		}
 		if len(items) < maxPageSize {
 			return all, nil
@@ -129,19 +184,18 @@ type cursorPage[T any] struct {
 // means the server is looping, which is an error rather than a hang.
 func listCursor[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
+	run := newListRun(ctx, c, route)
+	defer run.cancel()
 	seen := map[string]bool{}
 	var all []T
 	for n := 1; ; n++ {
-		if n > maxPages {
-			return nil, fmt.Errorf("GET %s: gave up after %d pages: the server keeps returning a next cursor", route, maxPages)
-		}
 		var p cursorPage[T]
-		if err := c.do(ctx, &request{method: http.MethodGet, route: route, path: route, query: q}, &p); err != nil {
+		if err := run.page(q, &p); err != nil {
 			return nil, err
 		}
 		all = append(all, p.Data...)
-		if len(all) > maxListItems {
-			return nil, fmt.Errorf("GET %s: the list holds more than %d items; the provider reads at most that many", route, maxListItems)
+		if err := run.add(len(p.Data)); err != nil {
+			return nil, err
 		}
 		if p.Next == "" {
 			return all, nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // numbered answers page n of items in pages of size; total is reported
@@ -269,5 +270,56 @@ func TestProfileListChecks(t *testing.T) {
 	})
 	if got, err := listProfiles(t, srv, ""); err != nil || len(got) != 2 {
 		t.Errorf("unfiltered list: %v, %v", got, err)
+	}
+}
+
+// TestListByteBound: full pages that stay under every other bound but are
+// large end after maxListBytes in all, with an error naming the endpoint.
+func TestListByteBound(t *testing.T) {
+	pad := strings.Repeat("x", 90_000) // ~9 MB a page, under the 10 MiB of one answer
+	srv, hits := pageServer(t, func(n int, q url.Values) any {
+		items := profileItems("zoominfo", fmt.Sprintf("p%d-", n), 0, 100)
+		for _, it := range items {
+			it["name"] = pad
+		}
+		return map[string]any{"data": items, "page": n, "page_size": 100}
+	})
+	_, err := listProfiles(t, srv, "")
+	if err == nil || !strings.Contains(err.Error(), "GET /connector_profiles") || !strings.Contains(err.Error(), "64 MiB") {
+		t.Fatalf("want a bounded error naming the endpoint, got %v", err)
+	}
+	if n := hits.get(); n > 8 {
+		t.Errorf("made %d requests, want at most 8 (64 MiB of ~9 MB pages)", n)
+	}
+}
+
+// TestListTimeBound: a list whose pages keep coming slowly ends after
+// maxListDuration, with an error naming the endpoint, even though the
+// caller's context has no deadline.
+func TestListTimeBound(t *testing.T) {
+	old := maxListDuration
+	maxListDuration = 300 * time.Millisecond
+	t.Cleanup(func() { maxListDuration = old })
+	srv, _ := pageServer(t, func(n int, q url.Values) any {
+		time.Sleep(50 * time.Millisecond)
+		return map[string]any{"data": profileItems("zoominfo", "p", n, 1), "page": n, "page_size": 1}
+	})
+	start := time.Now()
+	_, err := listProfiles(t, srv, "")
+	if err == nil || !strings.Contains(err.Error(), "GET /connector_profiles") || !strings.Contains(err.Error(), "did not end within 300ms") {
+		t.Fatalf("want a time-bounded error naming the endpoint, got %v", err)
+	}
+	if d := time.Since(start); d > 2*time.Second {
+		t.Errorf("took %s", d)
+	}
+	// The other lists share the bounds.
+	cursor := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		time.Sleep(50 * time.Millisecond)
+		writeJSON(w, 200, map[string]any{"data": []any{}, "next": fmt.Sprint(time.Now().UnixNano())})
+	}))
+	defer cursor.Close()
+	c, _ := newTestClient(t, cursor)
+	if _, err := c.ListConnectors(context.Background()); err == nil || !strings.Contains(err.Error(), "GET /actions: the list did not end") {
+		t.Fatalf("catalog: want a time-bounded error, got %v", err)
 	}
 }

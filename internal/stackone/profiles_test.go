@@ -505,3 +505,42 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		t.Errorf("negative MaxRetries should mean 0, got %d", c.maxRetries)
 	}
 }
+
+// TestCreateAnsweredWithAnotherProfile: a create answered with another
+// profile (another name, another auth type, or the id of a profile the
+// client already lists) is refused rather than recorded, so that Terraform
+// never adopts, changes or deletes it.
+func TestCreateAnsweredWithAnotherProfile(t *testing.T) {
+	for _, tc := range []struct {
+		name   string
+		answer map[string]any
+		want   string
+	}{
+		{"another name", map[string]any{"id": "new-1", "name": "bystander", "connector_key": "zoominfo"}, `named "bystander"`},
+		{"another auth type", map[string]any{"id": "new-1", "name": "mine", "connector_key": "zoominfo", "authentication_config_key": "api_key"}, `auth type "api_key"`},
+		{"a listed profile's id", map[string]any{"id": "by-1", "name": "mine", "connector_key": "zoominfo"}, `id of an existing profile, "by-1"`},
+		{"empty id", map[string]any{"id": "", "name": "mine", "connector_key": "zoominfo"}, "without a profile id"},
+		{"another connector", map[string]any{"id": "new-1", "name": "mine", "connector_key": "acmecrm"}, `connector "acmecrm"`},
+	} {
+		srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			if r.Method == http.MethodGet {
+				writeJSON(w, 200, map[string]any{"data": []any{map[string]any{"id": "by-1", "name": "bystander", "connector_key": "zoominfo"}}, "page": 1, "page_size": 100, "total": 1})
+				return
+			}
+			writeJSON(w, 201, tc.answer)
+		}))
+		c, _ := newTestClient(t, srv)
+		ctx := context.Background()
+		if _, err := c.ConnectorProfiles(ctx, "zoominfo"); err != nil {
+			t.Fatal(err)
+		}
+		_, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ConnectorKey: "zoominfo", Name: "mine", AuthenticationConfigKey: "oauth2", ClientSecret: "s"})
+		srv.Close()
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("%s: want an error saying %s, got %v", tc.name, tc.want, err)
+		}
+		if items, _ := c.ConnectorProfiles(ctx, "zoominfo"); len(items) != 1 || items[0].Name != "bystander" {
+			t.Errorf("%s: the snapshot changed: %+v", tc.name, items)
+		}
+	}
+}

@@ -107,6 +107,21 @@ func findProfile(items []ConnectorProfile, id string) (*ConnectorProfile, bool) 
 	return nil, false
 }
 
+// lookup finds id in the lists already read (never reading one).
+func (s *profileSnapshots) lookup(id string) (ConnectorProfile, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for _, entry := range s.entries {
+		if !isClosed(entry.done) || entry.err != nil {
+			continue
+		}
+		if p, ok := findProfile(entry.items, id); ok {
+			return *p, true
+		}
+	}
+	return ConnectorProfile{}, false
+}
+
 // update records a profile the Client wrote in every list it belongs to.
 func (s *profileSnapshots) update(p *ConnectorProfile) {
 	written := *p

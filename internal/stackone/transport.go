@@ -11,6 +11,7 @@ import (
 	"io"
 	"math"
 	mrand "math/rand/v2"
+	"net"
 	"net/http"
 	"strconv"
 	"strings"
@@ -77,8 +78,16 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 			resp.ContentLength = int64(len(data))
 		}
 	}
-	if err != nil && errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		err = fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, err)
+	if err != nil {
+		if tlsErr := tlsFailure(err, req.URL.Host); tlsErr != nil {
+			err = tlsErr
+		} else if errors.Is(actx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
+			err = fmt.Errorf("no answer within the request timeout of %s: %w", t.timeout, err)
+		}
+		if st != nil {
+			// A transport error may quote what the server sent.
+			err = &redactedError{err: err, redact: st.redact}
+		}
 	}
 	record(resp, time.Since(start), err)
 	return resp, err
@@ -131,6 +140,48 @@ func parseRetryAfter(v string, now time.Time, waitMax time.Duration) (time.Durat
 		d = 0
 	}
 	return min(d, waitMax), true
+}
+
+// redactedError is a transport error whose text passes through the call's
+// redactor; errors.Is and errors.As still see what it wraps.
+type redactedError struct {
+	err    error
+	redact func(string) string
+}
+
+func (e *redactedError) Error() string { return e.redact(e.err.Error()) }
+func (e *redactedError) Unwrap() error { return e.err }
+
+// tlsFailure turns a failed TLS handshake or certificate into a permanent
+// error that says so (nil for any other error): the same server gives the
+// same answer on the next attempt. A handshake that timed out is not among
+// them: a slow server may answer the next time.
+func tlsFailure(err error, host string) error {
+	var rh tls.RecordHeaderError
+	switch {
+	case errors.As(err, &rh) || errors.Is(err, http.ErrSchemeMismatch):
+		what := "its first answer is not a TLS record"
+		if string(rh.RecordHeader[:]) == "HTTP/" || errors.Is(err, http.ErrSchemeMismatch) {
+			what = "it answered the TLS handshake in plain HTTP"
+		}
+		return &permanentError{fmt.Errorf("the server at %s does not speak TLS (%s): check that base_url names the right host and port, with https:// for a TLS server (http:// is only for a loopback sandbox): %w", host, what, err)}
+	case isCertificateError(err):
+		return &permanentError{fmt.Errorf("the TLS certificate of the server at %s cannot be trusted: %w", host, err)}
+	case isHandshakeError(err):
+		return &permanentError{fmt.Errorf("the TLS handshake with the server at %s failed: %w", host, err)}
+	}
+	return nil
+}
+
+// isHandshakeError reports a TLS handshake the server refused or broke
+// (an alert, an unsupported version or cipher), not one that timed out.
+func isHandshakeError(err error) bool {
+	var alert tls.AlertError
+	var opErr *net.OpError
+	if errors.As(err, &alert) || errors.As(err, &opErr) && opErr.Op == "remote error" {
+		return true
+	}
+	return strings.HasPrefix(err.Error(), "tls: ") || strings.Contains(err.Error(), ": tls: ")
 }
 
 // isCertificateError reports TLS verification failures, which retrying

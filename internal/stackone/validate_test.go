@@ -60,3 +60,50 @@ func TestValidateBaseURL(t *testing.T) {
 		}
 	}
 }
+
+// TestShowURL: a URL quoted in a diagnostic or log keeps its scheme, host,
+// port and path, never its user info, query or fragment.
+func TestShowURL(t *testing.T) {
+	for in, want := range map[string]string{
+		"https://api.stackone.com":                        `"https://api.stackone.com"`,
+		"https://user:pw@api.example.com:8443/v1/x?k=v#f": `"https://api.example.com:8443/v1/x"`,
+		"http://127.0.0.1:8080/a%2Fb?token=t":             `"http://127.0.0.1:8080/a%2Fb"`,
+		"api.stackone.com/v1?key=k":                       `"api.stackone.com/v1"`,
+		"user:password@host":                              "(not shown: not an absolute URL)",
+		"v1.eu1.KEY:@api.stackone.com":                    "(not shown: not an absolute URL)",
+		"https://api.stackone.com#access_token=tok":       `"https://api.stackone.com"`,
+		"https://api.stackone.com:notaport":               "(not shown: not a valid URL)",
+		"https://host/\x7f?secret":                        "(not shown: not a valid URL)",
+	} {
+		if got := ShowURL(in); got != want {
+			t.Errorf("ShowURL(%q) = %s, want %s", in, got, want)
+		}
+	}
+}
+
+// TestValidateBaseURLQuotesOnlySafeParts: every refusal quotes base_url as
+// ShowURL does, whatever part of it holds a secret.
+func TestValidateBaseURLQuotesOnlySafeParts(t *testing.T) {
+	for _, in := range []string{
+		"https://user:SECRETPW@api.stackone.com",
+		"https://api.stackone.com?key=SECRETPW",
+		"https://api.stackone.com#SECRETPW",
+		"https://api.stackone.com/#token=SECRETPW",
+		"ftp://api.stackone.com/p?SECRETPW",
+		"http://example.com/p#SECRETPW",
+		"ftp://u:SECRETPW@api.stackone.com/p",
+		"SECRETPW:x@api.stackone.com",
+	} {
+		_, err := ValidateBaseURL(in)
+		if err == nil {
+			t.Fatalf("%q: want an error", in)
+		}
+		if strings.Contains(strings.ToUpper(err.Error()), "SECRETPW") {
+			t.Errorf("%q: the error quotes the secret part: %v", in, err)
+		}
+	}
+	_, err := ValidateBaseURL("http://example.com/stackone#frag")
+	if err == nil || !strings.Contains(err.Error(), `"http://example.com/stackone"`) {
+		t.Errorf("want the safe parts quoted, got %v", err)
+	}
+}
