@@ -8,10 +8,10 @@ import (
 	"net/url"
 	"regexp"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 
 	"golang.org/x/net/html"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 )
 
 // Kind is how an authorization server answered one authorization request.
@@ -128,7 +128,7 @@ func Classify(resp *http.Response, redirectURI string) Classification {
 		case pg.html:
 			c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
 			c.Error = fmt.Sprintf("http_%d", status)
-			c.ErrorDescription = sanitize("it answered "+statusLine(status)+" with a page that is neither a sign-in page (no password field, no Okta sign-in widget) nor an error page: "+bound(pg.text, 120), MaxDescriptionLength)
+			c.ErrorDescription = safetext.Text("it answered "+statusLine(status)+" with a page that is neither a sign-in page (no password field, no Okta sign-in widget) nor an error page: "+safetext.Text(pg.text, 120), MaxDescriptionLength)
 			return c
 		}
 	}
@@ -142,7 +142,7 @@ func Classify(resp *http.Response, redirectURI string) Classification {
 func cutShort(c Classification, pg page) Classification {
 	c.Kind, c.Outcome, c.cutShort = Unexpected, OutcomeCannotTell, true
 	c.Error = "body_cut_short"
-	c.ErrorDescription = sanitize("it answered "+statusLine(c.StatusCode)+" but "+pg.cut, MaxDescriptionLength)
+	c.ErrorDescription = safetext.Text("it answered "+statusLine(c.StatusCode)+" but "+pg.cut, MaxDescriptionLength)
 	return c
 }
 
@@ -165,8 +165,8 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 			params = fp
 		}
 	}
-	code := sanitize(params.Get("error"), MaxErrorLength)
-	desc := sanitize(params.Get("error_description"), MaxDescriptionLength)
+	code := safetext.Text(params.Get("error"), MaxErrorLength)
+	desc := safetext.Text(params.Get("error_description"), MaxDescriptionLength)
 
 	if !sameEndpoint(target, redirectURI) {
 		if code == "invalid_scope" {
@@ -187,7 +187,7 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 			// the answer to it is unknown.
 			c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
 			c.Error = fmt.Sprintf("http_%d", c.StatusCode)
-			c.ErrorDescription = sanitize("it redirected to another authorization request, "+redactQuery(target)+", whose answer was not read", MaxDescriptionLength)
+			c.ErrorDescription = safetext.Text("it redirected to another authorization request, "+safetext.URLOf(target)+", whose answer was not read", MaxDescriptionLength)
 			return c
 		}
 		// The login page: the request passed every check.
@@ -332,7 +332,7 @@ func (pg page) descOr(status int) string {
 	case pg.desc != "":
 		return pg.desc
 	case pg.text != "":
-		return bound(pg.text, MaxDescriptionLength)
+		return safetext.Text(pg.text, MaxDescriptionLength)
 	}
 	return statusLine(status)
 }
@@ -340,7 +340,7 @@ func (pg page) descOr(status int) string {
 // statusLine is "404 Not Found", or just the number for a status Go does
 // not name.
 func statusLine(status int) string {
-	return sanitize(fmt.Sprintf("%d %s", status, http.StatusText(status)), MaxDescriptionLength)
+	return safetext.Text(fmt.Sprintf("%d %s", status, http.StatusText(status)), MaxDescriptionLength)
 }
 
 var (
@@ -364,7 +364,7 @@ func readPage(resp *http.Response) page {
 	b, err := io.ReadAll(io.LimitReader(resp.Body, maxBody+1))
 	switch {
 	case err != nil:
-		pg.cut = fmt.Sprintf("the body was cut short after %d bytes (%s)", len(b), sanitize(err.Error(), 80))
+		pg.cut = fmt.Sprintf("the body was cut short after %d bytes (%s)", len(b), safetext.Text(err.Error(), 80))
 		return pg
 	case len(b) > maxBody:
 		pg.cut = fmt.Sprintf("the body is longer than %d bytes, more than the probe reads", maxBody)
@@ -389,9 +389,9 @@ func readPage(resp *http.Response) page {
 				}
 				return ""
 			}
-			pg.code = sanitize(str("error", "errorCode", "error_code", "code"), MaxErrorLength)
-			pg.desc = sanitize(str("error_description", "errorSummary", "message", "error_message"), MaxDescriptionLength)
-			pg.text = collapse(trimmed)
+			pg.code = safetext.Text(str("error", "errorCode", "error_code", "code"), MaxErrorLength)
+			pg.desc = safetext.Text(str("error_description", "errorSummary", "message", "error_message"), MaxDescriptionLength)
+			pg.text = safetext.Text(trimmed, pageTextRunes)
 			return pg
 		}
 	}
@@ -403,12 +403,12 @@ func readPage(resp *http.Response) page {
 	if pg.html {
 		text, pg.signIn = visibleText(body)
 	}
-	pg.text = collapse(text)
+	pg.text = safetext.Text(text, pageTextRunes)
 	if m := reErrorCode.FindStringSubmatch(pg.text); m != nil {
-		pg.code = sanitize(m[1], MaxErrorLength)
+		pg.code = safetext.Text(m[1], MaxErrorLength)
 	}
 	if m := reErrorDesc.FindStringSubmatch(pg.text); m != nil {
-		pg.desc = sanitize(m[1], MaxDescriptionLength)
+		pg.desc = safetext.Text(m[1], MaxDescriptionLength)
 	}
 	return pg
 }
@@ -461,45 +461,6 @@ func visibleText(body string) (string, bool) {
 	}
 }
 
-// collapse makes text safe to show: invalid UTF-8, control and format
-// characters (which could rewrite a terminal line or reorder text) and other
-// non-graphic runes are dropped, and runs of whitespace become one space.
-func collapse(s string) string {
-	var b strings.Builder
-	b.Grow(len(s))
-	space := false
-	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
-		i += size
-		switch {
-		case r == utf8.RuneError && size <= 1:
-			continue
-		case unicode.IsSpace(r) || unicode.IsControl(r):
-			space = true
-			continue
-		case !unicode.IsGraphic(r) || unicode.Is(unicode.Cf, r):
-			continue
-		}
-		if space && b.Len() > 0 {
-			b.WriteByte(' ')
-		}
-		space = false
-		b.WriteRune(r)
-	}
-	return b.String()
-}
-
-// bound cuts s to at most limit runes, marking a cut with an ellipsis.
-func bound(s string, limit int) string {
-	if utf8.RuneCountInString(s) <= limit {
-		return s
-	}
-	r := []rune(s)
-	return strings.TrimSpace(string(r[:limit-1])) + "…"
-}
-
-// sanitize is collapse then bound: the form every server-supplied string
-// takes before it reaches a Result.
-func sanitize(s string, limit int) string {
-	return bound(collapse(s), limit)
-}
+// pageTextRunes bounds the visible text kept of a page (the body is
+// already capped in bytes): enough for any sign-in or error page.
+const pageTextRunes = 1 << 18

@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/pkce"
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 )
 
 // Defaults for Options fields left at zero.
@@ -246,13 +247,13 @@ func newProber(in validated, opts Options) *prober {
 			return http.ErrUseLastResponse
 		}
 		if why := differsFrom(next.URL, via[0].URL); why != "" {
-			return &forwardError{fmt.Sprintf("it redirected to %s, an authorization request that is not the one the probe sent (%s)", redactQuery(next.URL), why)}
+			return &forwardError{fmt.Sprintf("it redirected to %s, an authorization request that is not the one the probe sent (%s)", safetext.URLOf(next.URL), why)}
 		}
 		// Plain http only from loopback to loopback: never a downgrade of
 		// an https request, and never towards a remote host.
 		prev := via[len(via)-1].URL
-		if next.URL.Scheme != "https" && (next.URL.Scheme != "http" || !isLoopback(next.URL.Hostname()) || prev.Scheme != "http" || !isLoopback(prev.Hostname())) {
-			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", redactQuery(next.URL), next.URL.Scheme)}
+		if next.URL.Scheme != "https" && (!safetext.TransportAllowed(next.URL) || prev.Scheme != "http" || !safetext.IsLoopbackHost(prev.Hostname())) {
+			return &forwardError{fmt.Sprintf("it forwards the request to %s over %s; use that server's https authorize endpoint", safetext.URLOf(next.URL), next.URL.Scheme)}
 		}
 		if len(via) > maxForwards {
 			return &forwardError{fmt.Sprintf("it forwarded the request more than %d times", maxForwards)}
@@ -329,11 +330,6 @@ func differsFrom(next, orig *url.URL) string {
 }
 
 // redactQuery is u without its query, for messages.
-func redactQuery(u *url.URL) string {
-	c := *u
-	c.RawQuery, c.Fragment, c.User = "", "", nil
-	return c.String()
-}
 
 // forwardError is a forward the probe refuses to follow.
 type forwardError struct{ reason string }
@@ -495,7 +491,7 @@ func markCannotTell(res *Result, err error) {
 	if errors.As(err, &ct) {
 		res.Outcome = OutcomeCannotTell
 		res.Error = "cannot_tell"
-		res.ErrorDescription = sanitize(ct.Answer, MaxDescriptionLength)
+		res.ErrorDescription = safetext.Text(ct.Answer, MaxDescriptionLength)
 	}
 }
 
@@ -595,7 +591,7 @@ func (p *prober) attempt(ctx context.Context, scopes []string) (Classification, 
 	}()
 	cls := Classify(resp, p.in.redirectURI)
 	if cls.cutShort && errors.Is(rctx.Err(), context.DeadlineExceeded) && ctx.Err() == nil {
-		cls.ErrorDescription = sanitize(fmt.Sprintf("it answered %s but the body was still arriving when the %s timeout fired", statusLine(cls.StatusCode), p.timeout), MaxDescriptionLength)
+		cls.ErrorDescription = safetext.Text(fmt.Sprintf("it answered %s but the body was still arriving when the %s timeout fired", statusLine(cls.StatusCode), p.timeout), MaxDescriptionLength)
 	}
 	return cls, nil
 }
@@ -619,7 +615,7 @@ func (p *prober) transportErr(ctx, rctx context.Context, err error) error {
 	if errors.Is(rctx.Err(), context.DeadlineExceeded) || (errors.As(err, &ne) && ne.Timeout()) {
 		return &transportError{answer: fmt.Sprintf("no answer within %s; check the endpoint or raise the timeout", p.timeout), err: context.DeadlineExceeded}
 	}
-	return &transportError{answer: "could not reach it: " + sanitize(inner.Error(), MaxDescriptionLength), err: inner, retryable: true}
+	return &transportError{answer: "could not reach it: " + safetext.Text(inner.Error(), MaxDescriptionLength), err: inner, retryable: true}
 }
 
 // authorizeURL builds the request URL: response_type, client_id,

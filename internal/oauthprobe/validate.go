@@ -2,18 +2,19 @@ package oauthprobe
 
 import (
 	"fmt"
-	"net"
 	"net/url"
 	"slices"
 	"strings"
 	"unicode"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 )
 
 // validated is a Request that passed validate, with scopes sorted and
 // de-duplicated.
 type validated struct {
 	endpoint    *url.URL
-	display     string // endpoint without query, for messages
+	display     string // endpoint as messages show it (safetext.URLOf)
 	clientID    string
 	redirectURI string
 	scopes      []string
@@ -36,9 +37,7 @@ func validate(req Request) (validated, error) {
 	if v.endpoint, err = validateEndpoint(req.AuthorizationEndpoint); err != nil {
 		return v, err
 	}
-	d := *v.endpoint
-	d.RawQuery = ""
-	v.display = d.String()
+	v.display = safetext.URLOf(v.endpoint)
 
 	id := req.ClientID
 	switch {
@@ -72,43 +71,33 @@ func validateEndpoint(raw string) (*url.URL, error) {
 		return nil, inputErr(f, "the authorization endpoint is empty; set it to the server's authorize URL, e.g. %s", endpointExample)
 	}
 	if strings.TrimSpace(raw) != raw {
-		return nil, inputErr(f, "%q has leading or trailing whitespace; remove it", raw)
+		return nil, inputErr(f, "%s has leading or trailing whitespace; remove it", safetext.URL(raw))
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() || u.Host == "" || u.Opaque != "" {
-		return nil, inputErr(f, "%q is not an absolute URL; use the full authorize URL, e.g. %s", raw, endpointExample)
+		return nil, inputErr(f, "%s is not an absolute URL; use the full authorize URL, e.g. %s", safetext.URL(raw), endpointExample)
 	}
 	scheme := strings.ToLower(u.Scheme)
 	if scheme != "https" && scheme != "http" {
-		return nil, inputErr(f, "%q uses the %q scheme; use an https URL, e.g. %s", u.Redacted(), u.Scheme, endpointExample)
+		return nil, inputErr(f, "%s uses the %q scheme; use an https URL, e.g. %s", safetext.URL(raw), u.Scheme, endpointExample)
 	}
 	if u.User != nil {
-		return nil, inputErr(f, "%q contains credentials (user:password@); remove them, an authorization request needs none", u.Redacted())
+		return nil, inputErr(f, "%s contains credentials (user:password@); remove them, an authorization request needs none", safetext.URL(raw))
 	}
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
-		return nil, inputErr(f, "%q contains a fragment (#…); remove it", raw)
+		return nil, inputErr(f, "%s contains a fragment (#…); remove it", safetext.URL(raw))
 	}
-	if scheme == "http" && !isLoopback(u.Hostname()) {
-		return nil, inputErr(f, "%q uses plain http to %s; use https (plain http is allowed only for loopback hosts: localhost, 127.0.0.0/8, ::1)", raw, u.Hostname())
+	if scheme == "http" && !safetext.IsLoopbackHost(u.Hostname()) {
+		return nil, inputErr(f, "%s uses plain http to %s; use https (plain http is allowed only for loopback hosts: localhost, 127.0.0.0/8, ::1)", safetext.URL(raw), u.Hostname())
 	}
 	q := u.Query()
 	for _, p := range probeParams {
 		if q.Has(p) {
-			return nil, inputErr(f, "%q already has the %q query parameter; remove it, the probe sets it", raw, p)
+			return nil, inputErr(f, "%s already has the %q query parameter; remove it, the probe sets it", safetext.URL(raw), p)
 		}
 	}
 	u.Scheme = scheme
 	return u, nil
-}
-
-// isLoopback reports whether host is localhost or a loopback IP address,
-// the only places where plain http cannot be read or altered on the way.
-func isLoopback(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 func validateRedirectURI(raw string) error {
@@ -118,15 +107,15 @@ func validateRedirectURI(raw string) error {
 		return inputErr(f, "the redirect URI is empty; use the connector profile's redirect_uri, e.g. %s", example)
 	}
 	if strings.TrimSpace(raw) != raw {
-		return inputErr(f, "%q has leading or trailing whitespace; remove it, redirect URIs must match exactly", raw)
+		return inputErr(f, "%s has leading or trailing whitespace; remove it, redirect URIs must match exactly", safetext.URL(raw))
 	}
 	u, err := url.Parse(raw)
 	if err != nil || !u.IsAbs() {
-		return inputErr(f, "%q is not an absolute URI; use the exact URI registered on the app, e.g. %s", raw, example)
+		return inputErr(f, "%s is not an absolute URI; use the exact URI registered on the app, e.g. %s", safetext.URL(raw), example)
 	}
 	if u.Fragment != "" || strings.HasSuffix(raw, "#") {
 		// RFC 6749 section 3.1.2: a redirection endpoint has no fragment.
-		return inputErr(f, "%q contains a fragment (#…), which a redirect URI may not have (RFC 6749 section 3.1.2); remove it", raw)
+		return inputErr(f, "%s contains a fragment (#…), which a redirect URI may not have (RFC 6749 section 3.1.2); remove it", safetext.URL(raw))
 	}
 	return nil
 }

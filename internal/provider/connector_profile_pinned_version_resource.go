@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"context"
 	"errors"
 	"fmt"
@@ -123,7 +125,7 @@ func checkPinnable(versions []stackone.ConnectorVersion, profileID, version, own
 			if owner == "" || v.Owner == owner {
 				return
 			}
-			owners = append(owners, fmt.Sprintf("%q", stackone.CleanText(v.Owner, 100)))
+			owners = append(owners, fmt.Sprintf("%q", safetext.Text(v.Owner, 100)))
 		}
 	}
 	if len(owners) > 0 {
@@ -148,7 +150,7 @@ func versionsAdvice(versions []stackone.ConnectorVersion, wanted string) string 
 		if _, seen := owners[v.Version]; !seen {
 			names = append(names, v.Version)
 		}
-		owners[v.Version] = append(owners[v.Version], stackone.CleanText(v.Owner, 100))
+		owners[v.Version] = append(owners[v.Version], safetext.Text(v.Owner, 100))
 	}
 	ordered := stackone.Suggest(wanted, names, len(names))
 	for _, n := range names {
@@ -158,7 +160,7 @@ func versionsAdvice(versions []stackone.ConnectorVersion, wanted string) string 
 	}
 	listed := make([]string, len(ordered))
 	for i, n := range ordered {
-		listed[i] = fmt.Sprintf("%q (owner %s)", stackone.CleanText(n, 100), strings.Join(owners[n], ", "))
+		listed[i] = fmt.Sprintf("%q (owner %s)", safetext.Text(n, 100), strings.Join(owners[n], ", "))
 	}
 	return "Set pinned_version to one of the versions it has, nearest first: " + strings.Join(listed, ", ") + "."
 }
@@ -258,7 +260,7 @@ func (r *pinnedVersionResource) pin(ctx context.Context, m *pinnedVersionModel, 
 	if out.PinnedVersion != version || (owner != "" && out.Owner != "" && out.Owner != owner) {
 		diags.AddError("StackOne pinned another version",
 			fmt.Sprintf("Asked to pin version %q%s on connector profile %q, StackOne answered with version %q (owner %q). This is a problem on StackOne's side: check the profile in the dashboard, then plan again.",
-				version, ownerNote(owner), profileID, stackone.CleanText(out.PinnedVersion, 100), stackone.CleanText(out.Owner, 100)))
+				version, ownerNote(owner), profileID, safetext.Text(out.PinnedVersion, 100), safetext.Text(out.Owner, 100)))
 		return false
 	}
 	m.fromAPI(out)

@@ -1,6 +1,8 @@
 package provider
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"context"
 	"encoding/json"
 	"errors"
@@ -672,7 +674,7 @@ func formatTime(s string) string {
 	}
 	t, err := stackone.ParseTime(s)
 	if err != nil {
-		return stackone.CleanText(s, 64)
+		return safetext.Text(s, 64)
 	}
 	return t.UTC().Format(time.RFC3339)
 }

@@ -188,7 +188,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	parsed, err := stackone.ValidateBaseURL(baseURL)
 	if err != nil {
 		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid StackOne base URL",
-			fmt.Sprintf("base_url (or %s) cannot be used: %s", EnvBaseURL, err)) // err quotes the URL as stackone.ShowURL does: no user info, query or fragment
+			fmt.Sprintf("base_url (or %s) cannot be used: %s", EnvBaseURL, err)) // err quotes the URL as safetext.URL does: no user info, query or fragment
 	}
 
 	timeout := defaultRequestTimeout

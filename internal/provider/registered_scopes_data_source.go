@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/oauthprobe"
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -170,7 +171,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 				cannotTell.Endpoint, m.ClientID.ValueString(), redirectURI, strings.TrimSuffix(cannotTell.Answer, "."), result.CheckURL, notChecked))
 		return
 	case err != nil:
-		resp.Diagnostics.AddError("Cannot check the OAuth app", fmt.Sprintf("The check of the authorization server at %s did not finish: %s", endpoint, err))
+		resp.Diagnostics.AddError("Cannot check the OAuth app", fmt.Sprintf("The check of the authorization server at %s did not finish: %s", safetext.URL(endpoint), err))
 		return
 	}
 

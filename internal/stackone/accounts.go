@@ -1,6 +1,8 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"context"
 	"fmt"
 	"net/http"
@@ -41,7 +43,7 @@ func (c *Client) GetConnectSession(ctx context.Context, id SessionID) (*ConnectS
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, cleanText(c.redactKey(string(out.ID)), 40))
+		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, safetext.Text(c.redactKey(string(out.ID)), 40))
 	}
 	return &out, nil
 }
@@ -72,7 +74,7 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 			return nil, fmt.Errorf("GET %s: item %d of the list has no id", routeAccounts, i+1)
 		}
 		if seen[id] {
-			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, cleanText(c.redactKey(id), 100))
+			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, safetext.Text(c.redactKey(id), 100))
 		}
 		seen[id] = true
 	}
@@ -91,7 +93,7 @@ func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, cleanText(c.redactKey(out.ID), 100))
+		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, safetext.Text(c.redactKey(out.ID), 100))
 	}
 	return &out, nil
 }
@@ -153,7 +155,7 @@ func (c *Client) UnpinVersion(ctx context.Context, profileID string) error {
 func checkPinned(v *PinnedVersion, profileID string) error {
 	switch {
 	case v.ConnectorProfileID != "" && v.ConnectorProfileID != profileID:
-		return fmt.Errorf("StackOne answered for profile %q with the pinned version of profile %q", profileID, cleanText(v.ConnectorProfileID, 100))
+		return fmt.Errorf("StackOne answered for profile %q with the pinned version of profile %q", profileID, safetext.Text(v.ConnectorProfileID, 100))
 	case strings.TrimSpace(v.PinnedVersion) == "":
 		return fmt.Errorf("StackOne answered for profile %q with a pinned version that has no version", profileID)
 	}

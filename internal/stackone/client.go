@@ -8,6 +8,8 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"bytes"
 	"context"
 	"encoding/base64"
@@ -15,7 +17,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -209,13 +210,13 @@ func New(cfg Config) (*Client, error) {
 // ValidateBaseURL parses and checks a base URL: absolute, scheme https, or
 // http only when the host is loopback (localhost, 127.0.0.0/8, ::1); no
 // userinfo, query or fragment; trailing slash trimmed. Errors say why and
-// what to do, and quote the URL only as ShowURL does.
+// what to do, and quote the URL only as safetext.URL does.
 func ValidateBaseURL(raw string) (*url.URL, error) {
 	raw = strings.TrimSpace(raw)
 	if raw == "" {
 		return nil, errors.New("base_url is empty: leave it unset for " + DefaultBaseURL + " or give an absolute https:// URL")
 	}
-	shown := ShowURL(raw)
+	shown := safetext.URL(raw)
 	u, err := url.Parse(raw)
 	if err != nil {
 		return nil, fmt.Errorf("base_url %s is not a valid URL: use an absolute URL such as %s", shown, DefaultBaseURL)
@@ -239,7 +240,7 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	switch u.Scheme {
 	case "https":
 	case "http":
-		if !isLoopbackHost(host) {
+		if !safetext.IsLoopbackHost(host) {
 			return nil, fmt.Errorf("base_url %s uses plain http, which is allowed only for loopback hosts (localhost, 127.0.0.0/8, ::1): use https://%s", shown, u.Host)
 		}
 	default:
@@ -248,49 +249,6 @@ func ValidateBaseURL(raw string) (*url.URL, error) {
 	u.Path = strings.TrimRight(u.Path, "/")
 	u.RawPath = strings.TrimRight(u.RawPath, "/")
 	return u, nil
-}
-
-// ShowURL is how a URL is quoted in any diagnostic or log: in double
-// quotes, with its scheme, host, port and path only. User name, password,
-// query and fragment are left out (they may hold credentials). Text that
-// does not parse as a URL, or parses as an opaque one (such as
-// "key:password@host", read as scheme "key"), is not quoted at all.
-func ShowURL(raw string) string {
-	u, err := url.Parse(strings.TrimSpace(raw))
-	switch {
-	case err != nil:
-		return "(not shown: not a valid URL)"
-	case u.Opaque != "":
-		return "(not shown: not an absolute URL)"
-	}
-	return fmt.Sprintf("%q", safeURL(u))
-}
-
-// safeURL writes u with its scheme, host, port and path only.
-func safeURL(u *url.URL) string {
-	if u.Opaque != "" {
-		return "(not shown)"
-	}
-	var b strings.Builder
-	if u.Scheme != "" {
-		b.WriteString(u.Scheme + ":")
-	}
-	if u.Scheme == "" && u.Host == "" {
-		// Not a URL but a path (or plain text): as written.
-		b.WriteString(u.Path)
-		return b.String()
-	}
-	b.WriteString("//" + u.Host)
-	b.WriteString(u.EscapedPath())
-	return b.String()
-}
-
-func isLoopbackHost(host string) bool {
-	if strings.EqualFold(host, "localhost") {
-		return true
-	}
-	ip := net.ParseIP(host)
-	return ip != nil && ip.IsLoopback()
 }
 
 // request describes one API call.
@@ -383,7 +341,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		var uerr *url.Error
 		if errors.As(err, &uerr) {
 			if u, perr := url.Parse(uerr.URL); perr == nil {
-				uerr.URL = safeURL(u)
+				uerr.URL = safetext.URLOf(u)
 			}
 		}
 		if ctxErr := ctx.Err(); ctxErr != nil && !errors.Is(err, ctxErr) {
@@ -413,7 +371,7 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	if out == nil {
 		return nil
 	}
-	reqID := cleanText(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
+	reqID := safetext.Text(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 	if len(data) > maxResponseBytes {
 		return fmt.Errorf("StackOne answered %s %s with more than %d MiB%s: refusing to read it", r.method, r.path, maxResponseBytes>>20, requestIDSuffix(reqID))
 	}

@@ -1,6 +1,8 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"context"
 	"errors"
 	"fmt"
@@ -203,9 +205,9 @@ func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string, reda
 	case strings.TrimSpace(p.ID) == "":
 		return fmt.Errorf("StackOne answered the write without a profile id")
 	case wantID != "" && p.ID != wantID:
-		return fmt.Errorf("StackOne answered the write to profile %q with profile %q", wantID, cleanText(redact(p.ID), 100))
+		return fmt.Errorf("StackOne answered the write to profile %q with profile %q", wantID, safetext.Text(redact(p.ID), 100))
 	case wantConnector != "" && p.ConnectorKey != "" && p.ConnectorKey != wantConnector:
-		return fmt.Errorf("StackOne answered the write with a profile of connector %q instead of %q", cleanText(redact(p.ConnectorKey), 100), wantConnector)
+		return fmt.Errorf("StackOne answered the write with a profile of connector %q instead of %q", safetext.Text(redact(p.ConnectorKey), 100), wantConnector)
 	}
 	if err := checkID(p.ID); err != nil {
 		return fmt.Errorf("StackOne answered the write with an unusable profile id: %s", redact(err.Error()))
@@ -221,12 +223,12 @@ func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string, reda
 func (c *Client) checkCreatedProfile(p *ConnectorProfile, req CreateConnectorProfileRequest, redact func(string) string) error {
 	switch {
 	case p.Name != "" && p.Name != req.Name:
-		return fmt.Errorf("StackOne answered the create of profile %q with profile %q named %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.Name), 100))
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q named %q", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.Name), 100))
 	case p.AuthenticationConfigKey != "" && p.AuthenticationConfigKey != req.AuthenticationConfigKey:
-		return fmt.Errorf("StackOne answered the create of profile %q with profile %q of auth type %q instead of %q", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(p.AuthenticationConfigKey), 100), req.AuthenticationConfigKey)
+		return fmt.Errorf("StackOne answered the create of profile %q with profile %q of auth type %q instead of %q", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.AuthenticationConfigKey), 100), req.AuthenticationConfigKey)
 	}
 	if listed, ok := c.profiles.lookup(p.ID); ok && (listed.Name != req.Name || listed.ConnectorKey != req.ConnectorKey) {
-		return fmt.Errorf("StackOne answered the create of profile %q with the id of an existing profile, %q (listed as %q of connector %q)", req.Name, cleanText(redact(p.ID), 100), cleanText(redact(listed.Name), 100), cleanText(redact(listed.ConnectorKey), 100))
+		return fmt.Errorf("StackOne answered the create of profile %q with the id of an existing profile, %q (listed as %q of connector %q)", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(listed.Name), 100), safetext.Text(redact(listed.ConnectorKey), 100))
 	}
 	return nil
 }
@@ -272,11 +274,11 @@ func checkProfileList(items []ConnectorProfile, connectorKey string, redact func
 			return fmt.Errorf("GET %s: item %d of the list has no id", routeConnectorProfiles, i+1)
 		}
 		if seen[p.ID] {
-			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, cleanText(redact(p.ID), 100))
+			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, safetext.Text(redact(p.ID), 100))
 		}
 		seen[p.ID] = true
 		if connectorKey != "" && p.ConnectorKey != connectorKey {
-			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, cleanText(redact(p.ID), 100), cleanText(redact(p.ConnectorKey), 100))
+			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.ConnectorKey), 100))
 		}
 	}
 	return nil
@@ -349,7 +351,7 @@ func checkID(id string) error {
 	case id == "." || id == "..":
 		return fmt.Errorf("%w: %q is not an id", ErrInvalidID, id)
 	case strings.Contains(id, "/"):
-		return fmt.Errorf("%w: id %q contains '/'", ErrInvalidID, cleanText(id, 100))
+		return fmt.Errorf("%w: id %q contains '/'", ErrInvalidID, safetext.Text(id, 100))
 	}
 	return nil
 }

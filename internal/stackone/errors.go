@@ -1,14 +1,14 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"net/http"
 	"strings"
-	"unicode"
-	"unicode/utf8"
 )
 
 // Limits on text taken from a server answer. Error messages end up in
@@ -129,11 +129,11 @@ func parseAPIError(status int, header http.Header, body []byte, redact func(stri
 	}
 	e := &APIError{StatusCode: status}
 	if header != nil {
-		e.RequestID = cleanText(redact(header.Get("X-Request-Id")), maxRequestIDRunes)
+		e.RequestID = safetext.Text(redact(header.Get("X-Request-Id")), maxRequestIDRunes)
 	}
 	msg, code := parseErrorBody(body)
-	e.Message = cleanText(redact(msg), maxMessageRunes)
-	e.ErrorCode = cleanText(redact(code), maxErrorCodeRunes)
+	e.Message = safetext.Text(redact(msg), maxMessageRunes)
+	e.ErrorCode = safetext.Text(redact(code), maxErrorCodeRunes)
 	if e.Message == "" {
 		e.Message = http.StatusText(status)
 	}
@@ -199,34 +199,4 @@ func jsonText(raw json.RawMessage) string {
 		return strings.Join(parts, "; ")
 	}
 	return ""
-}
-
-// CleanText is cleanText for callers outside the package: server-supplied
-// text made safe to show or store.
-func CleanText(s string, maxRunes int) string { return cleanText(s, maxRunes) }
-
-// cleanText makes server-supplied text safe to show: valid UTF-8, control,
-// format (bidi overrides, zero-width) and line/paragraph separator
-// characters turned into spaces, whitespace collapsed, at most maxRunes runes.
-func cleanText(s string, maxRunes int) string {
-	if s == "" {
-		return ""
-	}
-	// Bound the work on huge input before scanning it rune by rune.
-	if len(s) > 4*maxRunes+4 {
-		s = s[:4*maxRunes+4]
-	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	s = strings.Map(func(r rune) rune {
-		if unicode.IsControl(r) || unicode.Is(unicode.Cf, r) || unicode.Is(unicode.Zl, r) || unicode.Is(unicode.Zp, r) {
-			return ' '
-		}
-		return r
-	}, s)
-	s = strings.Join(strings.Fields(s), " ")
-	if utf8.RuneCountInString(s) > maxRunes {
-		runes := []rune(s)
-		s = strings.TrimSpace(string(runes[:maxRunes-1])) + "…"
-	}
-	return s
 }

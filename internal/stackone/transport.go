@@ -1,6 +1,8 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"bytes"
 	"context"
 	"crypto/rand"
@@ -48,7 +50,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		st.last.Err = err
 		if resp != nil {
 			st.last.Status = resp.StatusCode
-			st.last.RequestID = cleanText(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
+			st.last.RequestID = safetext.Text(st.redact(resp.Header.Get("X-Request-Id")), maxRequestIDRunes)
 		}
 	}
 

@@ -1,6 +1,8 @@
 package stackone
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
+
 	"encoding/json"
 	"fmt"
 	"strconv"
@@ -163,10 +165,10 @@ func (s *SessionID) UnmarshalJSON(b []byte) error {
 	}
 	var str string
 	if err := json.Unmarshal(b, &str); err != nil {
-		return fmt.Errorf("connect session id must be a number, got %s", cleanText(string(b), 40))
+		return fmt.Errorf("connect session id must be a number, got %s", safetext.Text(string(b), 40))
 	}
 	if _, err := strconv.ParseInt(str, 10, 64); err != nil {
-		return fmt.Errorf("connect session id %q is not an integer", cleanText(str, 40))
+		return fmt.Errorf("connect session id %q is not an integer", safetext.Text(str, 40))
 	}
 	*s = SessionID(str)
 	return nil
