@@ -30,7 +30,7 @@ func catalogServer(t *testing.T, block map[string]chan struct{}, hits *atomic.In
 		_ = json.NewEncoder(w).Encode(map[string]any{"data": []map[string]any{{"key": key, "name": key}}, "next": nil})
 	}))
 	t.Cleanup(srv.Close)
-	c, err := stackone.New(stackone.Config{BaseURL: srv.URL, APIKey: "k", RequestsPerMinute: 600000, MaxRetries: -1})
+	c, err := stackone.New(stackone.Config{BaseURL: srv.URL, APIKey: "k", RequestsPerMinute: stackone.RequestsPerMinuteLimit, MaxRetries: new(int)})
 	if err != nil {
 		t.Fatal(err)
 	}

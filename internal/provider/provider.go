@@ -5,12 +5,11 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"slices"
 	"strings"
-	"time"
-	"unicode"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
@@ -31,13 +30,6 @@ import (
 const (
 	EnvAPIKey  = "STACKONE_API_KEY"
 	EnvBaseURL = "STACKONE_BASE_URL"
-)
-
-// Defaults of the provider block.
-const (
-	defaultMaxRetries        = 4
-	defaultRequestTimeout    = 30 * time.Second
-	defaultRequestsPerMinute = 1000
 )
 
 var (
@@ -88,19 +80,19 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error or dropped connection. Defaults to %d.", defaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error or dropped connection. Defaults to %d.", stackone.DefaultMaxRetries),
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(0, 20)},
+				Validators:          []validator.Int64{int64validator.Between(0, stackone.MaxRetriesLimit)},
 			},
 			"request_timeout": schema.StringAttribute{
-				MarkdownDescription: fmt.Sprintf("Time limit of one HTTP attempt, as a Go duration (`30s`, `2m`). Defaults to `%s`.", defaultRequestTimeout),
+				MarkdownDescription: fmt.Sprintf("Time limit of one HTTP attempt, as a Go duration (`30s`, `2m`). Defaults to `%s`.", stackone.DefaultRequestTimeout),
 				Optional:            true,
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_requests_per_minute": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider. StackOne allows %d per API key. Defaults to %d.", defaultRequestsPerMinute, defaultRequestsPerMinute),
+				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider. StackOne allows %d per API key. Defaults to %d.", stackone.DefaultRequestsPerMinute, stackone.DefaultRequestsPerMinute),
 				Optional:            true,
-				Validators:          []validator.Int64{int64validator.Between(1, 100000)},
+				Validators:          []validator.Int64{int64validator.Between(1, stackone.RequestsPerMinuteLimit)},
 			},
 			"skip_catalog_validation": schema.BoolAttribute{
 				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`). Defaults to `false`.",
@@ -171,78 +163,78 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 		return
 	}
 
-	apiKey := strings.TrimSpace(stringOr(cfg.APIKey, os.Getenv(EnvAPIKey)))
-	switch {
-	case apiKey == "":
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Missing StackOne API key",
-			"Set the provider attribute \"api_key\" or the environment variable "+EnvAPIKey+" to a StackOne API key with the Platform API scope (StackOne dashboard → API Keys).")
-	case strings.ContainsAny(apiKey, ":") || strings.IndexFunc(apiKey, unicode.IsControl) >= 0:
-		resp.Diagnostics.AddAttributeError(path.Root("api_key"), "Malformed StackOne API key",
-			"api_key (or "+EnvAPIKey+") contains a colon or a control character, which no StackOne API key has: copy the key again from the StackOne dashboard (API Keys), without quotes or line breaks.")
+	// The client owns the settings' defaults and rules; this maps the
+	// provider block (and the environment) onto them, once.
+	settings := stackone.Config{
+		APIKey:            stringOr(cfg.APIKey, os.Getenv(EnvAPIKey)),
+		BaseURL:           stringOr(cfg.BaseURL, os.Getenv(EnvBaseURL)),
+		UserAgent:         fmt.Sprintf("terraform-provider-stackone/%s (+https://github.com/stackonehq/terraform-provider-stackone)", p.version),
+		RequestsPerMinute: int(cfg.MaxRequestsPerMinute.ValueInt64()), // null: 0, the default
 	}
-
-	baseURL := stringOr(cfg.BaseURL, os.Getenv(EnvBaseURL))
-	if baseURL == "" {
-		baseURL = stackone.DefaultBaseURL
-	}
-	parsed, err := stackone.ValidateBaseURL(baseURL)
-	if err != nil {
-		resp.Diagnostics.AddAttributeError(path.Root("base_url"), "Invalid StackOne base URL",
-			fmt.Sprintf("base_url (or %s) cannot be used: %s", EnvBaseURL, err)) // err quotes the URL as safetext.URL does: no user info, query or fragment
-	}
-
-	timeout := defaultRequestTimeout
-	if !cfg.RequestTimeout.IsNull() {
-		timeout, err = time.ParseDuration(cfg.RequestTimeout.ValueString())
-		if err != nil || timeout <= 0 {
-			resp.Diagnostics.AddAttributeError(path.Root("request_timeout"), "Invalid request timeout",
-				fmt.Sprintf("request_timeout %q is not a positive Go duration such as \"30s\" or \"2m\".", cfg.RequestTimeout.ValueString()))
-		}
-	}
-	if resp.Diagnostics.HasError() {
-		return
-	}
-
-	maxRetries := defaultMaxRetries
-	if !cfg.MaxRetries.IsNull() {
-		maxRetries = int(cfg.MaxRetries.ValueInt64())
-		if maxRetries == 0 {
-			maxRetries = -1 // the client reads 0 as "default"; the user asked for none
-		}
-	}
-	rpm := defaultRequestsPerMinute
-	if !cfg.MaxRequestsPerMinute.IsNull() {
-		rpm = int(cfg.MaxRequestsPerMinute.ValueInt64())
-	}
-
-	userAgent := fmt.Sprintf("terraform-provider-stackone/%s (+https://github.com/stackonehq/terraform-provider-stackone)", p.version)
 	if req.TerraformVersion != "" {
-		userAgent += " terraform/" + req.TerraformVersion
+		settings.UserAgent += " terraform/" + req.TerraformVersion
 	}
-
-	client, err := stackone.New(stackone.Config{
-		BaseURL:           parsed.String(),
-		APIKey:            apiKey,
-		UserAgent:         userAgent,
-		MaxRetries:        maxRetries,
-		RequestTimeout:    timeout,
-		RequestsPerMinute: rpm,
-		Logger:            tflogRequestLogger{secrets: []string{apiKey}},
-	})
+	if !cfg.MaxRetries.IsNull() {
+		n := int(cfg.MaxRetries.ValueInt64())
+		settings.MaxRetries = &n
+	}
+	if !cfg.RequestTimeout.IsNull() {
+		// The schema's validator has refused anything else.
+		settings.RequestTimeout, _ = positiveDuration(cfg.RequestTimeout.ValueString())
+	}
+	settings.Logger = tflogRequestLogger{secrets: []string{strings.TrimSpace(settings.APIKey)}}
+	client, err := stackone.New(settings)
 	if err != nil {
-		resp.Diagnostics.AddError("Cannot create the StackOne client", err.Error())
+		addConfigError(&resp.Diagnostics, err)
 		return
 	}
 
 	data := &providerData{
 		client:                client,
 		catalog:               newCatalogCache(client),
-		baseURL:               parsed.String(),
+		baseURL:               client.BaseURL(),
 		skipCatalogValidation: cfg.SkipCatalogValidation.ValueBool(),
 	}
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+}
+
+// settingAttributes names the provider attribute behind each client setting.
+var settingAttributes = map[stackone.Setting]string{
+	stackone.SettingAPIKey:            "api_key",
+	stackone.SettingBaseURL:           "base_url",
+	stackone.SettingMaxRetries:        "max_retries",
+	stackone.SettingRequestTimeout:    "request_timeout",
+	stackone.SettingRequestsPerMinute: "max_requests_per_minute",
+}
+
+// addConfigError reports a setting the client refused on the attribute it
+// came from, saying where else the value may have come from.
+func addConfigError(diags *diag.Diagnostics, err error) {
+	var ce *stackone.ConfigError
+	attr, known := "", false
+	if errors.As(err, &ce) {
+		attr, known = settingAttributes[ce.Setting]
+	}
+	if !known {
+		diags.AddError("Cannot create the StackOne client", err.Error())
+		return
+	}
+	switch ce.Setting {
+	case stackone.SettingAPIKey:
+		if ce.Missing {
+			diags.AddAttributeError(path.Root(attr), "Missing StackOne API key",
+				"Set the provider attribute \"api_key\" or the environment variable "+EnvAPIKey+" to a StackOne API key with the Platform API scope (StackOne dashboard → API Keys).")
+			return
+		}
+		diags.AddAttributeError(path.Root(attr), "Malformed StackOne API key", fmt.Sprintf("api_key (or %s) %s.", EnvAPIKey, ce.Problem))
+	case stackone.SettingBaseURL:
+		// The problem quotes the URL as safetext.URL does.
+		diags.AddAttributeError(path.Root(attr), "Invalid StackOne base URL", fmt.Sprintf("base_url (or %s) %s", EnvBaseURL, ce.Problem))
+	default:
+		diags.AddAttributeError(path.Root(attr), "Invalid provider setting", fmt.Sprintf("%s %s.", attr, ce.Problem))
+	}
 }
 
 // Resources lists the provider's resources.

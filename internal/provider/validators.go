@@ -24,11 +24,18 @@ func (durationValidator) ValidateString(_ context.Context, req validator.StringR
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	d, err := time.ParseDuration(req.ConfigValue.ValueString())
-	if err != nil || d <= 0 {
+	if _, ok := positiveDuration(req.ConfigValue.ValueString()); !ok {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%s is %q, which is not a positive Go duration: use a number with a unit, such as \"30s\" or \"2m\".", req.Path, req.ConfigValue.ValueString()))
 	}
+}
+
+// positiveDuration is the one reading of a duration attribute: a Go
+// duration above zero. The validator reports anything else; Configure, which
+// runs after it, only reads the value.
+func positiveDuration(s string) (time.Duration, bool) {
+	d, err := time.ParseDuration(s)
+	return d, err == nil && d > 0
 }
 
 // textValidator checks a free-text attribute: not blank, no control

@@ -44,7 +44,8 @@ const (
 // hostile server cannot make the provider use unbounded memory.
 const maxResponseBytes = 10 << 20
 
-// Config configures a Client. Zero values mean defaults.
+// Config configures a Client. Zero values mean defaults. New checks it and
+// reports a refused setting as a *ConfigError.
 type Config struct {
 	// BaseURL defaults to DefaultBaseURL; see ValidateBaseURL for what is accepted.
 	BaseURL string
@@ -54,13 +55,14 @@ type Config struct {
 	UserAgent string
 	// HTTPClient is optional; only its Transport is used, as the base transport.
 	HTTPClient *http.Client
-	// MaxRetries is the number of retries after the first attempt; 0 means
-	// DefaultMaxRetries and a negative value means no retry.
-	MaxRetries int
+	// MaxRetries is the number of retries after the first attempt, 0 to
+	// MaxRetriesLimit (0: no retry); nil means DefaultMaxRetries.
+	MaxRetries *int
 	// RequestTimeout bounds each attempt (not the whole call); default 30s.
 	RequestTimeout time.Duration
 	// RequestsPerMinute is a client-side limit shared by every call on the
-	// Client, retries included; 0 means DefaultRequestsPerMinute.
+	// Client, retries included, up to RequestsPerMinuteLimit; 0 means
+	// DefaultRequestsPerMinute.
 	RequestsPerMinute int
 	// RetryWaitMin is the backoff base; default 500ms.
 	RetryWaitMin time.Duration
@@ -114,51 +116,35 @@ type Client struct {
 	profiles     *profileSnapshots
 }
 
-// New checks cfg and returns a Client. It fails when the API key is blank or
-// the base URL is not acceptable; the error never contains the key.
+// New checks cfg and returns a Client. A setting it refuses gives a
+// *ConfigError naming the setting; no error contains the key.
 func New(cfg Config) (*Client, error) {
+	if err := CheckAPIKey(cfg.APIKey); err != nil {
+		return nil, err
+	}
 	key := strings.TrimSpace(cfg.APIKey)
-	if key == "" {
-		return nil, errors.New("the StackOne API key is empty: set api_key in the provider block or the STACKONE_API_KEY environment variable")
-	}
-	if strings.ContainsRune(key, ':') || strings.IndexFunc(key, unicode.IsControl) >= 0 {
-		// Basic auth cannot carry a ':' in the user name; control characters
-		// would break the header. Do not echo the key.
-		return nil, errors.New("the StackOne API key contains a ':' or a control character: check that api_key or STACKONE_API_KEY holds only the key")
-	}
 	raw := cfg.BaseURL
 	if strings.TrimSpace(raw) == "" {
 		raw = DefaultBaseURL
 	}
 	base, err := ValidateBaseURL(raw)
 	if err != nil {
-		return nil, err
+		return nil, &ConfigError{Setting: SettingBaseURL, Problem: "cannot be used: " + err.Error()}
 	}
 	ua := strings.TrimSpace(cfg.UserAgent)
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
 	if strings.IndexFunc(ua, unicode.IsControl) >= 0 {
-		return nil, errors.New("the User-Agent contains a control character")
+		return nil, &ConfigError{Setting: SettingUserAgent, Problem: "contains a control character"}
 	}
-
-	maxRetries := cfg.MaxRetries
-	switch {
-	case maxRetries == 0:
-		maxRetries = DefaultMaxRetries
-	case maxRetries < 0:
-		maxRetries = 0
+	maxRetries, rpm, err := checkNumbers(cfg)
+	if err != nil {
+		return nil, err
 	}
 	timeout := cfg.RequestTimeout
-	if timeout <= 0 {
+	if timeout == 0 {
 		timeout = DefaultRequestTimeout
-	}
-	rpm := cfg.RequestsPerMinute
-	if rpm < 0 {
-		return nil, fmt.Errorf("requests per minute must be positive, got %d", rpm)
-	}
-	if rpm == 0 {
-		rpm = DefaultRequestsPerMinute
 	}
 	waitMin := cfg.RetryWaitMin
 	if waitMin <= 0 {
@@ -206,6 +192,9 @@ func New(cfg Config) (*Client, error) {
 	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}}
 	return c, nil
 }
+
+// BaseURL is the checked base URL requests go to, without a trailing slash.
+func (c *Client) BaseURL() string { return c.baseURL.String() }
 
 // ValidateBaseURL parses and checks a base URL: absolute, scheme https, or
 // http only when the host is loopback (localhost, 127.0.0.0/8, ::1); no

@@ -40,7 +40,7 @@ func TestAPIErrorGuidance(t *testing.T) {
 			w.Header().Set("X-Request-Id", "req-abc")
 			writeError(w, tc.status, tc.msg, tc.code)
 		}))
-		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = 1 })
+		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = retries(1) })
 		_, err := c.GetAccount(context.Background(), "p-1")
 		srv.Close()
 		var apiErr *APIError

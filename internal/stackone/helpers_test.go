@@ -29,7 +29,7 @@ func newTestClient(t *testing.T, srv *httptest.Server, mods ...func(*Config)) (*
 		APIKey:            testAPIKey,
 		RetryWaitMin:      time.Millisecond,
 		RetryWaitMax:      5 * time.Millisecond,
-		RequestsPerMinute: 60_000_000,
+		RequestsPerMinute: RequestsPerMinuteLimit,
 		RequestTimeout:    5 * time.Second,
 		Logger:            log,
 	}
@@ -274,3 +274,6 @@ func statusOf(err error) int {
 }
 
 func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
+
+// retries is a Config.MaxRetries of n.
+func retries(n int) *int { return &n }

@@ -201,7 +201,7 @@ func TestWrite404WithListFailure(t *testing.T) {
 			}
 			writeError(w, 404, "Cannot "+r.Method+" "+r.URL.Path, "")
 		}))
-		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = -1 })
+		c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = retries(0) })
 		ctx := context.Background()
 		_, errU := c.UpdateConnectorProfile(ctx, "p", "zoominfo", UpdateConnectorProfileRequest{})
 		errD := c.DeleteConnectorProfile(ctx, "p", "zoominfo")

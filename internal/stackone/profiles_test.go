@@ -474,18 +474,26 @@ func TestRedirectNotFollowed(t *testing.T) {
 }
 
 func TestNewRejectsBadConfig(t *testing.T) {
-	cases := map[string]Config{
-		"blank key":    {APIKey: "  "},
-		"colon in key": {APIKey: "v1.eu1.abc:def"},
-		"newline key":  {APIKey: "v1.eu1\nabc"},
-		"http remote":  {APIKey: "k", BaseURL: "http://api.stackone.com"},
-		"negative rpm": {APIKey: "k", RequestsPerMinute: -1},
-		"bad UA":       {APIKey: "k", UserAgent: "a\r\nX-Evil: 1"},
+	cases := map[string]struct {
+		cfg  Config
+		want Setting
+	}{
+		"blank key":        {Config{APIKey: "  "}, SettingAPIKey},
+		"colon in key":     {Config{APIKey: "v1.eu1.abc:def"}, SettingAPIKey},
+		"newline key":      {Config{APIKey: "v1.eu1\nabc"}, SettingAPIKey},
+		"http remote":      {Config{APIKey: "k", BaseURL: "http://api.stackone.com"}, SettingBaseURL},
+		"negative rpm":     {Config{APIKey: "k", RequestsPerMinute: -1}, SettingRequestsPerMinute},
+		"rpm over limit":   {Config{APIKey: "k", RequestsPerMinute: RequestsPerMinuteLimit + 1}, SettingRequestsPerMinute},
+		"negative retries": {Config{APIKey: "k", MaxRetries: retries(-3)}, SettingMaxRetries},
+		"too many retries": {Config{APIKey: "k", MaxRetries: retries(MaxRetriesLimit + 1)}, SettingMaxRetries},
+		"negative timeout": {Config{APIKey: "k", RequestTimeout: -time.Second}, SettingRequestTimeout},
+		"bad UA":           {Config{APIKey: "k", UserAgent: "a\r\nX-Evil: 1"}, SettingUserAgent},
 	}
-	for name, cfg := range cases {
-		_, err := New(cfg)
-		if err == nil {
-			t.Errorf("%s: want an error", name)
+	for name, c := range cases {
+		_, err := New(c.cfg)
+		var ce *ConfigError
+		if !errors.As(err, &ce) || ce.Setting != c.want {
+			t.Errorf("%s: want a *ConfigError for setting %d, got %v", name, c.want, err)
 			continue
 		}
 		if strings.Contains(err.Error(), "abc") {
@@ -500,9 +508,9 @@ func TestNewRejectsBadConfig(t *testing.T) {
 		c.retryWaitMin != DefaultRetryWaitMin || c.retryWaitMax != DefaultRetryWaitMax {
 		t.Errorf("defaults not applied: %+v", c)
 	}
-	c, _ = New(Config{APIKey: "k", MaxRetries: -3})
+	c, _ = New(Config{APIKey: "k", MaxRetries: retries(0)})
 	if c.maxRetries != 0 {
-		t.Errorf("negative MaxRetries should mean 0, got %d", c.maxRetries)
+		t.Errorf("MaxRetries 0 should mean no retry, got %d", c.maxRetries)
 	}
 }
 

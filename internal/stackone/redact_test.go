@@ -221,7 +221,7 @@ func TestTransportErrorIsRedacted(t *testing.T) {
 		i := strings.Index(req, "\r\n\r\n")
 		return "HTTP/1.1 " + url.QueryEscape(req[i+4:]) + "\r\n\r\n"
 	})
-	c, log := newTestClient(t, &httptest.Server{URL: "http://" + ln}, func(cfg *Config) { cfg.MaxRetries = -1 })
+	c, log := newTestClient(t, &httptest.Server{URL: "http://" + ln}, func(cfg *Config) { cfg.MaxRetries = retries(0) })
 	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})

@@ -229,7 +229,7 @@ func TestMaxRetriesExhaustedReturnsLastAPIError(t *testing.T) {
 		writeError(w, 503, fmt.Sprintf("down, attempt %d", n), "Unavailable")
 	}))
 	defer srv.Close()
-	c, log := newTestClient(t, srv, func(c *Config) { c.MaxRetries = 2 })
+	c, log := newTestClient(t, srv, func(c *Config) { c.MaxRetries = retries(2) })
 	_, err := c.GetAccount(context.Background(), "p")
 	var apiErr *APIError
 	if !errors.As(err, &apiErr) {
@@ -243,7 +243,7 @@ func TestMaxRetriesExhaustedReturnsLastAPIError(t *testing.T) {
 	}
 
 	// Negative MaxRetries: one attempt only.
-	c, _ = newTestClient(t, srv, func(c *Config) { c.MaxRetries = -1 })
+	c, _ = newTestClient(t, srv, func(c *Config) { c.MaxRetries = retries(0) })
 	before := hits.get()
 	_, _ = c.GetAccount(context.Background(), "p")
 	if hits.get()-before != 1 {

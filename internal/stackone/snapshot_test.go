@@ -238,7 +238,7 @@ func TestSnapshotRemembersFailure(t *testing.T) {
 		writeJSON(w, 200, numbered([]map[string]any{{"id": "a", "connector_key": "zoominfo"}, {"id": "new", "connector_key": "zoominfo"}}, 1, 100, true))
 	}))
 	defer srv.Close()
-	c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = -1 })
+	c, _ := newTestClient(t, srv, func(c *Config) { c.MaxRetries = retries(0) })
 	ctx := context.Background()
 	for i := 0; i < 5; i++ {
 		_, err := c.ConnectorProfile(ctx, "a", "zoominfo")
