@@ -63,6 +63,9 @@ type Target struct {
 	Sandbox *sandbox.Sandbox
 	BaseURL string
 	APIKey  string
+	// AdminToken is the sandbox's admin bearer token, when known without an
+	// in-process sandbox (a sandbox run as a command prints it).
+	AdminToken string
 	// Client talks to the same API, for out-of-band changes and checks.
 	Client *stackone.Client
 }

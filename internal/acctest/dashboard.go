@@ -38,7 +38,7 @@ type Dashboard struct {
 
 // Dashboard returns the dashboard of the target's sandbox.
 func (tg *Target) Dashboard() *Dashboard {
-	d := &Dashboard{BaseURL: tg.BaseURL}
+	d := &Dashboard{BaseURL: tg.BaseURL, AdminToken: tg.AdminToken}
 	if tg.Sandbox != nil {
 		d.AdminToken = tg.Sandbox.AdminToken()
 	}

@@ -22,6 +22,7 @@ import (
 	"golang.org/x/oauth2"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/pkce"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
 )
 
 // Account linking as StackOne's Hub does it: a connect session hands out a
@@ -767,15 +768,7 @@ var linkPageTemplate = template.Must(template.New("link").Parse(`<!DOCTYPE html>
 </body></html>
 `))
 
-func browserHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Cache-Control", "no-store")
-	h.Set("Pragma", "no-cache")
-	h.Set("X-Frame-Options", "DENY")
-	h.Set("X-Content-Type-Options", "nosniff")
-	// Link and callback URLs carry tokens, codes and states.
-	h.Set("Referrer-Policy", "no-referrer")
-}
+func browserHeaders(w http.ResponseWriter) { authserver.SetBrowserHeaders(w.Header()) }
 
 // renderLinkPage shows a page to the person linking; html/template escapes
 // every value, including error texts that came from the authorization server.

@@ -34,13 +34,19 @@ var loginTemplate = template.Must(template.New("login").Parse(`<!DOCTYPE html>
 `))
 
 func pageHeaders(w http.ResponseWriter) {
-	h := w.Header()
-	h.Set("Content-Type", "text/html; charset=utf-8")
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	SetBrowserHeaders(w.Header())
+}
+
+// SetBrowserHeaders sets what every page a browser sees gets, here and on
+// the sandbox's linking pages: never cached, never framed, never sniffed,
+// and no Referer, since their URLs carry transaction ids, link tokens,
+// codes and states.
+func SetBrowserHeaders(h http.Header) {
 	h.Set("Cache-Control", "no-store")
 	h.Set("Pragma", "no-cache")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("X-Content-Type-Options", "nosniff")
-	// The login URL carries the transaction id; keep it out of Referer.
 	h.Set("Referrer-Policy", "no-referrer")
 }
 

@@ -16,18 +16,12 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"strings"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
 )
 
-func main() {
-	if err := run(context.Background(), os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "stackone-dashboard:", err)
-		os.Exit(1)
-	}
-}
+func main() { acctest.RunCommand("stackone-dashboard", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("stackone-dashboard", flag.ContinueOnError)
@@ -40,9 +34,12 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *profileID == "" || (*name == "" && *scopes == "") {
 		return errors.New("usage: -profile ID and at least one of -name or -scopes")
 	}
-	baseURL, adminToken := os.Getenv("STACKONE_BASE_URL"), os.Getenv("SANDBOX_ADMIN_TOKEN")
-	if baseURL == "" || adminToken == "" {
-		return errors.New("set STACKONE_BASE_URL and SANDBOX_ADMIN_TOKEN (the sandbox prints both)")
+	tg, err := acctest.TargetFromEnv("stackone-dashboard", false)
+	if err != nil {
+		return err
+	}
+	if tg.AdminToken == "" {
+		return errors.New("set " + acctest.EnvAdminToken + " (the sandbox prints it): the dashboard stand-in is the sandbox's")
 	}
 	var change acctest.DashboardProfile
 	if *name != "" {
@@ -52,8 +49,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		list := strings.Fields(*scopes)
 		change.Scopes = &list
 	}
-	dashboard := &acctest.Dashboard{BaseURL: baseURL, AdminToken: adminToken}
-	p, err := dashboard.UpdateProfile(ctx, *profileID, change)
+	p, err := tg.Dashboard().UpdateProfile(ctx, *profileID, change)
 	if err != nil {
 		return err
 	}

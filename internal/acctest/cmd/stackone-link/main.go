@@ -18,23 +18,14 @@ import (
 	"fmt"
 	"io"
 	"os"
-	"os/signal"
 	"strings"
-	"syscall"
 	"time"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	if err := run(ctx, os.Args[1:], os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "stackone-link:", err)
-		os.Exit(1)
-	}
-}
+func main() { acctest.RunCommand("stackone-link", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
 	fs := flag.NewFlagSet("stackone-link", flag.ContinueOnError)
@@ -48,14 +39,11 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if *profileID == "" && !*create {
 		return errors.New("-profile is required (the id of a stackone_connector_profile), or -create")
 	}
-	baseURL, apiKey := os.Getenv("STACKONE_BASE_URL"), os.Getenv("STACKONE_API_KEY")
-	if baseURL == "" || apiKey == "" {
-		return errors.New("set STACKONE_BASE_URL and STACKONE_API_KEY (the sandbox prints both)")
-	}
-	client, err := stackone.New(stackone.Config{BaseURL: baseURL, APIKey: apiKey, UserAgent: "stackone-link"})
+	tg, err := acctest.TargetFromEnv("stackone-link", true)
 	if err != nil {
 		return err
 	}
+	client := tg.Client
 	if *create {
 		clientID, secret := os.Getenv("ZOOMINFO_CLIENT_ID"), os.Getenv("ZOOMINFO_CLIENT_SECRET")
 		if clientID == "" || secret == "" {
@@ -63,8 +51,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		}
 		// Through the dashboard stand-in, which every sandbox mode serves.
 		name, scopes := "ZoomInfo (stackone-link)", []string{"api:data:contact", "api:data:company"}
-		dashboard := &acctest.Dashboard{BaseURL: baseURL, AdminToken: os.Getenv("SANDBOX_ADMIN_TOKEN")}
-		p, err := dashboard.CreateProfile(ctx, acctest.DashboardProfile{
+		p, err := tg.Dashboard().CreateProfile(ctx, acctest.DashboardProfile{
 			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: &name,
 			ClientID: &clientID, ClientSecret: &secret, Scopes: &scopes,
 		})
@@ -74,7 +61,6 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 		fmt.Fprintf(out, "Created ZoomInfo profile %s\n", p.ID)
 		*profileID = p.ID
 	}
-	tg := &acctest.Target{BaseURL: baseURL, APIKey: apiKey, Client: client}
 
 	if *auto {
 		res, err := acctest.LinkAccount(ctx, tg, *profileID)
