@@ -93,51 +93,28 @@ func (s *Sandbox) routes() []route {
 		profileByID[http.MethodPatch] = s.updateProfile
 		profileByID[http.MethodDelete] = s.deleteProfile
 	}
+	type handlers = map[string]http.HandlerFunc
+	get := func(h http.HandlerFunc) handlers { return handlers{http.MethodGet: h} }
+	post := func(h http.HandlerFunc) handlers { return handlers{http.MethodPost: h} }
 	return []route{
 		{"/connector_profiles", profiles},
 		{profileByIDRoute, profileByID},
-		{"/connector_profiles/{id}/versions", map[string]http.HandlerFunc{
-			http.MethodGet: s.listVersions,
+		{"/connector_profiles/{id}/versions", get(s.listVersions)},
+		{"/connector_profiles/{id}/pinned_version", handlers{
+			http.MethodGet: s.getPinnedVersion, http.MethodPut: s.putPinnedVersion, http.MethodDelete: s.deletePinnedVersion,
 		}},
-		{"/connector_profiles/{id}/pinned_version", map[string]http.HandlerFunc{
-			http.MethodGet:    s.getPinnedVersion,
-			http.MethodPut:    s.putPinnedVersion,
-			http.MethodDelete: s.deletePinnedVersion,
-		}},
-		{"/actions", map[string]http.HandlerFunc{
-			http.MethodGet: s.listActions,
-		}},
-		{"/connect_sessions", map[string]http.HandlerFunc{
-			http.MethodPost: s.createConnectSession,
-		}},
-		{"/connect_sessions/{id}", map[string]http.HandlerFunc{
-			http.MethodGet: s.getConnectSession,
-		}},
-		{"/accounts", map[string]http.HandlerFunc{
-			http.MethodGet: s.listAccounts,
-		}},
-		{"/accounts/{id}", map[string]http.HandlerFunc{
-			http.MethodGet: s.getAccount,
-		}},
+		{"/actions", get(s.listActions)},
+		{"/connect_sessions", post(s.createConnectSession)},
+		{"/connect_sessions/{id}", get(s.getConnectSession)},
+		{"/accounts", get(s.listAccounts)},
+		{"/accounts/{id}", get(s.getAccount)},
 		// Browser endpoints (see isBrowserRoute): no API key, HTML answers.
-		{browserConnectRoute, map[string]http.HandlerFunc{
-			http.MethodGet: s.connectStart,
-		}},
-		{browserCallbackRoute, map[string]http.HandlerFunc{
-			http.MethodGet: s.connectCallback,
-		}},
-		{"/admin/stats", map[string]http.HandlerFunc{
-			http.MethodGet: s.adminStats,
-		}},
-		{"/admin/reset", map[string]http.HandlerFunc{
-			http.MethodPost: s.adminReset,
-		}},
-		{dashboardProfilesRoute, map[string]http.HandlerFunc{
-			http.MethodPost: s.createProfile,
-		}},
-		{dashboardProfileRoute, map[string]http.HandlerFunc{
-			http.MethodPatch: s.updateProfile,
-		}},
+		{browserConnectRoute, get(s.connectStart)},
+		{browserCallbackRoute, get(s.connectCallback)},
+		{"/admin/stats", get(s.adminStats)},
+		{"/admin/reset", post(s.adminReset)},
+		{dashboardProfilesRoute, post(s.createProfile)},
+		{dashboardProfileRoute, handlers{http.MethodPatch: s.updateProfile}},
 	}
 }
 
