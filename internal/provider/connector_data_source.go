@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -128,15 +129,12 @@ func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, ke
 			strings.TrimSpace(fmt.Sprintf("Fetching the connector catalog (GET /actions) for connector %q failed: %s. %s", key, strings.TrimSuffix(err.Error(), "."), advice)))
 		return stackone.Connector{}, false
 	}
-	for _, p := range stackone.ValidateProfile(catalog, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}) {
-		diags.AddAttributeError(attr, p.Summary, p.Detail)
+	conn, problem := catalogcheck.Lookup(catalog, key)
+	if problem != nil {
+		diags.AddAttributeError(attr, problem.Summary, problem.Detail)
 		return stackone.Connector{}, false
 	}
-	conn, ok := stackone.FindConnector(catalog, key)
-	if !ok {
-		diags.AddAttributeError(attr, "Unknown connector", fmt.Sprintf("connector %q is not in StackOne's catalog.", key))
-	}
-	return conn, ok
+	return conn, true
 }
 
 func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector, baseURL string) diag.Diagnostics {
