@@ -167,18 +167,33 @@ func (e *CannotTellError) Error() string {
 // Unwrap returns the underlying cause (such as context.DeadlineExceeded) when there is one.
 func (e *CannotTellError) Unwrap() error { return e.err }
 
-// InputError reports a Request or Options field Probe cannot use. Field is
-// named as in the Terraform data source ("authorization_endpoint",
-// "client_id", "redirect_uri", "scopes") so a caller can attach the
-// diagnostic to the right attribute.
+// Input is a part of a Request that Probe checks before it sends anything,
+// named in words.
+type Input string
+
+// The inputs an InputError can be about.
+const (
+	// InputEndpoint is Request.AuthorizationEndpoint.
+	InputEndpoint Input = "authorization endpoint"
+	// InputClientID is Request.ClientID.
+	InputClientID Input = "client id"
+	// InputRedirectURI is Request.RedirectURI.
+	InputRedirectURI Input = "redirect URI"
+	// InputScope is one of Request.Scopes.
+	InputScope Input = "scope"
+)
+
+// InputError reports a Request input Probe cannot use. Input says which, so
+// that a caller can point at where the value came from; Message says what is
+// wrong and how to fix it.
 type InputError struct {
-	Field   string
+	Input   Input
 	Message string
 }
 
 // Error implements error.
 func (e *InputError) Error() string {
-	return "oauthprobe: invalid " + e.Field + ": " + e.Message
+	return "oauthprobe: invalid " + string(e.Input) + ": " + e.Message
 }
 
 // Probe finds out which of req.Scopes are registered on the app.

@@ -554,26 +554,26 @@ func TestInvalidInput(t *testing.T) {
 	tests := []struct {
 		name   string
 		change func(*Request)
-		field  string
+		input  Input
 		want   string
 	}{
 		{"plain http to a remote host", func(r *Request) {
 			r.AuthorizationEndpoint = "http://okta-login.zoominfo.com/oauth2/default/v1/authorize"
-		}, "authorization_endpoint", "use https"},
-		{"plain http to a loopback-looking name", func(r *Request) { r.AuthorizationEndpoint = "http://127.0.0.1.example.com/authorize" }, "authorization_endpoint", "use https"},
-		{"empty endpoint", func(r *Request) { r.AuthorizationEndpoint = "" }, "authorization_endpoint", "is empty"},
-		{"relative endpoint", func(r *Request) { r.AuthorizationEndpoint = "/oauth2/default/v1/authorize" }, "authorization_endpoint", "not an absolute URL"},
-		{"other scheme", func(r *Request) { r.AuthorizationEndpoint = "ftp://example.com/authorize" }, "authorization_endpoint", "use an https URL"},
-		{"credentials in endpoint", func(r *Request) { r.AuthorizationEndpoint = "https://u:p@example.com/authorize" }, "authorization_endpoint", "credentials"},
-		{"endpoint already has client_id", func(r *Request) { r.AuthorizationEndpoint = "https://example.com/authorize?client_id=x" }, "authorization_endpoint", `"client_id"`},
-		{"blank client id", func(r *Request) { r.ClientID = "  " }, "client_id", "is empty"},
-		{"client id with a space", func(r *Request) { r.ClientID = testClientID + " " }, "client_id", "whitespace"},
-		{"empty redirect URI", func(r *Request) { r.RedirectURI = "" }, "redirect_uri", "is empty"},
-		{"relative redirect URI", func(r *Request) { r.RedirectURI = "/callback" }, "redirect_uri", "not an absolute URI"},
-		{"redirect URI with fragment", func(r *Request) { r.RedirectURI = testRedirectURI + "#x" }, "redirect_uri", "fragment"},
-		{"empty scope", func(r *Request) { r.Scopes = []string{"a", ""} }, "scopes", "empty"},
-		{"scope with a space", func(r *Request) { r.Scopes = []string{"api:data:contact api:data:company"} }, "scopes", "whitespace"},
-		{"scope with a quote", func(r *Request) { r.Scopes = []string{`a"b`} }, "scopes", "not allowed"},
+		}, InputEndpoint, "use https"},
+		{"plain http to a loopback-looking name", func(r *Request) { r.AuthorizationEndpoint = "http://127.0.0.1.example.com/authorize" }, InputEndpoint, "use https"},
+		{"empty endpoint", func(r *Request) { r.AuthorizationEndpoint = "" }, InputEndpoint, "is empty"},
+		{"relative endpoint", func(r *Request) { r.AuthorizationEndpoint = "/oauth2/default/v1/authorize" }, InputEndpoint, "not an absolute URL"},
+		{"other scheme", func(r *Request) { r.AuthorizationEndpoint = "ftp://example.com/authorize" }, InputEndpoint, "use an https URL"},
+		{"credentials in endpoint", func(r *Request) { r.AuthorizationEndpoint = "https://u:p@example.com/authorize" }, InputEndpoint, "credentials"},
+		{"endpoint already has client_id", func(r *Request) { r.AuthorizationEndpoint = "https://example.com/authorize?client_id=x" }, InputEndpoint, `"client_id"`},
+		{"blank client id", func(r *Request) { r.ClientID = "  " }, InputClientID, "is empty"},
+		{"client id with a space", func(r *Request) { r.ClientID = testClientID + " " }, InputClientID, "whitespace"},
+		{"empty redirect URI", func(r *Request) { r.RedirectURI = "" }, InputRedirectURI, "is empty"},
+		{"relative redirect URI", func(r *Request) { r.RedirectURI = "/callback" }, InputRedirectURI, "not an absolute URI"},
+		{"redirect URI with fragment", func(r *Request) { r.RedirectURI = testRedirectURI + "#x" }, InputRedirectURI, "fragment"},
+		{"empty scope", func(r *Request) { r.Scopes = []string{"a", ""} }, InputScope, "empty"},
+		{"scope with a space", func(r *Request) { r.Scopes = []string{"api:data:contact api:data:company"} }, InputScope, "whitespace"},
+		{"scope with a quote", func(r *Request) { r.Scopes = []string{`a"b`} }, InputScope, "not allowed"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -581,8 +581,8 @@ func TestInvalidInput(t *testing.T) {
 			tt.change(&req)
 			res, err := Probe(context.Background(), req, Options{})
 			var ie *InputError
-			if !errors.As(err, &ie) || ie.Field != tt.field || !strings.Contains(err.Error(), tt.want) {
-				t.Fatalf("err = %v, want an InputError on %s containing %q", err, tt.field, tt.want)
+			if !errors.As(err, &ie) || ie.Input != tt.input || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want an InputError on the %s containing %q", err, tt.input, tt.want)
 			}
 			if res.Requests != 0 {
 				t.Fatal("a request was sent for invalid input")

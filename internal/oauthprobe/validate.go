@@ -27,8 +27,8 @@ var probeParams = []string{"response_type", "client_id", "redirect_uri", "scope"
 
 const endpointExample = "https://okta-login.zoominfo.com/oauth2/default/v1/authorize"
 
-func inputErr(field, format string, args ...any) error {
-	return &InputError{Field: field, Message: fmt.Sprintf(format, args...)}
+func inputErr(in Input, format string, args ...any) error {
+	return &InputError{Input: in, Message: fmt.Sprintf(format, args...)}
 }
 
 func validate(req Request) (validated, error) {
@@ -42,9 +42,9 @@ func validate(req Request) (validated, error) {
 	id := req.ClientID
 	switch {
 	case strings.TrimSpace(id) == "":
-		return v, inputErr("client_id", "the client id is empty; copy the Client ID of the app from the ZoomInfo Developer Portal")
+		return v, inputErr(InputClientID, "the client id is empty; copy the Client ID of the app from the ZoomInfo Developer Portal")
 	case strings.IndexFunc(id, func(r rune) bool { return unicode.IsSpace(r) || unicode.IsControl(r) }) >= 0:
-		return v, inputErr("client_id", "the client id contains whitespace or control characters; copy it again without surrounding spaces")
+		return v, inputErr(InputClientID, "the client id contains whitespace or control characters; copy it again without surrounding spaces")
 	}
 	v.clientID = id
 
@@ -66,7 +66,7 @@ func validate(req Request) (validated, error) {
 }
 
 func validateEndpoint(raw string) (*url.URL, error) {
-	const f = "authorization_endpoint"
+	const f = InputEndpoint
 	if strings.TrimSpace(raw) == "" {
 		return nil, inputErr(f, "the authorization endpoint is empty; set it to the server's authorize URL, e.g. %s", endpointExample)
 	}
@@ -101,7 +101,7 @@ func validateEndpoint(raw string) (*url.URL, error) {
 }
 
 func validateRedirectURI(raw string) error {
-	const f = "redirect_uri"
+	const f = InputRedirectURI
 	const example = "https://api.stackone.com/connect/oauth2/zoominfo/callback"
 	if strings.TrimSpace(raw) == "" {
 		return inputErr(f, "the redirect URI is empty; use the connector profile's redirect_uri, e.g. %s", example)
@@ -123,7 +123,7 @@ func validateRedirectURI(raw string) error {
 // validateScope checks a scope token against RFC 6749 section 3.3: printable
 // ASCII except space, double quote and backslash.
 func validateScope(sc string) error {
-	const f = "scopes"
+	const f = InputScope
 	if sc == "" {
 		return inputErr(f, "a scope is empty; remove the empty entry")
 	}

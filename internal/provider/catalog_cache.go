@@ -9,7 +9,9 @@ import (
 	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -94,17 +96,18 @@ var errFetchInterrupted = errors.New("catalog fetch interrupted")
 func (d *providerData) catalogFor(ctx context.Context, connector string) ([]stackone.Connector, error) {
 	catalog, err := d.catalog.Connectors(ctx, connector)
 	if err == nil {
-		if _, found := stackone.FindConnector(catalog, connector); !found {
+		if _, found := catalogcheck.Find(catalog, connector); !found {
 			catalog, err = d.catalog.Connectors(ctx, "")
 		}
 	}
 	return catalog, err
 }
 
-// validateAgainstCatalog checks a profile spec against the catalog. A catalog
-// that cannot be fetched is an error that says how to skip the check.
-func (d *providerData) validateAgainstCatalog(ctx context.Context, spec stackone.ProfileSpec, diags *diag.Diagnostics) []stackone.CatalogProblem {
-	catalog, err := d.catalogFor(ctx, spec.Connector)
+// validateAgainstCatalog checks a profile against the catalog, each problem
+// an error on the attribute it concerns. A catalog that cannot be fetched is
+// an error that says how to skip the check.
+func (d *providerData) validateAgainstCatalog(ctx context.Context, profile catalogcheck.Profile, diags *diag.Diagnostics) {
+	catalog, err := d.catalogFor(ctx, profile.Connector)
 	if err != nil {
 		advice := " Fix the cause, or set skip_catalog_validation = true in the provider block to plan without the check."
 		var apiErr *stackone.APIError
@@ -113,9 +116,18 @@ func (d *providerData) validateAgainstCatalog(ctx context.Context, spec stackone
 		}
 		diags.AddError("Cannot check the profile against StackOne's catalog",
 			fmt.Sprintf("Fetching the connector catalog (GET /actions) failed: %s.%s", strings.TrimSuffix(err.Error(), "."), advice))
-		return nil
+		return
 	}
-	return stackone.ValidateProfile(catalog, spec)
+	for _, problem := range catalogcheck.Check(catalog, profile) {
+		diags.AddAttributeError(path.Root(profileAttributes[problem.Subject]), problem.Summary, problem.Detail)
+	}
+}
+
+// profileAttributes names the connector profile attribute that holds what
+// each kind of catalog problem is about.
+var profileAttributes = map[catalogcheck.Subject]string{
+	catalogcheck.SubjectConnector: "connector", catalogcheck.SubjectAuthType: "auth_type",
+	catalogcheck.SubjectScope: "scopes", catalogcheck.SubjectAction: "actions",
 }
 
 // checkProfileID says what is wrong with a profile id given by a user, or "".

@@ -5,10 +5,16 @@ import (
 	"encoding/json"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"sync/atomic"
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
+	"github.com/stackonehq/terraform-provider-stackone/internal/oauthprobe"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -81,5 +87,38 @@ func TestCatalogCache_interruptedFetchIsNotCached(t *testing.T) {
 	got, err := cache.Connectors(context.Background(), "zoominfo")
 	if err != nil || len(got) != 1 {
 		t.Fatalf("after an interrupted fetch, the next caller should fetch again: %v, %v", got, err)
+	}
+}
+
+// TestProblemAttributes: each thing the catalog check or the probe can find
+// wrong is reported on an attribute of its own in the schema concerned.
+func TestProblemAttributes(t *testing.T) {
+	var profile resource.SchemaResponse
+	NewConnectorProfileResource().Schema(context.Background(), resource.SchemaRequest{}, &profile)
+	var scopes datasource.SchemaResponse
+	NewRegisteredScopesDataSource().Schema(context.Background(), datasource.SchemaRequest{}, &scopes)
+
+	subjects := []catalogcheck.Subject{catalogcheck.SubjectConnector, catalogcheck.SubjectAuthType, catalogcheck.SubjectScope, catalogcheck.SubjectAction}
+	names := make([]string, len(subjects))
+	for i, s := range subjects {
+		names[i] = profileAttributes[s]
+	}
+	checkAttributes(t, "stackone_connector_profile", names, func(n string) bool { _, ok := profile.Schema.Attributes[n]; return ok })
+
+	inputs := []oauthprobe.Input{oauthprobe.InputEndpoint, oauthprobe.InputClientID, oauthprobe.InputRedirectURI, oauthprobe.InputScope}
+	names = make([]string, len(inputs))
+	for i, in := range inputs {
+		names[i] = probeInputAttributes[in]
+	}
+	checkAttributes(t, "stackone_registered_scopes", names, func(n string) bool { _, ok := scopes.Schema.Attributes[n]; return ok })
+}
+
+// checkAttributes fails unless names are distinct attributes of a schema.
+func checkAttributes(t *testing.T, schema string, names []string, has func(string) bool) {
+	t.Helper()
+	for i, n := range names {
+		if !has(n) || slices.Contains(names[:i], n) {
+			t.Errorf("%s: attributes %q: want each a distinct attribute of the schema", schema, names)
+		}
 	}
 }

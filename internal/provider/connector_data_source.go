@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -13,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -33,19 +33,57 @@ type connectorModel struct {
 	ActionIDs  types.Set    `tfsdk:"action_ids"`
 }
 
+// The nested objects of stackone_connector. fromAPI fills them from the
+// models below and takes their types from here, so the values it builds
+// cannot drift from the schema.
 var (
-	authTypeAttrTypes = map[string]attr.Type{
-		"key": types.StringType, "label": types.StringType, "type": types.StringType,
-		"authorization_url": types.StringType, "token_url": types.StringType, "callback_url": types.StringType,
-		"pkce": types.BoolType, "required_scopes": types.ListType{ElemType: types.StringType},
-	}
-	scopeAttrTypes = map[string]attr.Type{
-		"name": types.StringType, "description": types.StringType, "includes": types.ListType{ElemType: types.StringType},
-	}
-	actionAttrTypes = map[string]attr.Type{
-		"id": types.StringType, "label": types.StringType, "required_scopes": types.ListType{ElemType: types.StringType},
-	}
+	connectorAuthTypeObject = schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"key":               schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
+		"label":             schema.StringAttribute{Computed: true, MarkdownDescription: "Label shown in the dashboard."},
+		"type":              schema.StringAttribute{Computed: true, MarkdownDescription: "Kind, e.g. `oauth2`."},
+		"authorization_url": schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth authorization endpoint. Always null: StackOne's catalog does not publish it (`stackone_registered_scopes` knows the documented ones)."},
+		"token_url":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth token endpoint. Always null: StackOne's catalog does not publish it."},
+		"callback_url":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI StackOne uses, `{base_url}/connect/oauth2/{connector}/callback`: register it on the OAuth app."},
+		"pkce":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the flow uses PKCE. Always null: StackOne's catalog does not publish it."},
+		"required_scopes":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the auth type always needs."},
+	}}
+	connectorScopeObject = schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Scope name."},
+		"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What it grants."},
+		"includes":    schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes it implies."},
+	}}
+	connectorActionObject = schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+		"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "Action id, for a profile's `actions`."},
+		"label":           schema.StringAttribute{Computed: true, MarkdownDescription: "Label."},
+		"required_scopes": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the action needs."},
+	}}
 )
+
+// connectorAuthTypeModel is one element of auth_types.
+type connectorAuthTypeModel struct {
+	Key              string       `tfsdk:"key"`
+	Label            string       `tfsdk:"label"`
+	Type             string       `tfsdk:"type"`
+	AuthorizationURL types.String `tfsdk:"authorization_url"`
+	TokenURL         types.String `tfsdk:"token_url"`
+	CallbackURL      string       `tfsdk:"callback_url"`
+	PKCE             types.Bool   `tfsdk:"pkce"`
+	RequiredScopes   []string     `tfsdk:"required_scopes"`
+}
+
+// connectorScopeModel is one element of scopes.
+type connectorScopeModel struct {
+	Name        string   `tfsdk:"name"`
+	Description string   `tfsdk:"description"`
+	Includes    []string `tfsdk:"includes"`
+}
+
+// connectorActionModel is one element of actions.
+type connectorActionModel struct {
+	ID             string   `tfsdk:"id"`
+	Label          string   `tfsdk:"label"`
+	RequiredScopes []string `tfsdk:"required_scopes"`
+}
 
 func (d *connectorDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
 	resp.TypeName = req.ProviderTypeName + "_connector"
@@ -64,34 +102,17 @@ func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"auth_types": schema.ListNestedAttribute{
 				MarkdownDescription: "Ways to authenticate the connector; `key` is a profile's `auth_type`.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"key":               schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
-					"label":             schema.StringAttribute{Computed: true, MarkdownDescription: "Label shown in the dashboard."},
-					"type":              schema.StringAttribute{Computed: true, MarkdownDescription: "Kind, e.g. `oauth2`."},
-					"authorization_url": schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth authorization endpoint. Always null: StackOne's catalog does not publish it (`stackone_registered_scopes` knows the documented ones)."},
-					"token_url":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth token endpoint. Always null: StackOne's catalog does not publish it."},
-					"callback_url":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI StackOne uses, `{base_url}/connect/oauth2/{connector}/callback`: register it on the OAuth app."},
-					"pkce":              schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the flow uses PKCE. Always null: StackOne's catalog does not publish it."},
-					"required_scopes":   schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the auth type always needs."},
-				}},
+				NestedObject:        connectorAuthTypeObject,
 			},
 			"scopes": schema.ListNestedAttribute{
 				MarkdownDescription: "Scope definitions; `includes` lists the scopes a scope implies.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"name":        schema.StringAttribute{Computed: true, MarkdownDescription: "Scope name."},
-					"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What it grants."},
-					"includes":    schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes it implies."},
-				}},
+				NestedObject:        connectorScopeObject,
 			},
 			"actions": schema.ListNestedAttribute{
 				MarkdownDescription: "Actions a profile can enable, with the scopes each needs.",
 				Computed:            true,
-				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
-					"id":              schema.StringAttribute{Computed: true, MarkdownDescription: "Action id, for a profile's `actions`."},
-					"label":           schema.StringAttribute{Computed: true, MarkdownDescription: "Label."},
-					"required_scopes": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Scopes the action needs."},
-				}},
+				NestedObject:        connectorActionObject,
 			},
 			"scope_names": schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Every scope name, for use in `scopes` or `stackone_registered_scopes`."},
 			"action_ids":  schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Every action id."},
@@ -128,64 +149,49 @@ func (d *providerData) lookupConnectorAt(ctx context.Context, attr path.Path, ke
 			strings.TrimSpace(fmt.Sprintf("Fetching the connector catalog (GET /actions) for connector %q failed: %s. %s", key, strings.TrimSuffix(err.Error(), "."), advice)))
 		return stackone.Connector{}, false
 	}
-	for _, p := range stackone.ValidateProfile(catalog, stackone.ProfileSpec{Connector: key, ConnectorKnown: true}) {
-		diags.AddAttributeError(attr, p.Summary, p.Detail)
+	conn, problem := catalogcheck.Lookup(catalog, key)
+	if problem != nil {
+		diags.AddAttributeError(attr, problem.Summary, problem.Detail)
 		return stackone.Connector{}, false
 	}
-	conn, ok := stackone.FindConnector(catalog, key)
-	if !ok {
-		diags.AddAttributeError(attr, "Unknown connector", fmt.Sprintf("connector %q is not in StackOne's catalog.", key))
-	}
-	return conn, ok
+	return conn, true
 }
 
 func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector, baseURL string) diag.Diagnostics {
 	var diags diag.Diagnostics
 	m.Name = types.StringValue(c.Name)
 
-	auths := make([]attr.Value, 0, len(c.Authentication))
+	auths := make([]connectorAuthTypeModel, 0, len(c.Authentication))
 	for _, a := range c.Authentication {
-		v, d := types.ObjectValue(authTypeAttrTypes, map[string]attr.Value{
-			"key": types.StringValue(a.Key), "label": types.StringValue(a.Label), "type": types.StringValue(a.Type),
+		auths = append(auths, connectorAuthTypeModel{
+			Key: a.Key, Label: a.Label, Type: a.Type,
 			// StackOne's catalog publishes no endpoints: the callback is
 			// derived from the base URL; the others are not known here.
-			"authorization_url": types.StringNull(), "token_url": types.StringNull(),
-			"callback_url": types.StringValue(stackone.RedirectURIFor(baseURL, c.Key)), "pkce": types.BoolNull(),
-			"required_scopes": stringList(a.RequiredScopes),
+			AuthorizationURL: types.StringNull(), TokenURL: types.StringNull(),
+			CallbackURL: stackone.RedirectURIFor(baseURL, c.Key), PKCE: types.BoolNull(),
+			RequiredScopes: listed(a.RequiredScopes),
 		})
-		diags.Append(d...)
-		auths = append(auths, v)
 	}
-	var d diag.Diagnostics
-	m.AuthTypes, d = types.ListValue(types.ObjectType{AttrTypes: authTypeAttrTypes}, auths)
-	diags.Append(d...)
-
-	scopes := make([]attr.Value, 0, len(c.ScopeDefinitions))
+	scopes := make([]connectorScopeModel, 0, len(c.ScopeDefinitions))
 	names := make([]string, 0, len(c.ScopeDefinitions))
 	for _, s := range c.ScopeDefinitions {
-		v, d := types.ObjectValue(scopeAttrTypes, map[string]attr.Value{
-			"name": types.StringValue(s.Name), "description": types.StringValue(s.Description), "includes": stringList(s.Includes),
-		})
-		diags.Append(d...)
-		scopes = append(scopes, v)
+		scopes = append(scopes, connectorScopeModel{Name: s.Name, Description: s.Description, Includes: listed(s.Includes)})
 		names = append(names, s.Name)
 	}
-	m.Scopes, d = types.ListValue(types.ObjectType{AttrTypes: scopeAttrTypes}, scopes)
-	diags.Append(d...)
-
-	actions := make([]attr.Value, 0, len(c.Actions))
+	actions := make([]connectorActionModel, 0, len(c.Actions))
 	ids := make([]string, 0, len(c.Actions))
 	for _, a := range c.Actions {
-		v, d := types.ObjectValue(actionAttrTypes, map[string]attr.Value{
-			"id": types.StringValue(a.ID), "label": types.StringValue(a.Label), "required_scopes": stringList(a.RequiredScopes),
-		})
-		diags.Append(d...)
-		actions = append(actions, v)
+		actions = append(actions, connectorActionModel{ID: a.ID, Label: a.Label, RequiredScopes: listed(a.RequiredScopes)})
 		ids = append(ids, a.ID)
 	}
-	m.Actions, d = types.ListValue(types.ObjectType{AttrTypes: actionAttrTypes}, actions)
-	diags.Append(d...)
 
+	var d diag.Diagnostics
+	m.AuthTypes, d = types.ListValueFrom(ctx, connectorAuthTypeObject.Type(), auths)
+	diags.Append(d...)
+	m.Scopes, d = types.ListValueFrom(ctx, connectorScopeObject.Type(), scopes)
+	diags.Append(d...)
+	m.Actions, d = types.ListValueFrom(ctx, connectorActionObject.Type(), actions)
+	diags.Append(d...)
 	m.ScopeNames, d = stringSet(ctx, names)
 	diags.Append(d...)
 	m.ActionIDs, d = stringSet(ctx, ids)
@@ -193,10 +199,11 @@ func (m *connectorModel) fromAPI(ctx context.Context, c stackone.Connector, base
 	return diags
 }
 
-func stringList(values []string) types.List {
-	elems := make([]attr.Value, 0, len(values))
-	for _, v := range values {
-		elems = append(elems, types.StringValue(v))
+// listed is values as a list attribute shows them: a catalog entry that
+// lists none is an empty list, not null (a nil slice would be null).
+func listed(values []string) []string {
+	if values == nil {
+		return []string{}
 	}
-	return types.ListValueMust(types.StringType, elems)
+	return values
 }

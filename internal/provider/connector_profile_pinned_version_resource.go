@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 
 	"context"
@@ -152,7 +153,7 @@ func versionsAdvice(versions []stackone.ConnectorVersion, wanted string) string 
 		}
 		owners[v.Version] = append(owners[v.Version], safetext.Text(v.Owner, 100))
 	}
-	ordered := stackone.Suggest(wanted, names, len(names))
+	ordered := catalogcheck.Suggest(wanted, names, len(names))
 	for _, n := range names {
 		if !slices.Contains(ordered, n) {
 			ordered = append(ordered, n)

@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 
 	"context"
@@ -274,16 +275,7 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	if r.data != nil && r.data.baseURL != "" && isKnown(plan.Connector) {
 		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("redirect_uri"), stackone.RedirectURIFor(r.data.baseURL, plan.Connector.ValueString()))...)
 	}
-	if r.data == nil || r.data.skipCatalogValidation {
-		return
-	}
-	spec := stackone.ProfileSpec{
-		Connector: plan.Connector.ValueString(), ConnectorKnown: isKnown(plan.Connector),
-		AuthType: plan.AuthType.ValueString(), AuthTypeKnown: isKnown(plan.AuthType),
-	}
-	spec.Scopes, spec.ScopesKnown = knownStrings(ctx, plan.Scopes)
-	spec.Actions, spec.ActionsKnown = knownStrings(ctx, plan.Actions)
-	if !spec.ConnectorKnown {
+	if r.data == nil || r.data.skipCatalogValidation || !isKnown(plan.Connector) {
 		return
 	}
 	if len(r.data.unknownConfig) > 0 {
@@ -293,9 +285,14 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 				strings.Join(r.data.unknownConfig, ", ")))
 		return
 	}
-	for _, problem := range r.data.validateAgainstCatalog(ctx, spec, &resp.Diagnostics) {
-		resp.Diagnostics.AddAttributeError(path.Root(problem.Field), problem.Summary, problem.Detail)
+	// What is known only at apply is left empty, so it is not checked now.
+	profile := catalogcheck.Profile{Connector: plan.Connector.ValueString()}
+	if isKnown(plan.AuthType) {
+		profile.AuthType = plan.AuthType.ValueString()
 	}
+	profile.Scopes = knownStrings(ctx, plan.Scopes)
+	profile.Actions = knownStrings(ctx, plan.Actions)
+	r.data.validateAgainstCatalog(ctx, profile, &resp.Diagnostics)
 }
 
 func (r *connectorProfileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
@@ -686,24 +683,22 @@ func isKnown(v interface {
 	return !v.IsNull() && !v.IsUnknown()
 }
 
-// knownStrings returns a set's values when the whole set is known.
-func knownStrings(ctx context.Context, s types.Set) ([]string, bool) {
-	if s.IsUnknown() {
-		return nil, false
-	}
-	if s.IsNull() {
-		return nil, true
+// knownStrings returns a set's values, or none while any of them is known
+// only at apply (a null set has none either).
+func knownStrings(ctx context.Context, s types.Set) []string {
+	if s.IsNull() || s.IsUnknown() {
+		return nil
 	}
 	for _, e := range s.Elements() {
 		if e.IsUnknown() {
-			return nil, false
+			return nil
 		}
 	}
 	var out []string
 	if diags := s.ElementsAs(ctx, &out, false); diags.HasError() {
-		return nil, false
+		return nil
 	}
-	return out, true
+	return out
 }
 
 func setStrings(ctx context.Context, s types.Set, diags *diag.Diagnostics) []string {

@@ -11,7 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 )
 
 var _ datasource.DataSourceWithConfigure = (*connectorProfilesDataSource)(nil)
@@ -96,8 +96,7 @@ func (d *connectorProfilesDataSource) warnUnknownConnector(ctx context.Context, 
 	if err != nil {
 		return
 	}
-	for _, p := range stackone.ValidateProfile(catalog, stackone.ProfileSpec{Connector: connector, ConnectorKnown: true}) {
-		diags.AddAttributeWarning(path.Root("connector"), "No profiles of an unknown connector", p.Detail+" The list is empty.")
-		return
+	if _, problem := catalogcheck.Lookup(catalog, connector); problem != nil {
+		diags.AddAttributeWarning(path.Root("connector"), "No profiles of an unknown connector", problem.Detail+" The list is empty.")
 	}
 }

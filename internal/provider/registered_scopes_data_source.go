@@ -156,7 +156,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	var cannotTell *oauthprobe.CannotTellError
 	switch {
 	case errors.As(err, &inputErr):
-		resp.Diagnostics.AddAttributeError(path.Root(inputErr.Field), "Cannot check the OAuth app", inputErr.Message)
+		resp.Diagnostics.AddAttributeError(path.Root(probeInputAttributes[inputErr.Input]), "Cannot check the OAuth app", inputErr.Message)
 		return
 	case errors.As(err, &cannotTell):
 		// The third verdict: an error whatever fail_on_unregistered says,
@@ -233,4 +233,12 @@ func quoteAll(in []string) []string {
 		out[i] = fmt.Sprintf("%q", s)
 	}
 	return out
+}
+
+// probeInputAttributes names the attribute that gave the probe each input it
+// can refuse. A redirect URI derived from base_url is still reported on
+// redirect_uri, the attribute that would override it.
+var probeInputAttributes = map[oauthprobe.Input]string{
+	oauthprobe.InputEndpoint: "authorization_endpoint", oauthprobe.InputClientID: "client_id",
+	oauthprobe.InputRedirectURI: "redirect_uri", oauthprobe.InputScope: "scopes",
 }

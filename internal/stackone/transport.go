@@ -1,11 +1,8 @@
 package stackone
 
 import (
-	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
-
 	"bytes"
 	"context"
-	"crypto/rand"
 	"crypto/tls"
 	"crypto/x509"
 	"errors"
@@ -19,7 +16,10 @@ import (
 	"strings"
 	"time"
 
+	"github.com/google/uuid"
 	"golang.org/x/time/rate"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 )
 
 // attemptTransport wraps the base transport and does what must happen once
@@ -196,15 +196,14 @@ func isCertificateError(err error) bool {
 	return errors.As(err, &verr) || errors.As(err, &unknown) || errors.As(err, &hostname) || errors.As(err, &invalid)
 }
 
-// newIdempotencyKey returns a random UUID v4 (RFC 9562).
+// newIdempotencyKey returns a random UUID v4 (RFC 9562) for one create; the
+// create's retries send the same key, so StackOne applies it at most once.
 func newIdempotencyKey() (string, error) {
-	var b [16]byte
-	if _, err := rand.Read(b[:]); err != nil {
+	key, err := uuid.NewRandom()
+	if err != nil {
 		return "", fmt.Errorf("generating an idempotency key: %w", err)
 	}
-	b[6] = b[6]&0x0f | 0x40 // version 4
-	b[8] = b[8]&0x3f | 0x80 // variant 10
-	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
+	return key.String(), nil
 }
 
 // waitForSlot waits for the limiter's next slot. Unlike rate.Limiter.Wait,

@@ -32,6 +32,7 @@ import (
 	"time"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/bench"
+	"github.com/stackonehq/terraform-provider-stackone/internal/catalogcheck"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox/authserver"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
@@ -242,7 +243,7 @@ func catalogScopes(sb *sandbox.Sandbox) ([]string, error) {
 	if err != nil {
 		return nil, err
 	}
-	zi, ok := stackone.FindConnector(conns, "zoominfo")
+	zi, ok := catalogcheck.Find(conns, "zoominfo")
 	if !ok {
 		return nil, errors.New("the sandbox catalog has no zoominfo connector")
 	}
