@@ -125,12 +125,16 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 // (ZOOMINFO_REGISTERED_SCOPES holds spaces), bare otherwise. A line-by-line
 // reader strips one pair of surrounding single quotes (README).
 func shellQuote(v string) string {
-	if v != "" && strings.IndexFunc(v, func(r rune) bool {
-		return !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./:@%+,=", r))
-	}) < 0 {
+	if v != "" && strings.IndexFunc(v, shellSpecial) < 0 {
 		return v
 	}
 	return "'" + strings.ReplaceAll(v, "'", `'\''`) + "'"
+}
+
+// shellSpecial reports whether a shell reads r as anything but itself.
+func shellSpecial(r rune) bool {
+	safe := r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("_-./:@%+,=", r)
+	return !safe
 }
 
 func splitScopes(s string) []string {
