@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
@@ -204,31 +205,33 @@ func addVersionsError(diags *diag.Diagnostics, profileID string, err error) {
 	diags.AddError("Cannot read the connector versions", fmt.Sprintf("Reading the versions of connector profile %q failed: %s", profileID, err))
 }
 
+// Create and Update are the same upsert (PUT …/pinned_version).
 func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan pinnedVersionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
-		return
-	}
-	if r.pin(ctx, &plan, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	r.upsert(ctx, req.Plan, nil, &resp.State, &resp.Diagnostics)
 }
 
 func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	r.upsert(ctx, req.Plan, &req.State, &resp.State, &resp.Diagnostics)
+}
+
+// upsert pins the planned version and records StackOne's answer. When an
+// update fails, the pin may or may not have changed: the state keeps what
+// the refresh saw (prior), rather than the plan the framework would record.
+func (r *pinnedVersionResource) upsert(ctx context.Context, planned tfsdk.Plan, prior *tfsdk.State, out *tfsdk.State, diags *diag.Diagnostics) {
 	var plan pinnedVersionModel
-	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+	diags.Append(planned.Get(ctx, &plan)...)
+	if diags.HasError() || !r.configured(diags) {
 		return
 	}
-	if r.pin(ctx, &plan, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if r.pin(ctx, &plan, diags) {
+		diags.Append(out.Set(ctx, &plan)...)
 		return
 	}
-	// The pin may or may not have changed: keep the state the refresh saw.
-	var state pinnedVersionModel
-	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+	if prior != nil {
+		var state pinnedVersionModel
+		diags.Append(prior.Get(ctx, &state)...)
+		diags.Append(out.Set(ctx, &state)...)
+	}
 }
 
 // pin sends the upsert and copies StackOne's answer into m; false when it

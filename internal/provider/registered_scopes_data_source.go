@@ -175,28 +175,13 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 
-	clientID := m.ClientID.ValueString()
-	switch result.Outcome {
-	case oauthprobe.OutcomeOK:
-	case oauthprobe.OutcomeUnknownClient:
-		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "Unknown OAuth client",
-			fmt.Sprintf("The authorization server does not know client_id %q (%s). Copy the Client ID of the app from the %s.", clientID, result.ErrorDescription, portal))
-		return
-	case oauthprobe.OutcomeRedirectURINotRegistered:
-		resp.Diagnostics.AddAttributeError(path.Root("redirect_uri"), "Redirect URI not registered on the OAuth app",
-			fmt.Sprintf("The app %q does not accept the redirect URI %s, so no user can link an account. In the %s, open the app and add exactly\n\n  %s\n\nunder \"Sign-in redirect URIs\".", clientID, redirectURI, portal, redirectURI))
-		return
-	case oauthprobe.OutcomePKCENotEnabled:
-		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "PKCE is not enabled on the OAuth app",
-			fmt.Sprintf("The app %q refuses PKCE (%s). In the %s, give the app the Authorization Code grant with PKCE.", clientID, result.ErrorDescription, portal))
-		return
-	case oauthprobe.OutcomeGrantNotEnabled:
-		resp.Diagnostics.AddAttributeError(path.Root("client_id"), "Authorization Code grant not enabled on the OAuth app",
-			fmt.Sprintf("The app %q may not use the Authorization Code grant (%s). In the %s, enable Authorization Code (PKCE) for the app.", clientID, result.ErrorDescription, portal))
-		return
-	default:
-		resp.Diagnostics.AddError("The OAuth app check failed",
-			fmt.Sprintf("The authorization server answered %s: %s", result.Error, result.ErrorDescription))
+	if result.Outcome != oauthprobe.OutcomeOK {
+		attr, summary, detail := appProblem(result, m.ClientID.ValueString(), redirectURI, portal)
+		if attr == "" {
+			resp.Diagnostics.AddError(summary, detail)
+		} else {
+			resp.Diagnostics.AddAttributeError(path.Root(attr), summary, detail)
+		}
 		return
 	}
 
@@ -204,7 +189,7 @@ func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.Re
 	if len(result.Unregistered) > 0 && failOnUnregistered {
 		resp.Diagnostics.AddAttributeError(path.Root("scopes"), "Scopes not registered on the OAuth app",
 			fmt.Sprintf("The app %q does not have these scopes: %s. Requesting any of them makes every account link fail. Add them to the app in the %s (the app's scopes), or remove them from scopes. Set fail_on_unregistered = false to read the result without failing.",
-				clientID, strings.Join(quoteAll(result.Unregistered), ", "), portal))
+				m.ClientID.ValueString(), strings.Join(quoteAll(result.Unregistered), ", "), portal))
 		return
 	}
 
@@ -225,6 +210,26 @@ func scopesDeduped(scopes []string) []string {
 	out := slices.Clone(scopes)
 	slices.Sort(out)
 	return slices.Compact(out)
+}
+
+// appProblem says what a refusal by the authorization server means for the
+// app, on which attribute, and what to change in the developer portal.
+func appProblem(result oauthprobe.Result, clientID, redirectURI, portal string) (attr, summary, detail string) {
+	switch result.Outcome {
+	case oauthprobe.OutcomeUnknownClient:
+		return "client_id", "Unknown OAuth client",
+			fmt.Sprintf("The authorization server does not know client_id %q (%s). Copy the Client ID of the app from the %s.", clientID, result.ErrorDescription, portal)
+	case oauthprobe.OutcomeRedirectURINotRegistered:
+		return "redirect_uri", "Redirect URI not registered on the OAuth app",
+			fmt.Sprintf("The app %q does not accept the redirect URI %s, so no user can link an account. In the %s, open the app and add exactly\n\n  %s\n\nunder \"Sign-in redirect URIs\".", clientID, redirectURI, portal, redirectURI)
+	case oauthprobe.OutcomePKCENotEnabled:
+		return "client_id", "PKCE is not enabled on the OAuth app",
+			fmt.Sprintf("The app %q refuses PKCE (%s). In the %s, give the app the Authorization Code grant with PKCE.", clientID, result.ErrorDescription, portal)
+	case oauthprobe.OutcomeGrantNotEnabled:
+		return "client_id", "Authorization Code grant not enabled on the OAuth app",
+			fmt.Sprintf("The app %q may not use the Authorization Code grant (%s). In the %s, enable Authorization Code (PKCE) for the app.", clientID, result.ErrorDescription, portal)
+	}
+	return "", "The OAuth app check failed", fmt.Sprintf("The authorization server answered %s: %s", result.Error, result.ErrorDescription)
 }
 
 func quoteAll(in []string) []string {
