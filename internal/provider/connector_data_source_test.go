@@ -17,6 +17,7 @@ import (
 )
 
 func TestConnectorDataSource(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	const addr = "data.stackone_connector.zoominfo"
@@ -79,6 +80,7 @@ func TestConnectorDataSource(t *testing.T) {
 // stackone_connector. (stackone_registered_scopes needs no catalog with
 // skip_catalog_validation set; its advice is tested with its own tests.)
 func TestCatalogDataSources_catalogErrorAdviceFitsTheCaller(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	ps := newProtoServerWith(t, tg, map[string]tftypes.Value{

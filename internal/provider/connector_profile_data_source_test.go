@@ -13,6 +13,7 @@ import (
 )
 
 func TestConnectorProfileDataSource(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	const data = "data.stackone_connector_profile.by_id"
 	resource.UnitTest(t, resource.TestCase{

@@ -166,6 +166,7 @@ func TestPinnedVersionResource(t *testing.T) {
 // in the same apply, its id is unknown at plan; the version is checked when
 // the apply plans the pin again, before anything is pinned.
 func TestPinnedVersionResource_checkedWhenIDKnown(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t) // extended: Terraform creates the profile
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()

@@ -44,6 +44,7 @@ resource "stackone_connector_profile" "test" {
 }
 
 func TestConnectorProfilePublishedAPIAdoption(t *testing.T) {
+	t.Parallel()
 	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
 	tg.RequireSandbox(t)
 	ctx := context.Background()
@@ -147,6 +148,7 @@ removed {
 }
 
 func TestConnectorProfilePublishedAPICreateRefused(t *testing.T) {
+	t.Parallel()
 	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
 	tg.RequireSandbox(t)
 	config := profileConfig(tg, `

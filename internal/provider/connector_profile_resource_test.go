@@ -71,6 +71,7 @@ func checkDestroyed(tg *acctest.Target) resource.TestCheckFunc {
 }
 
 func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.UnitTest(t, resource.TestCase{
@@ -139,6 +140,7 @@ func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 }
 
 func TestConnectorProfile_scopeOrderMakesNoDiff(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -163,6 +165,7 @@ func TestConnectorProfile_scopeOrderMakesNoDiff(t *testing.T) {
 }
 
 func TestConnectorProfile_replaceOnConnectorOrAuthType(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t) // the second connector lives in the sandbox catalog
 	differentID := statecheck.CompareValue(compare.ValuesDiffer())
@@ -208,6 +211,7 @@ resource "stackone_connector_profile" "test" {
 }
 
 func TestConnectorProfile_replaceOnAuthType(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	cfg := func(authType, scopes string) string {
@@ -237,6 +241,7 @@ resource "stackone_connector_profile" "test" {
 }
 
 func TestConnectorProfile_import(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -278,6 +283,7 @@ func TestConnectorProfile_import(t *testing.T) {
 }
 
 func TestConnectorProfile_importWithClientSecretVerifies(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -299,6 +305,7 @@ func TestConnectorProfile_importWithClientSecretVerifies(t *testing.T) {
 }
 
 func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	cfg := profileConfig(tg, `
   name          = "declared name"
@@ -334,6 +341,7 @@ func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
 }
 
 func TestConnectorProfile_outOfBandDeletePlansCreate(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	cfg := profileConfig(tg, `
   name          = "deleted elsewhere"
@@ -366,6 +374,7 @@ func TestConnectorProfile_outOfBandDeletePlansCreate(t *testing.T) {
 }
 
 func TestConnectorProfile_writeOnlySecret(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t) // reads the stored secret back from the sandbox
 	const first, second = "write-only-first-secret", "write-only-rotated-secret"
@@ -436,6 +445,7 @@ func TestConnectorProfile_writeOnlySecret(t *testing.T) {
 }
 
 func TestConnectorProfile_secretDriftResendsClientSecret(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	cfg := profileConfig(tg, `
@@ -473,6 +483,7 @@ func TestConnectorProfile_secretDriftResendsClientSecret(t *testing.T) {
 // TestConnectorProfile_badConfigurations: each mistake fails at validate or
 // plan with a message naming the attribute, and nothing reaches the server.
 func TestConnectorProfile_badConfigurations(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	cases := []struct {
@@ -529,6 +540,7 @@ func TestConnectorProfile_badConfigurations(t *testing.T) {
 // TestConnectorProfile_refreshWarnings checks the warnings a refresh gives:
 // a profile deleted outside Terraform, and a write-only secret rotated outside it.
 func TestConnectorProfile_refreshWarnings(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	// Each read through a new provider server, as each Terraform command
 	// starts a new provider process (which reads the profile list anew).
@@ -587,6 +599,7 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 // as a user would: import with -generate-config-out, add the write-only
 // secret to the generated block, and plan again: nothing to change.
 func TestConnectorProfile_generateConfigPlansCleanOnceSecretAdded(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "made in the dashboard",
@@ -634,6 +647,7 @@ import {
 // TestConnectorProfile_unknownAtPlanSkipsCatalogCheck: scopes known only at
 // apply are not checked at plan (nor refused), and the profile applies.
 func TestConnectorProfile_unknownAtPlanSkipsCatalogCheck(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -663,6 +677,7 @@ resource "stackone_connector_profile" "test" {
 // catalog lacks reaches the server, whose refusal is the error; no catalog
 // request is made.
 func TestConnectorProfile_skipCatalogValidation(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	resource.UnitTest(t, resource.TestCase{
@@ -689,6 +704,7 @@ resource "stackone_connector_profile" "test" {
 // TestConnectorProfile_catalogFetchesDoNotGrowWithProfiles: the catalog is
 // fetched once per provider process, so 1 profile and 25 cost the same.
 func TestConnectorProfile_catalogFetchesDoNotGrowWithProfiles(t *testing.T) {
+	t.Parallel()
 	fetches := func(n int) int {
 		tg := acctest.New(t)
 		tg.RequireSandbox(t)
@@ -719,6 +735,7 @@ resource "stackone_connector_profile" "test" {
 // apply say about risky changes: a new client_id without a new write-only
 // secret, and an update of a profile deleted after the plan's refresh.
 func TestConnectorProfile_changeWarningsAndErrors(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	ps := newProtoServer(t, tg)
@@ -800,6 +817,7 @@ func TestConnectorProfile_changeWarningsAndErrors(t *testing.T) {
 // API key says so, and does not suggest skipping the check, which would only
 // move the same refusal to the apply.
 func TestConnectorProfile_catalogRefusedKey(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	ps := newProtoServerWith(t, tg, map[string]tftypes.Value{

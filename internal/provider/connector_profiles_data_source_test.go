@@ -19,6 +19,7 @@ import (
 // TestConnectorProfilesDataSource lists more profiles than one page holds
 // (the client asks for 100 a page), with and without the connector filter.
 func TestConnectorProfilesDataSource(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t) // creates 103 profiles
 	ctx := context.Background()
@@ -60,6 +61,7 @@ data "stackone_connector_profiles" "all" {}
 // connector that is not in the catalog (a typo) says so and suggests the
 // nearest key; an empty list for a real connector says nothing.
 func TestConnectorProfilesDataSource_unknownConnectorWarns(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	ps := newProtoServer(t, tg)

@@ -76,6 +76,7 @@ func hclString(s string) string {
 //   - http://[::1]:1 and a trailing slash on base_url are valid and therefore
 //     not in this table (see TestHostileInput_acceptedLookalikes).
 func TestHostileInput(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 
@@ -291,6 +292,7 @@ func hostileStep(tg *acctest.Target, tc hostileCase) resource.TestStep {
 // joiner sequence) and U+FFFD in a name, a base_url with a trailing slash, and plain
 // http to the IPv6 loopback.
 func TestHostileInput_acceptedLookalikes(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	name := "ZoomInfo 🚀 team 👩\u200d💻 \uFFFD" // a real U+FFFD is valid UTF-8

@@ -111,6 +111,7 @@ func accountsOf(ctx context.Context, tg *acctest.Target, profileID string) (int,
 }
 
 func TestLinking_profileLinksAccountWithItsScopes(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t) // a user of ZoomInfo's authorization server is needed
 	app := tg.Sandbox.ZoomInfoApp()
@@ -143,6 +144,7 @@ func TestLinking_profileLinksAccountWithItsScopes(t *testing.T) {
 // A scope in StackOne's catalog but not registered on the DevPortal app is
 // accepted by StackOne and then refused by ZoomInfo when someone links.
 func TestLinking_unregisteredScopeFails(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()
@@ -161,6 +163,7 @@ func TestLinking_unregisteredScopeFails(t *testing.T) {
 // token endpoint) until the new secret is applied, and with a write-only
 // secret that takes a bump of client_secret_wo_version.
 func TestLinking_rotatedSecretNeedsVersionBump(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()
@@ -228,6 +231,7 @@ func rotateSecret(t *testing.T, tg *acctest.Target, clientID, secret string) {
 // back: an expired code fails the session with invalid_grant, and a replayed
 // callback is refused and links nothing more.
 func TestLinking_expiredAndReplayedCodes(t *testing.T) {
+	t.Parallel()
 	clk := testclock.New(time.Now())
 	tg := acctest.NewWithOptions(t, sandbox.Options{Now: clk.Now})
 	tg.RequireSandbox(t)

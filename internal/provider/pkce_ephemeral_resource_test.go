@@ -16,6 +16,7 @@ import (
 // TestPKCEEphemeralResource echoes the ephemeral values into a test-only
 // resource (the echo provider pattern), since Terraform stores them nowhere else.
 func TestPKCEEphemeralResource(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	factories := acctest.ProtoV6ProviderFactories()
 	factories["echo"] = echoprovider.NewProviderServer()

@@ -39,6 +39,7 @@ func registeredScopes(t *testing.T, tg *acctest.Target, attrs map[string]tftypes
 }
 
 func TestRegisteredScopes_allRegisteredIsOneRequest(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	scopes := tg.Sandbox.ZoomInfoApp().Scopes
@@ -57,6 +58,7 @@ func TestRegisteredScopes_allRegisteredIsOneRequest(t *testing.T) {
 }
 
 func TestRegisteredScopes_reportsExactlyTheUnregistered(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	// api:data:scoops and api:audience:read are in the catalog but not on the seeded app.
@@ -86,6 +88,7 @@ func TestRegisteredScopes_reportsExactlyTheUnregistered(t *testing.T) {
 }
 
 func TestRegisteredScopes_appProblems(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()
@@ -126,6 +129,7 @@ func TestRegisteredScopes_appProblems(t *testing.T) {
 // TestRegisteredScopes_feedsProfile: the check-then-declare pattern. The
 // registered scopes become the profile's scopes; it applies and plans clean.
 func TestRegisteredScopes_feedsProfile(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	app := tg.Sandbox.ZoomInfoApp()

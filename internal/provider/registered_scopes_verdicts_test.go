@@ -84,6 +84,7 @@ func forwarder(t *testing.T, tg *acctest.Target, rewrite func(url.Values) string
 // question; its answer says nothing about the app's redirect URI and scopes.
 // (This gateway made the data source report all_registered = true.)
 func TestRegisteredScopes_forwardThatRewritesIsCannotTell(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	const gatewayCallback = "https://gateway.example/oauth/callback"
@@ -104,6 +105,7 @@ func TestRegisteredScopes_forwardThatRewritesIsCannotTell(t *testing.T) {
 // adds one of its own sends the same request: it is followed, and the
 // server's answer is the verdict.
 func TestRegisteredScopes_forwardThatReencodesIsFollowed(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	endpoint := forwarder(t, tg, func(q url.Values) string {
@@ -129,6 +131,7 @@ func TestRegisteredScopes_forwardThatReencodesIsFollowed(t *testing.T) {
 // 127.0.0.1) forwards across hosts; the probe follows and reads the
 // server's answer.
 func TestRegisteredScopes_gatewayOnAnotherHost(t *testing.T) {
+	t.Parallel()
 	ln, err := net.Listen("tcp", "127.0.0.2:0")
 	if err != nil {
 		t.Skipf("cannot bind a second loopback host: %v", err)
@@ -181,6 +184,7 @@ func fakeOkta(t *testing.T, redirectURI string, scopes ...string) string {
 // TestRegisteredScopes_signInPageAtOnce: a 200 sign-in page is the server
 // moving on to sign-in: registered.
 func TestRegisteredScopes_signInPageAtOnce(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	endpoint := fakeOkta(t, tg.BaseURL+"/connect/oauth2/zoominfo/callback", "api:data:contact", "api:data:scoops")
@@ -197,6 +201,7 @@ func TestRegisteredScopes_signInPageAtOnce(t *testing.T) {
 // invalid_scope, the scope is not registered; about the redirect URI, the
 // redirect URI is not.
 func TestRegisteredScopes_oktaErrorPage(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	callback := tg.BaseURL + "/connect/oauth2/zoominfo/callback"
@@ -214,6 +219,7 @@ func TestRegisteredScopes_oktaErrorPage(t *testing.T) {
 // connection drops before the promised Content-Length arrives is not read
 // as a sign-in page: cannot tell, even with fail_on_unregistered = false.
 func TestRegisteredScopes_bodyCutShortIsCannotTell(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -238,6 +244,7 @@ func TestRegisteredScopes_bodyCutShortIsCannotTell(t *testing.T) {
 // itself "cannot tell"), and redirect_uri from the provider's base_url; a
 // connector the table does not know needs authorization_endpoint.
 func TestRegisteredScopes_endpointDefaults(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }

@@ -102,6 +102,7 @@ func sortedCopy(ss []string) []string {
 // an empty plan afterwards. Faults stay on for every command of the test:
 // the post-apply plans, refreshes and the destroy go through them too.
 func TestResilience_faultsDuringBulkApply(t *testing.T) {
+	t.Parallel()
 	tg := acctest.NewWithOptions(t, sandbox.Options{FaultRate: 0.2})
 	tg.RequireSandbox(t)
 	const n = 100
@@ -140,6 +141,7 @@ func TestResilience_faultsDuringBulkApply(t *testing.T) {
 // StackOne, the status and what to do; state keeps exactly what the server
 // has, so once StackOne is back the next apply creates only what is missing.
 func TestResilience_outage(t *testing.T) {
+	t.Parallel()
 	var tripAfterFirstCreate atomic.Bool
 	var tg *acctest.Target
 	tg = acctest.NewWithOptions(t, sandbox.Options{Logf: func(format string, args ...any) {
@@ -250,6 +252,7 @@ func (want actionCounts) CheckPlan(_ context.Context, req plancheck.CheckPlanReq
 // down and retries would take far longer: the apply stops at the timeout with
 // an error that says so and how to change it.
 func TestResilience_createTimeout(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	resource.UnitTest(t, resource.TestCase{
@@ -282,6 +285,7 @@ resource "stackone_connector_profile" "test" {
 // retries, not after one retried fetch per profile (which, with 100 profiles
 // and default retries, kept a plan busy for minutes before it said anything).
 func TestResilience_outageAtPlanChecksCatalogOnce(t *testing.T) {
+	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	tg.Sandbox.SetDown(true)
