@@ -15,8 +15,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-
-	"golang.org/x/time/rate"
 )
 
 // attemptTransport wraps the base transport and does what must happen once
@@ -26,7 +24,7 @@ import (
 // logging.
 type attemptTransport struct {
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter *requestWindow
 	timeout time.Duration
 }
 
@@ -51,7 +49,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 
-	if err := waitForSlot(ctx, t.limiter); err != nil {
+	release, err := t.limiter.acquire(ctx)
+	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
@@ -60,6 +59,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		record(nil, 0, err)
 		return nil, err
 	}
+	defer release() // the response is read (or the attempt failed)
 
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
@@ -152,29 +152,4 @@ func newIdempotencyKey() (string, error) {
 	b[6] = b[6]&0x0f | 0x40 // version 4
 	b[8] = b[8]&0x3f | 0x80 // variant 10
 	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16]), nil
-}
-
-// waitForSlot waits for the limiter's next slot. Unlike rate.Limiter.Wait,
-// which fails at once when the slot lies beyond the context's deadline, it
-// waits until the deadline and then returns the context's own error, so a
-// caller sees context.DeadlineExceeded (a timeout it can raise) rather than
-// an instant failure.
-func waitForSlot(ctx context.Context, limiter *rate.Limiter) error {
-	r := limiter.Reserve()
-	if !r.OK() {
-		return errors.New("the client-side rate limit allows no request at all")
-	}
-	delay := r.Delay()
-	if delay == 0 {
-		return nil
-	}
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel() // give the slot back to the next caller
-		return ctx.Err()
-	}
 }
