@@ -270,13 +270,10 @@ func (c *Client) ConnectorProfile(ctx context.Context, id, connectorKey string) 
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	items, err := c.profiles.get(ctx, connectorKey)
+	p, found, err := c.profiles.find(ctx, connectorKey, id)
 	if err != nil {
 		return nil, err
 	}
-	// Search the copy get returned: by now another caller may be re-reading
-	// the shared snapshot, whose entry holds nothing until that read ends.
-	p, found := findProfile(items, id)
 	if !found {
 		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q", ErrProfileNotFound, id)
 	}

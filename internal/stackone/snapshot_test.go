@@ -104,6 +104,13 @@ func TestSnapshotFollowsClientWrites(t *testing.T) {
 	if _, err := c.ConnectorProfiles(ctx, "workday"); err != nil {
 		t.Fatal(err)
 	}
+	// Look one profile up in each list, so that their id indexes exist
+	// before the writes and must follow them.
+	for _, key := range []string{"zoominfo", ""} {
+		if _, err := c.ConnectorProfile(ctx, "id-1", key); err != nil {
+			t.Fatal(err)
+		}
+	}
 	lists := fake.count("GET /connector_profiles")
 
 	created, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
