@@ -107,7 +107,7 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("stackone-bench", flag.ContinueOnError)
 	var c config
-	n := fs.String("n", "1000", "comma-separated numbers of resources")
+	n := fs.String("n", "1000", "comma-separated numbers of resources (\"\" for none: only -stretch and the later sections)")
 	fs.IntVar(&c.runs, "runs", 5, "plans per N and kind (kinds alternated within each run)")
 	fs.BoolVar(&c.full, "full", false, "the full matrix: N = 100,500,1000 unless -n is given, every floor (the framework floor with the SDK's logging on too, and benchnull_data), and the in-process Go benchmarks")
 	fs.IntVar(&c.stretch, "stretch", 0, "also plan this many profiles (issue 12's stretch, 10000) beside the raw-protocol floor (0 skips it)")
@@ -140,6 +140,9 @@ func parseFlags(args []string) (config, error) {
 		}
 	}
 	for _, f := range strings.Split(*n, ",") {
+		if strings.TrimSpace(*n) == "" {
+			break // -n "": only the stretch (and the sections after the plans)
+		}
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v <= 0 {
 			return c, fmt.Errorf("-n: %q is not a positive number", f)
