@@ -380,3 +380,49 @@ func mustProfiles(t *testing.T, c *Client, key string) []ConnectorProfile {
 	}
 	return ps
 }
+
+// BenchmarkRefreshLookups: the N lookups of a refresh of N profiles, from a
+// list already read: copying the list for each lookup, as ConnectorProfile
+// did (get then findProfile), against the id index it uses now. One op is
+// the whole refresh's lookups.
+func BenchmarkRefreshLookups(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		fake := newFakeAPI(n, "zoominfo")
+		srv := httptest.NewServer(fake)
+		c, err := New(Config{BaseURL: srv.URL, APIKey: testAPIKey, RequestsPerMinute: 60_000_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("id-%d", i+1)
+		}
+		if _, err := c.ConnectorProfiles(ctx, "zoominfo"); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("N=%d/copy-list-per-lookup", n), func(b *testing.B) {
+			for b.Loop() {
+				for _, id := range ids {
+					items, err := c.profiles.get(ctx, "zoominfo")
+					if err != nil {
+						b.Fatal(err)
+					}
+					if _, ok := findProfile(items, id); !ok {
+						b.Fatal("not found")
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("N=%d/index", n), func(b *testing.B) {
+			for b.Loop() {
+				for _, id := range ids {
+					if _, err := c.ConnectorProfile(ctx, id, "zoominfo"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+		srv.Close()
+	}
+}

@@ -35,6 +35,17 @@ func main() {
 		}
 		return
 	}
+	if os.Getenv("BENCHNULL_SERVE") == "stackone" {
+		// Served as the stackone provider serves itself (main.go): through
+		// provider.ProtocolServer, which releases the contexts the framework
+		// keeps until StopProvider. So the floor differs from the provider
+		// only by the resource's own code.
+		err := tf6server.Serve("registry.terraform.io/stackonehq/benchnull", stackone.ProtocolServer(func() provider.Provider { return nullProvider{} }))
+		if err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
 	err := providerserver.Serve(context.Background(), func() provider.Provider { return nullProvider{} }, providerserver.ServeOpts{
 		Address: "registry.terraform.io/stackonehq/benchnull", ProtocolVersion: 6,
 	})

@@ -59,6 +59,12 @@ const stackoneRPM = 1000
 // do-nothing framework floor runs both ways.
 var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER=off"}
 
+// servedEnv serves benchnull as the stackone provider serves itself: SDK
+// logs off and provider.ProtocolServer's release of finished requests. The
+// framework floor of the default run, which differs from the provider only
+// by the resource's own code.
+var servedEnv = append(slices.Clone(quietEnv), "BENCHNULL_SERVE=stackone")
+
 // rawEnv makes benchnull answer the resource RPCs on the raw protocol, with
 // no framework and no SDK logging: the floor of any plugin provider.
 var rawEnv = append(slices.Clone(quietEnv), "BENCHNULL_RAW=1")
@@ -117,7 +123,7 @@ func parseFlags(args []string) (config, error) {
 	fs.IntVar(&c.limitedRPM, "limited-rpm", stackoneRPM, "requests/min the sandbox enforces in that apply (StackOne allows 1000 per key)")
 	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs, at most 3)")
 	fs.BoolVar(&c.goBench, "gobench", false, "also run the in-process Go benchmarks of internal/provider (on with -full)")
-	fs.BoolVar(&c.null, "null-variant", true, "also run the plugin floors: benchnull_profile, a do-nothing framework provider with the same schema and logging (SDK logs off, as this provider runs), the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider for this schema); with -full also the framework floor with the SDK's logging on (its default) and benchnull_data, terraform_data's shape on the raw protocol")
+	fs.BoolVar(&c.null, "null-variant", true, "also run the plugin floors: benchnull_profile, a do-nothing framework provider with the same schema, logging and serving (SDK logs off and provider.ProtocolServer, as this provider runs), the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider for this schema); with -full also the framework floor with the SDK's logging on (its default) and benchnull_data, terraform_data's shape on the raw protocol")
 	fs.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime for the in-process benchmarks")
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
@@ -346,7 +352,7 @@ type scaleResult struct {
 	profiles kindRuns // max_requests_per_minute lifted, the sandbox not limiting
 	def      kindRuns // the provider's default limit, the sandbox enforcing StackOne's
 	null     kindRuns // benchnull_profile: the framework floor, SDK logs on (-full)
-	nullQ    kindRuns // benchnull_profile with the SDK's logging off, as this provider runs
+	nullQ    kindRuns // benchnull_profile served as this provider serves itself (SDK logs off, ProtocolServer)
 	raw      kindRuns // benchnull_profile on the raw protocol, no framework: the plugin floor
 	rawData  kindRuns // benchnull_data (terraform_data's shape) on the raw protocol (-full)
 	data     kindRuns
@@ -411,7 +417,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 		{name: "default", dir: pdir, limited: true, kr: &res.def},
 	}
 	if b.cfg.null {
-		kinds = append(kinds, kind{name: "null-quiet", dir: qdir, env: quietEnv, kr: &res.nullQ})
+		kinds = append(kinds, kind{name: "null-served", dir: qdir, env: servedEnv, kr: &res.nullQ})
 		kinds = append(kinds, kind{name: "raw", dir: rdir, env: rawEnv, kr: &res.raw})
 		if b.cfg.full && tag != "stretch" {
 			kinds = append(kinds, kind{name: "null", dir: ndir, kr: &res.null})
@@ -419,7 +425,7 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 		}
 	}
 	if tag == "stretch" {
-		kinds = slices.DeleteFunc(kinds, func(k kind) bool { return k.name == "null-quiet" })
+		kinds = slices.DeleteFunc(kinds, func(k kind) bool { return k.name == "null-served" })
 	} else {
 		kinds = append(kinds, kind{name: "data", dir: ddir, kr: &res.data})
 	}

@@ -206,7 +206,7 @@ func planKinds(s scaleResult) []struct {
 	}{
 		{"stackone_connector_profile, limit lifted", s.profiles},
 		{"stackone_connector_profile, default limit (sandbox enforcing 1000/min)", s.def},
-		{"benchnull_profile: framework, does nothing, same schema and logging (SDK logs off)", s.nullQ},
+		{"benchnull_profile: framework, does nothing, same schema, logging and serving (SDK logs off, provider.ProtocolServer)", s.nullQ},
 		{"benchnull_profile: framework, does nothing, SDK logs on (the framework's default)", s.null},
 		{"benchnull_profile: raw protocol, no framework (the floor of any plugin provider for this schema)", s.raw},
 		{"benchnull_data: terraform_data's shape, raw protocol", s.rawData},
