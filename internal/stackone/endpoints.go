@@ -183,7 +183,7 @@ func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey str
 	}
 	// Search the list this call read, not the shared snapshot: another
 	// caller may already be re-reading it, and an entry under way holds nothing.
-	if _, found := findProfile(items, id); found {
+	if hasProfile(items, id) {
 		var apiErr *APIError
 		errors.As(err, &apiErr)
 		return &WritesUnsupportedError{Op: op, Answer: apiErr}

@@ -130,17 +130,11 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 	}
 }
 
-// findProfile finds id in items (a copy get returned). Callers search the
-// list they were given rather than the shared entry, which another caller
-// may have replaced with a read under way in the meantime.
-func findProfile(items []ConnectorProfile, id string) (*ConnectorProfile, bool) {
-	for i := range items {
-		if items[i].ID == id {
-			p := items[i]
-			return &p, true
-		}
-	}
-	return nil, false
+// hasProfile reports whether id is in items (a copy get returned). Callers
+// search the list they were given rather than the shared entry, which
+// another caller may have replaced with a read under way in the meantime.
+func hasProfile(items []ConnectorProfile, id string) bool {
+	return slices.ContainsFunc(items, func(p ConnectorProfile) bool { return p.ID == id })
 }
 
 // update records a profile the Client wrote in every list it belongs to.

@@ -363,10 +363,10 @@ func TestSnapshotWriteDuringRead(t *testing.T) {
 	close(gate)
 	first := <-done
 	for _, ps := range [][]ConnectorProfile{first, mustProfiles(t, c, "zoominfo")} {
-		if _, ok := findProfile(ps, "made-during-read"); !ok {
+		if !hasProfile(ps, "made-during-read") {
 			t.Errorf("the profile created during the read is missing: %+v", ps)
 		}
-		if _, ok := findProfile(ps, gone); ok {
+		if hasProfile(ps, gone) {
 			t.Errorf("the profile deleted during the read is still listed: %+v", ps)
 		}
 	}
@@ -383,7 +383,7 @@ func mustProfiles(t *testing.T, c *Client, key string) []ConnectorProfile {
 
 // BenchmarkRefreshLookups: the N lookups of a refresh of N profiles, from a
 // list already read: copying the list for each lookup, as ConnectorProfile
-// did (get then findProfile), against the id index it uses now. One op is
+// did (get, then a search of the copy), against the id index it uses now. One op is
 // the whole refresh's lookups.
 func BenchmarkRefreshLookups(b *testing.B) {
 	for _, n := range []int{1000, 10000} {
@@ -408,7 +408,7 @@ func BenchmarkRefreshLookups(b *testing.B) {
 					if err != nil {
 						b.Fatal(err)
 					}
-					if _, ok := findProfile(items, id); !ok {
+					if !hasProfile(items, id) {
 						b.Fatal("not found")
 					}
 				}
