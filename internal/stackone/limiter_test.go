@@ -86,20 +86,28 @@ func callConcurrently(t *testing.T, c *Client, n, parallelism int) time.Duration
 	return elapsed
 }
 
+// runAgainstSandbox makes n requests, ten at a time, through a client whose
+// window allows perWindow, against a sandbox enforcing the same per
+// (virtual) minute; it fails the test on any 429 and returns the time taken.
+func runAgainstSandbox(t *testing.T, perWindow, n int) time.Duration {
+	t.Helper()
+	sb, refused := scaledSandbox(t, perWindow)
+	elapsed := callConcurrently(t, windowClient(t, sb, perWindow), n, 10)
+	if r := refused.Load(); r != 0 {
+		t.Fatalf("the sandbox refused %d requests", r)
+	}
+	if total := sb.Stats().Total; total != n {
+		t.Errorf("the sandbox saw %d requests, want %d", total, n)
+	}
+	return elapsed
+}
+
 // TestRequestWindowNoRateLimitAnswerForABurstBeyondTheLimit: 100 requests at
 // once against a limit of 40 per window are all answered without a 429, and
 // take the two windows they must (38 per window in one process: three
 // batches), not more.
 func TestRequestWindowNoRateLimitAnswerForABurstBeyondTheLimit(t *testing.T) {
-	sb, refused := scaledSandbox(t, 40)
-	c := windowClient(t, sb, 40)
-	elapsed := callConcurrently(t, c, 100, 10)
-	if n := refused.Load(); n != 0 {
-		t.Fatalf("the sandbox refused %d requests", n)
-	}
-	if total := sb.Stats().Total; total != 100 {
-		t.Errorf("the sandbox saw %d requests, want 100", total)
-	}
+	elapsed := runAgainstSandbox(t, 40, 100)
 	if elapsed < 2*time.Second || elapsed > 2*time.Second+900*time.Millisecond {
 		t.Errorf("100 requests at 38 per window took %s: want 2 windows (2s) and not a third", elapsed)
 	}
@@ -110,12 +118,7 @@ func TestRequestWindowNoRateLimitAnswerForABurstBeyondTheLimit(t *testing.T) {
 // time, takes one window: most go at once, the share kept for other
 // processes waits for the window to move, and nothing is refused.
 func TestRequestWindowApplyOfTheLimitTakesOneWindow(t *testing.T) {
-	sb, refused := scaledSandbox(t, 100)
-	c := windowClient(t, sb, 100)
-	elapsed := callConcurrently(t, c, 102, 10)
-	if n := refused.Load(); n != 0 {
-		t.Fatalf("the sandbox refused %d requests", n)
-	}
+	elapsed := runAgainstSandbox(t, 100, 102)
 	if elapsed < time.Second || elapsed > 1150*time.Millisecond {
 		t.Errorf("102 requests at a limit of 100 per window took %s: want ≈ one window (1s, at most 1.15s)", elapsed)
 	}

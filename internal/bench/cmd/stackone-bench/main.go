@@ -346,6 +346,22 @@ type kindRuns struct {
 	planErrs            []int64 // non-2xx answers of the API during each plan
 }
 
+// record adds one apply or plan; withProvider when the kind has provider
+// processes (all but terraform_data).
+func (kr *kindRuns) record(isApply bool, r run, withProvider bool) {
+	wall, cpu, pcpu, procs, rss := &kr.plan, &kr.planCPU, &kr.planPCPU, &kr.planProcs, &kr.planRSS
+	if isApply {
+		wall, cpu, pcpu, procs, rss = &kr.apply, &kr.applyCPU, &kr.applyPCPU, &kr.applyProcs, &kr.applyRSS
+	}
+	*wall = append(*wall, r.Wall)
+	*cpu = append(*cpu, r.CPU)
+	if withProvider {
+		*pcpu = append(*pcpu, r.Procs.CPU)
+		*procs = append(*procs, r.Procs.Processes)
+		*rss = append(*rss, r.Procs.PeakRSSKB)
+	}
+}
+
 type scaleResult struct {
 	n        int
 	stretch  bool
@@ -459,16 +475,9 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 		if apply.Code != 0 {
 			return res, fmt.Errorf("apply of %d %s exited %d:\n%s", n, k.name, apply.Code, tail(apply.Out, 30))
 		}
-		kr := k.kr
-		kr.apply = append(kr.apply, apply.Wall)
-		kr.applyCPU = append(kr.applyCPU, apply.CPU)
-		if k.name != "data" {
-			kr.applyPCPU = append(kr.applyPCPU, apply.Procs.CPU)
-			kr.applyProcs = append(kr.applyProcs, apply.Procs.Processes)
-			kr.applyRSS = append(kr.applyRSS, apply.Procs.PeakRSSKB)
-		}
+		k.kr.record(true, apply, k.name != "data")
 		if k.name == "lifted" {
-			kr.applyStats = append(kr.applyStats, diffStats(b.sb.Stats(), before))
+			k.kr.applyStats = append(k.kr.applyStats, diffStats(b.sb.Stats(), before))
 		}
 		if tag != "warmup" {
 			logf("N=%d apply %-10s %s", n, k.name, bench.Seconds(apply.Wall))
@@ -493,17 +502,10 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 				}
 				return res, fmt.Errorf("plan of %d %s %s (exit %d):\n%s", n, k.name, what, plan.Code, tail(plan.Out, 30))
 			}
-			kr := k.kr
-			kr.plan = append(kr.plan, plan.Wall)
-			kr.planCPU = append(kr.planCPU, plan.CPU)
-			if k.name != "data" {
-				kr.planPCPU = append(kr.planPCPU, plan.Procs.CPU)
-				kr.planProcs = append(kr.planProcs, plan.Procs.Processes)
-				kr.planRSS = append(kr.planRSS, plan.Procs.PeakRSSKB)
-			}
+			k.kr.record(false, plan, k.name != "data")
 			if k.name == "lifted" || k.name == "default" {
-				kr.planStats = append(kr.planStats, diffStats(b.sb.Stats(), before))
-				kr.planErrs = append(kr.planErrs, b.apiErrs.Load()-errs)
+				k.kr.planStats = append(k.kr.planStats, diffStats(b.sb.Stats(), before))
+				k.kr.planErrs = append(k.kr.planErrs, b.apiErrs.Load()-errs)
 			}
 			if tag != "warmup" {
 				logf("N=%d run %d/%d plan %-10s %s", n, i+1, runs, k.name, bench.Seconds(plan.Wall))
