@@ -24,7 +24,7 @@ root=$(cd "$(dirname "$0")/.." && pwd)
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 mkdir -p "$work/bin"
-(cd "$root" && go build -trimpath -o "$work/bin/terraform-provider-benchnull" ./internal/bench/cmd/benchnull-provider)
+(cd "$root/internal/bench" && go build -trimpath -o "$work/bin/terraform-provider-benchnull" ./cmd/benchnull-provider)
 cat >"$work/cli.tfrc" <<TF
 provider_installation {
   dev_overrides { "stackonehq/benchnull" = "$work/bin" }

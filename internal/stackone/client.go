@@ -24,7 +24,6 @@ import (
 	"unicode"
 
 	"github.com/hashicorp/go-retryablehttp"
-	"golang.org/x/time/rate"
 )
 
 // DefaultBaseURL is StackOne's API endpoint.
@@ -177,7 +176,7 @@ func New(cfg Config) (*Client, error) {
 		httpClient: &http.Client{
 			Transport: &attemptTransport{
 				base:    transport,
-				limiter: rate.NewLimiter(rate.Every(time.Minute/time.Duration(rpm)), 1),
+				limiter: newRequestWindow(rpm, time.Minute),
 				timeout: timeout,
 			},
 			// API calls never redirect; following one could replay a body

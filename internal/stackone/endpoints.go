@@ -189,7 +189,7 @@ func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey str
 	}
 	// Search the list this call read, not the shared snapshot: another
 	// caller may already be re-reading it, and an entry under way holds nothing.
-	if _, found := findProfile(items, id); found {
+	if hasProfile(items, id) {
 		var apiErr *APIError
 		errors.As(err, &apiErr)
 		return &WritesUnsupportedError{Op: op, Answer: apiErr}
@@ -299,13 +299,10 @@ func (c *Client) ConnectorProfile(ctx context.Context, id, connectorKey string) 
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	items, err := c.profiles.get(ctx, connectorKey)
+	p, found, err := c.profiles.find(ctx, connectorKey, id)
 	if err != nil {
 		return nil, err
 	}
-	// Search the copy get returned: by now another caller may be re-reading
-	// the shared snapshot, whose entry holds nothing until that read ends.
-	p, found := findProfile(items, id)
 	if !found {
 		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q", ErrProfileNotFound, id)
 	}

@@ -353,30 +353,6 @@ func TestRateLimitWaitEndsWithTheDeadline(t *testing.T) {
 	}
 }
 
-func TestRateLimitSpacesRequests(t *testing.T) {
-	var hits counter
-	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if hits.inc() == 2 {
-			writeError(w, 503, "retry me", "")
-			return
-		}
-		writeJSON(w, 200, map[string]any{"id": "p"})
-	}))
-	defer srv.Close()
-	// 1200/min = one request per 50ms; the limiter also paces retries.
-	c, _ := newTestClient(t, srv, func(c *Config) { c.RequestsPerMinute = 1200 })
-	start := time.Now()
-	for i := 0; i < 3; i++ {
-		if _, err := c.GetAccount(context.Background(), "p"); err != nil {
-			t.Fatal(err)
-		}
-	}
-	// 4 attempts (one retry) need at least 3 intervals.
-	if n, el := hits.get(), time.Since(start); n != 4 || el < 140*time.Millisecond {
-		t.Errorf("%d attempts in %s: want 4 spaced by the 50ms limit", n, el)
-	}
-}
-
 func TestLoggerNeverSeesAPIKey(t *testing.T) {
 	var hits counter
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

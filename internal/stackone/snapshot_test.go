@@ -104,6 +104,13 @@ func TestSnapshotFollowsClientWrites(t *testing.T) {
 	if _, err := c.ConnectorProfiles(ctx, "workday"); err != nil {
 		t.Fatal(err)
 	}
+	// Look one profile up in each list, so that their id indexes exist
+	// before the writes and must follow them.
+	for _, key := range []string{"zoominfo", ""} {
+		if _, err := c.ConnectorProfile(ctx, "id-1", key); err != nil {
+			t.Fatal(err)
+		}
+	}
 	lists := fake.count("GET /connector_profiles")
 
 	created, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{
@@ -356,10 +363,10 @@ func TestSnapshotWriteDuringRead(t *testing.T) {
 	close(gate)
 	first := <-done
 	for _, ps := range [][]ConnectorProfile{first, mustProfiles(t, c, "zoominfo")} {
-		if _, ok := findProfile(ps, "made-during-read"); !ok {
+		if !hasProfile(ps, "made-during-read") {
 			t.Errorf("the profile created during the read is missing: %+v", ps)
 		}
-		if _, ok := findProfile(ps, gone); ok {
+		if hasProfile(ps, gone) {
 			t.Errorf("the profile deleted during the read is still listed: %+v", ps)
 		}
 	}
@@ -372,4 +379,50 @@ func mustProfiles(t *testing.T, c *Client, key string) []ConnectorProfile {
 		t.Fatal(err)
 	}
 	return ps
+}
+
+// BenchmarkRefreshLookups: the N lookups of a refresh of N profiles, from a
+// list already read: copying the list for each lookup, as ConnectorProfile
+// did (get, then a search of the copy), against the id index it uses now. One op is
+// the whole refresh's lookups.
+func BenchmarkRefreshLookups(b *testing.B) {
+	for _, n := range []int{1000, 10000} {
+		fake := newFakeAPI(n, "zoominfo")
+		srv := httptest.NewServer(fake)
+		c, err := New(Config{BaseURL: srv.URL, APIKey: testAPIKey, RequestsPerMinute: 60_000_000})
+		if err != nil {
+			b.Fatal(err)
+		}
+		ctx := context.Background()
+		ids := make([]string, n)
+		for i := range ids {
+			ids[i] = fmt.Sprintf("id-%d", i+1)
+		}
+		if _, err := c.ConnectorProfiles(ctx, "zoominfo"); err != nil {
+			b.Fatal(err)
+		}
+		b.Run(fmt.Sprintf("N=%d/copy-list-per-lookup", n), func(b *testing.B) {
+			for b.Loop() {
+				for _, id := range ids {
+					items, err := c.profiles.get(ctx, "zoominfo")
+					if err != nil {
+						b.Fatal(err)
+					}
+					if !hasProfile(items, id) {
+						b.Fatal("not found")
+					}
+				}
+			}
+		})
+		b.Run(fmt.Sprintf("N=%d/index", n), func(b *testing.B) {
+			for b.Loop() {
+				for _, id := range ids {
+					if _, err := c.ConnectorProfile(ctx, id, "zoominfo"); err != nil {
+						b.Fatal(err)
+					}
+				}
+			}
+		})
+		srv.Close()
+	}
 }

@@ -17,7 +17,6 @@ import (
 	"time"
 
 	"github.com/google/uuid"
-	"golang.org/x/time/rate"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 )
@@ -29,7 +28,7 @@ import (
 // logging.
 type attemptTransport struct {
 	base    http.RoundTripper
-	limiter *rate.Limiter
+	limiter *requestWindow
 	timeout time.Duration
 }
 
@@ -54,7 +53,8 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		}
 	}
 
-	if err := waitForSlot(ctx, t.limiter); err != nil {
+	release, err := t.limiter.acquire(ctx)
+	if err != nil {
 		if req.Body != nil {
 			_ = req.Body.Close()
 		}
@@ -63,6 +63,7 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		record(nil, 0, err)
 		return nil, err
 	}
+	defer release() // the response is read (or the attempt failed)
 
 	start := time.Now()
 	actx, cancel := context.WithTimeout(ctx, t.timeout)
@@ -204,29 +205,4 @@ func newIdempotencyKey() (string, error) {
 		return "", fmt.Errorf("generating an idempotency key: %w", err)
 	}
 	return key.String(), nil
-}
-
-// waitForSlot waits for the limiter's next slot. Unlike rate.Limiter.Wait,
-// which fails at once when the slot lies beyond the context's deadline, it
-// waits until the deadline and then returns the context's own error, so a
-// caller sees context.DeadlineExceeded (a timeout it can raise) rather than
-// an instant failure.
-func waitForSlot(ctx context.Context, limiter *rate.Limiter) error {
-	r := limiter.Reserve()
-	if !r.OK() {
-		return errors.New("the client-side rate limit allows no request at all")
-	}
-	delay := r.Delay()
-	if delay == 0 {
-		return nil
-	}
-	timer := time.NewTimer(delay)
-	defer timer.Stop()
-	select {
-	case <-timer.C:
-		return nil
-	case <-ctx.Done():
-		r.Cancel() // give the slot back to the next caller
-		return ctx.Err()
-	}
 }

@@ -1,9 +1,8 @@
 // Command benchnull-provider is a do-nothing terraform-plugin-framework
-// provider whose one resource, benchnull_profile, has the shape of
-// stackone_connector_profile (the same attributes, defaults, plan modifiers,
-// write-only secret and timeouts block) but no API behind it: Create fills
-// the computed attributes, Read returns the state as it is. stackone-bench
-// runs it with -null-variant as a second floor: what Terraform plus the
+// provider whose one resource, benchnull_profile, has the schema of
+// stackone_connector_profile (taken from the real resource) but no API
+// behind it: Create fills the computed attributes, Read returns the state as
+// it is. stackone-bench runs it as a floor: what Terraform plus the
 // framework cost for such a resource, before the provider does anything.
 // It is a benchmark fixture, never shipped.
 package main
@@ -15,24 +14,34 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
-	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	pschema "github.com/hashicorp/terraform-plugin-framework/provider/schema"
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6/tf6server"
+
+	stackone "github.com/stackonehq/terraform-provider-stackone/internal/provider"
 )
 
 func main() {
 	if os.Getenv("BENCHNULL_RAW") == "1" {
 		if err := tf6server.Serve("registry.terraform.io/stackonehq/benchnull", newRawServer); err != nil {
+			log.Fatal(err)
+		}
+		return
+	}
+	if os.Getenv("BENCHNULL_SERVE") == "stackone" {
+		// Served as the stackone provider serves itself (main.go): through
+		// provider.ProtocolServer, which releases the contexts the framework
+		// keeps until StopProvider. So the floor differs from the provider
+		// only by the resource's own code.
+		err := tf6server.Serve("registry.terraform.io/stackonehq/benchnull", stackone.ProtocolServer(func() provider.Provider { return nullProvider{} }))
+		if err != nil {
 			log.Fatal(err)
 		}
 		return
@@ -88,31 +97,16 @@ func (profile) Metadata(_ context.Context, req resource.MetadataRequest, resp *r
 	resp.TypeName = req.ProviderTypeName + "_profile"
 }
 
-func (profile) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	empty := types.SetValueMust(types.StringType, []attr.Value{})
-	keep := []planmodifier.String{stringplanmodifier.UseStateForUnknown()}
-	replace := []planmodifier.String{stringplanmodifier.RequiresReplace()}
-	resp.Schema = schema.Schema{
-		Attributes: map[string]schema.Attribute{
-			"id":                       schema.StringAttribute{Computed: true, PlanModifiers: keep},
-			"connector":                schema.StringAttribute{Required: true, PlanModifiers: replace},
-			"auth_type":                schema.StringAttribute{Required: true, PlanModifiers: replace},
-			"name":                     schema.StringAttribute{Required: true},
-			"client_id":                schema.StringAttribute{Required: true},
-			"client_secret":            schema.StringAttribute{Optional: true, Sensitive: true},
-			"client_secret_wo":         schema.StringAttribute{Optional: true, Sensitive: true, WriteOnly: true},
-			"client_secret_wo_version": schema.Int64Attribute{Optional: true},
-			"scopes":                   schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(empty)},
-			"actions":                  schema.SetAttribute{ElementType: types.StringType, Optional: true, Computed: true, Default: setdefault.StaticValue(empty)},
-			"active":                   schema.BoolAttribute{Optional: true, Computed: true, Default: booldefault.StaticBool(true)},
-			"redirect_uri":             schema.StringAttribute{Computed: true, PlanModifiers: keep},
-			"created_at":               schema.StringAttribute{Computed: true, PlanModifiers: keep},
-			"updated_at":               schema.StringAttribute{Computed: true},
-		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
-	}
+// Schema is stackone_connector_profile's own schema, read from the real
+// resource so that the floor cannot drift from it: the same attributes,
+// defaults, plan modifiers, write-only secret, timeouts block, and
+// validators. The validators stay: they are part of the schema, and the
+// framework runs them in ValidateResourceConfig for any provider that
+// declares them; what this floor leaves out is the resource's own code
+// (ValidateConfig, ModifyPlan, the API calls of Create and Read). They are
+// cheap (length and character checks of a few strings).
+func (profile) Schema(ctx context.Context, req resource.SchemaRequest, resp *resource.SchemaResponse) {
+	stackone.NewConnectorProfileResource().Schema(ctx, req, resp)
 	reshape(&resp.Schema, os.Getenv("BENCHNULL_RESHAPE"))
 }
 

@@ -9,25 +9,33 @@ import (
 )
 
 // providerBlock is the stackone provider configured for the sandbox.
-func providerBlock(baseURL, apiKey string, rpm int) string {
+// max_requests_per_minute comes from a variable that is null unless set
+// (-var), so the same configuration and state plan with the provider's
+// default limit or with the limit lifted.
+func providerBlock(baseURL, apiKey string) string {
 	return fmt.Sprintf(`terraform {
   required_providers {
     stackone = { source = "stackonehq/stackone" }
   }
 }
 
+variable "max_requests_per_minute" {
+  type    = number
+  default = null
+}
+
 provider "stackone" {
   base_url                = %q
   api_key                 = %q
-  max_requests_per_minute = %d
+  max_requests_per_minute = var.max_requests_per_minute
 }
-`, baseURL, apiKey, rpm)
+`, baseURL, apiKey)
 }
 
 // profilesConfig declares n ZoomInfo connector profiles, as the README's
 // example declares one (write-only secret, scopes and an action).
-func profilesConfig(baseURL, apiKey string, rpm, n int, clientID string) string {
-	return providerBlock(baseURL, apiKey, rpm) + "\n" + profileResources("stackone_connector_profile", n, clientID)
+func profilesConfig(baseURL, apiKey string, n int, clientID string) string {
+	return providerBlock(baseURL, apiKey) + "\n" + profileResources("stackone_connector_profile", n, clientID)
 }
 
 // nullConfig declares n benchnull_profile: the same attributes as
@@ -87,19 +95,22 @@ func dataShapedResources(typeName string, n int) string {
 }
 
 // scopesConfig declares one stackone_registered_scopes data source.
-func scopesConfig(baseURL, apiKey string, rpm int, clientID string, scopes []string) string {
+// The authorization endpoint is the sandbox's copy of ZoomInfo's gateway
+// (the data source's default is the real one).
+func scopesConfig(baseURL, apiKey, authorizeURL, clientID string, scopes []string) string {
 	quoted := make([]string, len(scopes))
 	for i, s := range scopes {
 		quoted[i] = strconv.Quote(s)
 	}
-	return providerBlock(baseURL, apiKey, rpm) + fmt.Sprintf(`
+	return providerBlock(baseURL, apiKey) + fmt.Sprintf(`
 data "stackone_registered_scopes" "bench" {
-  connector            = "zoominfo"
-  client_id            = %q
-  scopes               = [%s]
-  fail_on_unregistered = false
+  connector              = "zoominfo"
+  client_id              = %q
+  scopes                 = [%s]
+  authorization_endpoint = %q
+  fail_on_unregistered   = false
 }
-`, clientID, strings.Join(quoted, ", "))
+`, clientID, strings.Join(quoted, ", "), authorizeURL)
 }
 
 // writeConfig creates dir (if needed) with main.tf holding text.

@@ -1,15 +1,21 @@
-// Command stackone-bench measures plan, refresh and apply of many
-// stackone_connector_profile resources against an in-process sandbox, beside
-// the same number of Terraform's built-in terraform_data (the floor Terraform
-// itself sets), and writes a Markdown report.
+// Command stackone-bench measures plan (with refresh) and apply of many
+// stackone_connector_profile resources against an in-process sandbox, with
+// the provider's default rate limit (max_requests_per_minute unset: 1000/min,
+// the sandbox enforcing StackOne's 1000/min) and with the limit lifted, beside
+// the floors a plugin can reach (a do-nothing framework provider with the
+// same schema and logging, the same resource on the raw protocol) and
+// Terraform's built-in terraform_data; and writes a Markdown report around
+// the targets of issue 12.
 //
-//	go run ./internal/bench/cmd/stackone-bench [-n 100,500,1000] [-runs 5] [-parallelism 10]
-//	    [-limited-n 1000] [-limited-rpm 1000] [-out FILE] [-smoke]
+//	cd internal/bench && go run ./cmd/stackone-bench [-n 1000] [-runs 5] [-full] [-stretch 10000]
+//	    [-parallelism 10] [-limited-n 1000] [-limited-rpm 1000] [-out FILE] [-smoke]
 //
-// It builds the provider (go build -trimpath), runs the terraform on PATH
-// through a dev_overrides CLI config (never ~/.terraformrc), and reports
-// medians, API calls per phase from the sandbox's counters, a rate-limited
-// apply, the provider process's schema time and peak RSS, and the cost of
+// Per N, each kind is applied once from an empty state, then planned -runs
+// times, kinds alternated within each run; the report gives medians. It
+// builds the provider (go build -trimpath), runs the terraform on PATH
+// through a dev_overrides CLI config (never ~/.terraformrc), and reports API
+// calls per phase from the sandbox's counters, an apply at the default
+// limit, the provider process's schema time and peak RSS, and the cost of
 // stackone_registered_scopes. It reports numbers and never fails on them; it
 // exits non-zero only on a real failure (an apply that fails, a plan that is
 // not clean after apply).
@@ -38,10 +44,13 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-// unlimitedRPM is the provider's max_requests_per_minute outside the
-// rate-limited section: the highest value its validator accepts, so the
-// client-side limiter (one request per 0.6 ms) does not dominate.
+// unlimitedRPM is the provider's max_requests_per_minute when the limit is
+// lifted: the highest value its validator accepts.
 const unlimitedRPM = 100000
+
+// stackoneRPM is StackOne's limit per API key, which the sandbox enforces in
+// the default-limit plans; the provider's default is the same.
+const stackoneRPM = 1000
 
 // quietEnv turns off the SDK's and the provider's logging in a provider
 // process. With no TF_LOG* variable set, terraform-plugin-go still logs every
@@ -51,12 +60,21 @@ const unlimitedRPM = 100000
 // do-nothing framework floor runs both ways.
 var quietEnv = []string{"TF_LOG_SDK=off", "TF_LOG_SDK_PROTO=off", "TF_LOG_SDK_FRAMEWORK=off", "TF_LOG_PROVIDER=off"}
 
+// servedEnv serves benchnull as the stackone provider serves itself: SDK
+// logs off and provider.ProtocolServer's release of finished requests. The
+// framework floor of the default run, which differs from the provider only
+// by the resource's own code.
+var servedEnv = append(slices.Clone(quietEnv), "BENCHNULL_SERVE=stackone")
+
 // rawEnv makes benchnull answer the resource RPCs on the raw protocol, with
 // no framework and no SDK logging: the floor of any plugin provider.
 var rawEnv = append(slices.Clone(quietEnv), "BENCHNULL_RAW=1")
 
 type config struct {
 	ns          []int
+	stretch     int
+	stretchRuns int
+	full        bool
 	runs        int
 	parallelism int
 	limitedN    int
@@ -96,14 +114,17 @@ func main() {
 func parseFlags(args []string) (config, error) {
 	fs := flag.NewFlagSet("stackone-bench", flag.ContinueOnError)
 	var c config
-	n := fs.String("n", "100,500,1000", "comma-separated numbers of resources")
-	fs.IntVar(&c.runs, "runs", 5, "runs per N and kind (alternated ABAB)")
+	n := fs.String("n", "1000", "comma-separated numbers of resources (\"\" for none: only -stretch and the later sections)")
+	fs.IntVar(&c.runs, "runs", 5, "plans per N and kind (kinds alternated within each run)")
+	fs.BoolVar(&c.full, "full", false, "the full matrix: N = 100,500,1000 unless -n is given, every floor (the framework floor with the SDK's logging on too, and benchnull_data), and the in-process Go benchmarks")
+	fs.IntVar(&c.stretch, "stretch", 0, "also plan this many profiles (issue 12's stretch, 10000) beside the raw-protocol floor (0 skips it)")
+	fs.IntVar(&c.stretchRuns, "stretch-runs", 3, "plans per kind at the -stretch N")
 	fs.IntVar(&c.parallelism, "parallelism", 10, "terraform -parallelism")
-	fs.IntVar(&c.limitedN, "limited-n", 1000, "profiles in the rate-limited apply (0 skips it)")
-	fs.IntVar(&c.limitedRPM, "limited-rpm", 1000, "requests/min of the sandbox and of the provider in the rate-limited apply (StackOne allows 1000 per key)")
-	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs)")
-	fs.BoolVar(&c.goBench, "gobench", true, "also run the in-process Go benchmarks of internal/provider")
-	fs.BoolVar(&c.null, "null-variant", true, "also run the plugin floors: benchnull_profile, a do-nothing framework provider with the same schema (with the SDK's logging on, its default, and off), the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider for this schema), and benchnull_data, terraform_data's shape on the raw protocol")
+	fs.IntVar(&c.limitedN, "limited-n", 1000, "profiles in the apply at the provider's default limit (0 skips it)")
+	fs.IntVar(&c.limitedRPM, "limited-rpm", stackoneRPM, "requests/min the sandbox enforces in that apply (StackOne allows 1000 per key)")
+	fs.IntVar(&c.schemaRuns, "schema-runs", 0, "runs of the schema and registered_scopes measurements (default: -runs, at most 3)")
+	fs.BoolVar(&c.goBench, "gobench", false, "also run the in-process Go benchmarks of internal/provider (on with -full)")
+	fs.BoolVar(&c.null, "null-variant", true, "also run the plugin floors: benchnull_profile, a do-nothing framework provider with the same schema, logging and serving (SDK logs off and provider.ProtocolServer, as this provider runs), the same resource answered on the raw protocol with no framework (BENCHNULL_RAW=1: the floor of any plugin provider for this schema); with -full also the framework floor with the SDK's logging on (its default) and benchnull_data, terraform_data's shape on the raw protocol")
 	fs.StringVar(&c.benchtime, "benchtime", "1s", "go test -benchtime for the in-process benchmarks")
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
@@ -111,21 +132,35 @@ func parseFlags(args []string) (config, error) {
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
+	nGiven := false
+	fs.Visit(func(f *flag.Flag) { nGiven = nGiven || f.Name == "n" })
+	if c.full {
+		c.goBench = true
+		if !nGiven {
+			*n = "100,500,1000"
+		}
+	}
 	if c.smoke {
-		*n, c.runs, c.limitedN, c.schemaRuns, c.benchtime = "10", 1, 50, 1, "10x"
+		*n, c.runs, c.limitedN, c.schemaRuns, c.benchtime, c.full, c.goBench = "10", 1, 50, 1, "10x", true, true
+		if c.stretch > 0 {
+			c.stretch, c.stretchRuns = 20, 1
+		}
 	}
 	for _, f := range strings.Split(*n, ",") {
+		if strings.TrimSpace(*n) == "" {
+			break // -n "": only the stretch (and the sections after the plans)
+		}
 		v, err := strconv.Atoi(strings.TrimSpace(f))
 		if err != nil || v <= 0 {
 			return c, fmt.Errorf("-n: %q is not a positive number", f)
 		}
 		c.ns = append(c.ns, v)
 	}
-	if c.runs <= 0 || c.parallelism <= 0 || c.limitedN < 0 || c.limitedRPM <= 0 || c.limitedRPM > unlimitedRPM {
-		return c, errors.New("-runs and -parallelism must be positive, -limited-n not negative, -limited-rpm in 1..100000")
+	if c.runs <= 0 || c.parallelism <= 0 || c.limitedN < 0 || c.limitedRPM <= 0 || c.stretch < 0 || c.stretchRuns <= 0 {
+		return c, errors.New("-runs, -stretch-runs and -parallelism must be positive, -limited-n and -stretch not negative, -limited-rpm positive")
 	}
 	if c.schemaRuns <= 0 {
-		c.schemaRuns = c.runs
+		c.schemaRuns = min(c.runs, 3)
 	}
 	return c, nil
 }
@@ -156,7 +191,7 @@ type benchRun struct {
 }
 
 func runAll(cfg config) (string, error) {
-	root, err := moduleRoot()
+	root, benchDir, err := moduleRoots()
 	if err != nil {
 		return "", err
 	}
@@ -173,7 +208,7 @@ func runAll(cfg config) (string, error) {
 	b.machine = machineInfo(root)
 
 	logf("building the provider (go build -trimpath)")
-	b.r, b.buildTime, err = setup(root, work, cfg.null)
+	b.r, b.buildTime, err = setup(root, benchDir, work, cfg.null)
 	if err != nil {
 		return "", err
 	}
@@ -200,6 +235,7 @@ func runAll(cfg config) (string, error) {
 	}{
 		{"warm-up", b.warmUp},
 		{"scale", b.runScale},
+		{"stretch", b.runStretch},
 		{"limited", b.runLimited},
 		{"schema", b.runSchema},
 		{"registered scopes", b.runScopes},
@@ -219,17 +255,22 @@ func runAll(cfg config) (string, error) {
 	return b.report(), runErr
 }
 
-// moduleRoot is the directory of this module's go.mod.
-func moduleRoot() (string, error) {
-	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}").Output()
+// moduleRoots are the provider's module (the repository root, which the
+// bench module replaces its requirement with) and the bench module.
+func moduleRoots() (root, benchDir string, err error) {
+	out, err := exec.Command("go", "list", "-m", "-f", "{{.Dir}}", "github.com/stackonehq/terraform-provider-stackone/internal/bench", "github.com/stackonehq/terraform-provider-stackone").Output()
 	if err != nil {
-		return "", fmt.Errorf("go list -m: %w", err)
+		return "", "", fmt.Errorf("go list -m (run from internal/bench): %w", err)
 	}
-	dir := strings.TrimSpace(string(out))
-	if _, err := os.Stat(filepath.Join(dir, "main.go")); err != nil {
-		return "", fmt.Errorf("run from inside the module: %w", err)
+	dirs := strings.Fields(string(out))
+	if len(dirs) != 2 {
+		return "", "", fmt.Errorf("go list -m: want two module directories, got %q", out)
 	}
-	return dir, nil
+	benchDir, root = dirs[0], dirs[1]
+	if _, err := os.Stat(filepath.Join(root, "main.go")); err != nil {
+		return "", "", fmt.Errorf("the provider module is not beside the bench module: %w", err)
+	}
+	return root, benchDir, nil
 }
 
 // catalogScopes reads the ZoomInfo scopes from the sandbox's catalog, the
@@ -303,17 +344,47 @@ type kindRuns struct {
 	applyRSS, planRSS   []int64
 	applyStats          []sandbox.Stats
 	planStats           []sandbox.Stats
+	planErrs            []int64 // non-2xx answers of the API during each plan
+}
+
+// record adds one apply or plan; withProvider when the kind has provider
+// processes (all but terraform_data).
+func (kr *kindRuns) record(isApply bool, r run, withProvider bool) {
+	wall, cpu, pcpu, procs, rss := &kr.plan, &kr.planCPU, &kr.planPCPU, &kr.planProcs, &kr.planRSS
+	if isApply {
+		wall, cpu, pcpu, procs, rss = &kr.apply, &kr.applyCPU, &kr.applyPCPU, &kr.applyProcs, &kr.applyRSS
+	}
+	*wall = append(*wall, r.Wall)
+	*cpu = append(*cpu, r.CPU)
+	if withProvider {
+		*pcpu = append(*pcpu, r.Procs.CPU)
+		*procs = append(*procs, r.Procs.Processes)
+		*rss = append(*rss, r.Procs.PeakRSSKB)
+	}
 }
 
 type scaleResult struct {
 	n        int
-	profiles kindRuns
-	null     kindRuns // benchnull_profile: the framework floor
-	nullQ    kindRuns // benchnull_profile with the SDK's logging off
+	stretch  bool
+	profiles kindRuns // max_requests_per_minute lifted, the sandbox not limiting
+	def      kindRuns // the provider's default limit, the sandbox enforcing StackOne's
+	null     kindRuns // benchnull_profile: the framework floor, SDK logs on (-full)
+	nullQ    kindRuns // benchnull_profile served as this provider serves itself (SDK logs off, ProtocolServer)
 	raw      kindRuns // benchnull_profile on the raw protocol, no framework: the plugin floor
-	rawData  kindRuns // benchnull_data (terraform_data's shape) on the raw protocol
+	rawData  kindRuns // benchnull_data (terraform_data's shape) on the raw protocol (-full)
 	data     kindRuns
 	apiErrs  int64
+}
+
+// kind is one thing planned: a directory of configuration, the environment
+// of its provider processes and, for the profiles, the provider's limit.
+type kind struct {
+	name    string
+	dir     string
+	env     []string
+	args    []string // extra terraform arguments (the lifted limit)
+	limited bool     // the sandbox enforces StackOne's limit during the plan
+	kr      *kindRuns
 }
 
 func (b *benchRun) runScale() error {
@@ -327,67 +398,101 @@ func (b *benchRun) runScale() error {
 	return nil
 }
 
-// scaleRun measures apply then plan of n profiles and n terraform_data,
-// runs alternated (profiles, terraform_data, then the floors, then again). tag "warmup" runs each once.
+// runStretch plans -stretch profiles beside the raw-protocol floor.
+func (b *benchRun) runStretch() error {
+	if b.cfg.stretch == 0 {
+		return nil
+	}
+	res, err := b.scaleRun(b.cfg.stretch, "stretch")
+	res.stretch = true
+	b.scale = append(b.scale, res)
+	return err
+}
+
+// scaleRun applies each kind of n resources once from an empty state, then
+// plans each kind runs times, alternated (lifted, default limit, the floors,
+// terraform_data, then again). tag "warmup" plans once; "stretch" runs only
+// the profiles and the raw floor, -stretch-runs times.
 func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 	res := scaleResult{n: n}
 	runs := b.cfg.runs
-	if tag == "warmup" {
+	switch tag {
+	case "warmup":
 		runs = 1
+	case "stretch":
+		runs = b.cfg.stretchRuns
 	}
 	pdir := filepath.Join(b.work, fmt.Sprintf("profiles-%d%s", n, tag))
 	ddir := filepath.Join(b.work, fmt.Sprintf("data-%d%s", n, tag))
 	ndir := filepath.Join(b.work, fmt.Sprintf("null-%d%s", n, tag))
-	if err := writeConfig(ndir, nullConfig(n, b.clientID)); err != nil {
-		return res, err
+	rdir := filepath.Join(b.work, fmt.Sprintf("rawnull-%d%s", n, tag))
+	qdir := filepath.Join(b.work, fmt.Sprintf("quietnull-%d%s", n, tag))
+	rddir := filepath.Join(b.work, fmt.Sprintf("rawdata-%d%s", n, tag))
+	lifted := []string{fmt.Sprintf("-var=max_requests_per_minute=%d", unlimitedRPM)}
+	kinds := []kind{
+		{name: "lifted", dir: pdir, args: lifted, kr: &res.profiles},
+		{name: "default", dir: pdir, limited: true, kr: &res.def},
 	}
-	rdir := filepath.Join(b.work, fmt.Sprintf("rawdata-%d%s", n, tag))
-	if err := writeConfig(rdir, rawDataConfig(n)); err != nil {
-		return res, err
+	if b.cfg.null {
+		kinds = append(kinds, kind{name: "null-served", dir: qdir, env: servedEnv, kr: &res.nullQ})
+		kinds = append(kinds, kind{name: "raw", dir: rdir, env: rawEnv, kr: &res.raw})
+		if b.cfg.full && tag != "stretch" {
+			kinds = append(kinds, kind{name: "null", dir: ndir, kr: &res.null})
+			kinds = append(kinds, kind{name: "raw-data", dir: rddir, env: rawEnv, kr: &res.rawData})
+		}
 	}
-	if err := writeConfig(pdir, profilesConfig(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM, n, b.clientID)); err != nil {
-		return res, err
+	if tag == "stretch" {
+		kinds = slices.DeleteFunc(kinds, func(k kind) bool { return k.name == "null-served" })
+	} else {
+		kinds = append(kinds, kind{name: "data", dir: ddir, kr: &res.data})
 	}
-	if err := writeConfig(ddir, dataConfig(n)); err != nil {
-		return res, err
+	configs := map[string]string{
+		pdir: profilesConfig(b.sb.BaseURL(), b.sb.APIKey(), n, b.clientID),
+		ddir: dataConfig(n), ndir: nullConfig(n, b.clientID), qdir: nullConfig(n, b.clientID),
+		rdir: nullConfig(n, b.clientID), rddir: rawDataConfig(n),
 	}
 	par := "-parallelism=" + strconv.Itoa(b.cfg.parallelism)
 	errsBefore := b.apiErrs.Load()
-	for i := range runs {
-		kinds := []string{"profiles", "data"}
-		if b.cfg.null {
-			kinds = append(kinds, "null")
-			kinds = append(kinds, "null-quiet", "raw", "raw-data")
+
+	// Apply each directory once (the two profile kinds share theirs: the
+	// state of the lifted apply is planned with either limit).
+	b.sb.Reset()
+	b.sb.SetRateLimit(0)
+	for _, k := range kinds {
+		if k.name == "default" {
+			continue
 		}
-		for _, kind := range kinds {
-			dir, kr, env := pdir, &res.profiles, []string(nil)
-			switch kind {
-			case "data":
-				dir, kr = ddir, &res.data
-			case "null":
-				dir, kr = ndir, &res.null
-			case "null-quiet":
-				dir, kr, env = ndir, &res.nullQ, quietEnv
-			case "raw":
-				dir, kr, env = ndir, &res.raw, rawEnv
-			case "raw-data":
-				dir, kr, env = rdir, &res.rawData, rawEnv
+		if err := writeConfig(k.dir, configs[k.dir]); err != nil {
+			return res, err
+		}
+		if err := freshState(k.dir); err != nil {
+			return res, err
+		}
+		before := b.sb.Stats()
+		apply, err := b.r.terraformEnv(k.dir, k.env, append([]string{"apply", "-auto-approve", "-input=false", par}, k.args...)...)
+		if err != nil {
+			return res, err
+		}
+		if apply.Code != 0 {
+			return res, fmt.Errorf("apply of %d %s exited %d:\n%s", n, k.name, apply.Code, tail(apply.Out, 30))
+		}
+		k.kr.record(true, apply, k.name != "data")
+		if k.name == "lifted" {
+			k.kr.applyStats = append(k.kr.applyStats, diffStats(b.sb.Stats(), before))
+		}
+		if tag != "warmup" {
+			logf("N=%d apply %-10s %s", n, k.name, bench.Seconds(apply.Wall))
+		}
+	}
+
+	for i := range runs {
+		for _, k := range kinds {
+			if k.limited {
+				b.sb.SetRateLimit(stackoneRPM)
 			}
-			if err := freshState(dir); err != nil {
-				return res, err
-			}
-			if kind == "profiles" {
-				b.sb.Reset()
-			}
-			apply, err := b.r.terraformEnv(dir, env, "apply", "-auto-approve", "-input=false", par)
-			if err != nil {
-				return res, err
-			}
-			if apply.Code != 0 {
-				return res, fmt.Errorf("apply of %d %s exited %d:\n%s", n, kind, apply.Code, tail(apply.Out, 30))
-			}
-			afterApply := b.sb.Stats()
-			plan, err := b.r.terraformEnv(dir, env, "plan", "-refresh=true", "-input=false", "-detailed-exitcode", par)
+			before, errs := b.sb.Stats(), b.apiErrs.Load()
+			plan, err := b.r.terraformEnv(k.dir, k.env, append([]string{"plan", "-refresh=true", "-input=false", "-detailed-exitcode", par}, k.args...)...)
+			b.sb.SetRateLimit(0)
 			if err != nil {
 				return res, err
 			}
@@ -396,26 +501,15 @@ func (b *benchRun) scaleRun(n int, tag string) (scaleResult, error) {
 				if plan.Code == 2 {
 					what = "is not empty after apply"
 				}
-				return res, fmt.Errorf("plan of %d %s %s (exit %d):\n%s", n, kind, what, plan.Code, tail(plan.Out, 30))
+				return res, fmt.Errorf("plan of %d %s %s (exit %d):\n%s", n, k.name, what, plan.Code, tail(plan.Out, 30))
 			}
-			kr.apply = append(kr.apply, apply.Wall)
-			kr.plan = append(kr.plan, plan.Wall)
-			kr.applyCPU = append(kr.applyCPU, apply.CPU)
-			kr.planCPU = append(kr.planCPU, plan.CPU)
-			if kind != "data" {
-				kr.applyPCPU = append(kr.applyPCPU, apply.Procs.CPU)
-				kr.planPCPU = append(kr.planPCPU, plan.Procs.CPU)
-				kr.applyProcs = append(kr.applyProcs, apply.Procs.Processes)
-				kr.planProcs = append(kr.planProcs, plan.Procs.Processes)
-				kr.applyRSS = append(kr.applyRSS, apply.Procs.PeakRSSKB)
-				kr.planRSS = append(kr.planRSS, plan.Procs.PeakRSSKB)
+			k.kr.record(false, plan, k.name != "data")
+			if k.name == "lifted" || k.name == "default" {
+				k.kr.planStats = append(k.kr.planStats, diffStats(b.sb.Stats(), before))
+				k.kr.planErrs = append(k.kr.planErrs, b.apiErrs.Load()-errs)
 			}
-			if kind == "profiles" {
-				kr.applyStats = append(kr.applyStats, afterApply)
-				kr.planStats = append(kr.planStats, diffStats(b.sb.Stats(), afterApply))
-			}
-			if tag == "" {
-				logf("N=%d run %d/%d %-8s apply %s plan %s", n, i+1, runs, kind, bench.Seconds(apply.Wall), bench.Seconds(plan.Wall))
+			if tag != "warmup" {
+				logf("N=%d run %d/%d plan %-10s %s", n, i+1, runs, k.name, bench.Seconds(plan.Wall))
 			}
 		}
 	}
@@ -491,7 +585,7 @@ func (b *benchRun) runLimited() error {
 	}
 	defer sb.Close()
 	dir := filepath.Join(b.work, "limited")
-	if err := writeConfig(dir, profilesConfig(sb.BaseURL(), sb.APIKey(), rpm, n, sb.ZoomInfoApp().ClientID)); err != nil {
+	if err := writeConfig(dir, profilesConfig(sb.BaseURL(), sb.APIKey(), n, sb.ZoomInfoApp().ClientID)); err != nil {
 		return err
 	}
 	mu.Lock()
@@ -530,7 +624,7 @@ func (b *benchRun) runSchema() error {
 	logf("schema")
 	sdir := filepath.Join(b.work, "schema-stackone")
 	bdir := filepath.Join(b.work, "schema-baseline")
-	if err := writeConfig(sdir, providerBlock(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM)); err != nil {
+	if err := writeConfig(sdir, providerBlock(b.sb.BaseURL(), b.sb.APIKey())); err != nil {
 		return err
 	}
 	if err := writeConfig(bdir, dataConfig(1)); err != nil {
@@ -600,7 +694,7 @@ func (b *benchRun) runScopes() error {
 			appScopes := slices.DeleteFunc(slices.Clone(b.scopes), func(s string) bool { return slices.Contains(unreg, s) })
 			auth.UpdateApp(b.clientID, func(a *authserver.App) { a.Scopes = appScopes })
 			dir := filepath.Join(b.work, fmt.Sprintf("scopes-%d-%v", k, half))
-			if err := writeConfig(dir, scopesConfig(b.sb.BaseURL(), b.sb.APIKey(), unlimitedRPM, b.clientID, chosen)); err != nil {
+			if err := writeConfig(dir, scopesConfig(b.sb.BaseURL(), b.sb.APIKey(), auth.GatewayAuthorizeEndpoint(), b.clientID, chosen)); err != nil {
 				return err
 			}
 			sr := scopeResult{k: k, unregistered: len(unreg)}

@@ -40,9 +40,10 @@ type run struct {
 	Out string
 }
 
-// setup builds the provider into dir and writes the wrapper and CLI config;
-// withNull also builds the do-nothing framework provider (benchnull).
-func setup(root, dir string, withNull bool) (*runner, time.Duration, error) {
+// setup builds the provider (from root) into dir and writes the wrapper and
+// CLI config; withNull also builds the do-nothing framework provider
+// (benchnull, from benchDir).
+func setup(root, benchDir, dir string, withNull bool) (*runner, time.Duration, error) {
 	tfBin, err := exec.LookPath("terraform")
 	if err != nil {
 		return nil, 0, fmt.Errorf("terraform is not on PATH: %w", err)
@@ -65,8 +66,8 @@ func setup(root, dir string, withNull bool) (*runner, time.Duration, error) {
 	nullDir := filepath.Join(dir, "benchnull-override")
 	nullExe := filepath.Join(realDir, "terraform-provider-benchnull")
 	if withNull {
-		build := exec.Command("go", "build", "-trimpath", "-o", nullExe, "./internal/bench/cmd/benchnull-provider")
-		build.Dir = root
+		build := exec.Command("go", "build", "-trimpath", "-o", nullExe, "./cmd/benchnull-provider")
+		build.Dir = benchDir
 		if out, err := build.CombinedOutput(); err != nil {
 			return nil, 0, fmt.Errorf("go build benchnull-provider: %v\n%s", err, out)
 		}
