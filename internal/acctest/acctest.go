@@ -5,10 +5,12 @@ package acctest
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -68,6 +70,9 @@ type Target struct {
 	AdminToken string
 	// Client talks to the same API, for out-of-band changes and checks.
 	Client *stackone.Client
+
+	writesOnce    sync.Once
+	writesRefused bool
 }
 
 // Live reports whether tests run against the live StackOne API.
@@ -149,4 +154,27 @@ func Strings(p *[]string) []string {
 		return nil
 	}
 	return *p
+}
+
+// RequireProfileWrites skips a test that creates, changes or deletes
+// connector profiles through the API when the target does not accept
+// profile writes (StackOne's published API, as live StackOne serves it
+// today; the sandbox's -api published), saying so. Against live StackOne it
+// asks once, with a create that no server may accept (all fields empty): a
+// server without the route answers 404, one with it refuses the body.
+func (tg *Target) RequireProfileWrites(t testing.TB) {
+	t.Helper()
+	if tg.Sandbox != nil {
+		if tg.Sandbox.API() == sandbox.APIPublished {
+			t.Skip("the sandbox serves StackOne's published API only (-api published): no connector profile writes")
+		}
+		return
+	}
+	tg.writesOnce.Do(func() {
+		_, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{})
+		tg.writesRefused = errors.Is(err, stackone.ErrWritesUnsupported)
+	})
+	if tg.writesRefused {
+		t.Skipf("StackOne at %s does not accept connector profile writes (its published API lists profiles read-only): skipping a test that writes them", tg.BaseURL)
+	}
 }

@@ -92,9 +92,7 @@ func NewHostileProxy(t testing.TB, tg *Target) *HostileProxy {
 // Target is tg with its base URL replaced by the proxy's; its Client still
 // talks to the target directly, to see what the server really holds.
 func (p *HostileProxy) Target(tg *Target) *Target {
-	c := *tg
-	c.BaseURL = p.URL
-	return &c
+	return &Target{Sandbox: tg.Sandbox, BaseURL: p.URL, APIKey: tg.APIKey, AdminToken: tg.AdminToken, Client: tg.Client}
 }
 
 // Arm adds rules; the first rule that matches a request takes it.

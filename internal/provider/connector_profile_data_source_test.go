@@ -15,6 +15,7 @@ import (
 func TestConnectorProfileDataSource(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	const data = "data.stackone_connector_profile.by_id"
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),

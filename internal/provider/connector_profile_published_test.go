@@ -3,6 +3,9 @@ package provider_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"regexp"
+	"strings"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
@@ -214,4 +217,89 @@ resource "stackone_connector_profile" "fleet" {
 	if lists := after["GET /connector_profiles"] - before["GET /connector_profiles"]; lists < 1 || lists > 2 {
 		t.Errorf("the refresh listed profiles %d times, want 1 or 2", lists)
 	}
+}
+
+// TestConnectorProfile_importAndRefreshExisting adopts a profile made in the
+// dashboard with an import block and -generate-config-out, then plans with
+// the generated configuration: the import reads the profile from the
+// published list, and nothing is written. It runs against the sandbox's
+// published API, and against live StackOne (make testacc) when
+// STACKONE_TEST_PROFILE_ID names a profile there.
+func TestConnectorProfile_importAndRefreshExisting(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	id := os.Getenv("STACKONE_TEST_PROFILE_ID")
+	switch {
+	case tg.Sandbox != nil:
+		name, clientID, secret := "made in the dashboard", "0oaf6t3osgvaPvy4E1d7", "dashboard-secret"
+		p, err := tg.Dashboard().CreateProfile(context.Background(), acctest.DashboardProfile{
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
+			Name: &name, ClientID: &clientID, ClientSecret: &secret,
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id = p.ID
+	case id == "":
+		t.Skip("set STACKONE_TEST_PROFILE_ID to a connector profile of the live StackOne account to test its import and refresh")
+	}
+	cli := acctest.NewCLI(t, tg)
+	cli.WriteFile("main.tf", fmt.Sprintf(`
+terraform {
+  required_providers {
+    stackone = { source = "stackonehq/stackone" }
+  }
+}
+import {
+  to = stackone_connector_profile.adopted
+  id = %q
+}
+`, id))
+	out, code := cli.Run("plan", "-input=false", "-generate-config-out=generated.tf")
+	if code == 0 || !expectError(`Missing client secret`).MatchString(out) {
+		t.Fatalf("the generated config should need a secret and a client id; exit %d:\n%s", code, out)
+	}
+	generated := cli.ReadFile("generated.tf")
+	// What StackOne does not report, the user writes in: the client id and
+	// the write-only secret.
+	edited := regexp.MustCompile(`(?m)^\s*client_secret_wo\s*=\s*null.*$`).ReplaceAllString(generated, `  client_secret_wo = "dashboard-secret"`)
+	edited = regexp.MustCompile(`(?m)^\s*client_id\s*=\s*null.*$`).ReplaceAllString(edited, `  client_id = "0oaf6t3osgvaPvy4E1d7"`)
+	if edited == generated || !strings.Contains(edited, "client_id") {
+		t.Fatalf("nothing to fill in the generated config:\n%s", generated)
+	}
+	cli.WriteFile("generated.tf", edited)
+	out, code = cli.Run("plan", "-input=false", "-detailed-exitcode")
+	if code != 2 || !strings.Contains(out, "1 to import") || !strings.Contains(out, id) {
+		t.Fatalf("want a plan that imports %s; exit %d:\n%s", id, code, out)
+	}
+	if tg.Sandbox != nil {
+		if st := tg.Sandbox.Stats(); st.Requests["POST /connector_profiles"]+st.Requests["PATCH /connector_profiles/{id}"]+st.Requests["GET /connector_profiles/{id}"] != 0 {
+			t.Errorf("import and plan sent writes or reads by id: %v", st.Requests)
+		}
+	}
+}
+
+// TestDataSources_publishedAPI reads the catalog and the profile list as
+// StackOne publishes them; it runs against live StackOne too.
+func TestDataSources_publishedAPI(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{{
+			Config: tg.ProviderConfig() + `
+data "stackone_connector" "zoominfo" {
+  key = "zoominfo"
+}
+data "stackone_connector_profiles" "zoominfo" {
+  connector = "zoominfo"
+}
+`,
+			ConfigStateChecks: []statecheck.StateCheck{
+				statecheck.ExpectKnownValue("data.stackone_connector.zoominfo", tfjsonpath.New("auth_types").AtSliceIndex(0).AtMapKey("callback_url"),
+					knownvalue.StringExact(strings.TrimSuffix(tg.BaseURL, "/")+"/connect/oauth2/zoominfo/callback")),
+				statecheck.ExpectKnownValue("data.stackone_connector_profiles.zoominfo", tfjsonpath.New("profiles"), knownvalue.NotNull()),
+			},
+		}},
+	})
 }

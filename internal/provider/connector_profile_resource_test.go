@@ -73,6 +73,7 @@ func checkDestroyed(tg *acctest.Target) resource.TestCheckFunc {
 func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	sameID := statecheck.CompareValue(compare.ValuesSame())
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
@@ -142,6 +143,7 @@ func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 func TestConnectorProfile_scopeOrderMakesNoDiff(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
@@ -243,6 +245,7 @@ resource "stackone_connector_profile" "test" {
 func TestConnectorProfile_import(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
@@ -285,6 +288,7 @@ func TestConnectorProfile_import(t *testing.T) {
 func TestConnectorProfile_importWithClientSecretVerifies(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{
@@ -307,6 +311,7 @@ func TestConnectorProfile_importWithClientSecretVerifies(t *testing.T) {
 func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	cfg := profileConfig(tg, `
   name          = "declared name"
   client_secret = "s"
@@ -343,6 +348,7 @@ func TestConnectorProfile_outOfBandChangeIsPlannedAndRestored(t *testing.T) {
 func TestConnectorProfile_outOfBandDeletePlansCreate(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	cfg := profileConfig(tg, `
   name          = "deleted elsewhere"
   client_secret = "s"
@@ -542,6 +548,7 @@ func TestConnectorProfile_badConfigurations(t *testing.T) {
 func TestConnectorProfile_refreshWarnings(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	// Each read through a new provider server, as each Terraform command
 	// starts a new provider process (which reads the profile list anew).
 	ctx := context.Background()
@@ -601,6 +608,7 @@ func TestConnectorProfile_refreshWarnings(t *testing.T) {
 func TestConnectorProfile_generateConfigPlansCleanOnceSecretAdded(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	p, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "made in the dashboard",
 		ClientID: "0oaf6t3osgvaPvy4E1d7", ClientSecret: "dashboard-secret",
@@ -649,6 +657,7 @@ import {
 func TestConnectorProfile_unknownAtPlanSkipsCatalogCheck(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
+	tg.RequireProfileWrites(t)
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
