@@ -2,6 +2,7 @@ package acctest
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -27,6 +28,13 @@ func RunCommand(name string, run func(ctx context.Context, args []string, out io
 		fmt.Fprintln(os.Stderr, name+":", err)
 		os.Exit(1)
 	}
+}
+
+// CommandFlags is the flag set of a harness command, with the -profile flag
+// every one of them takes.
+func CommandFlags(name string) (fs *flag.FlagSet, profileID *string) {
+	fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	return fs, fs.String("profile", "", "connector profile id (required)")
 }
 
 // TargetFromEnv is the target a running sandbox (or StackOne) describes in

@@ -209,9 +209,15 @@ var settingAttributes = map[stackone.Setting]string{
 	stackone.SettingRequestsPerMinute: "max_requests_per_minute",
 }
 
-// addConfigError reports a setting the client refused on the attribute it
+// addConfigError reports each setting the client refused on the attribute it
 // came from, saying where else the value may have come from.
 func addConfigError(diags *diag.Diagnostics, err error) {
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			addConfigError(diags, e)
+		}
+		return
+	}
 	var ce *stackone.ConfigError
 	attr, known := "", false
 	if errors.As(err, &ce) {

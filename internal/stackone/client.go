@@ -115,11 +115,14 @@ type Client struct {
 	profiles     *profileSnapshots
 }
 
-// New checks cfg and returns a Client. A setting it refuses gives a
-// *ConfigError naming the setting; no error contains the key.
+// New checks cfg and returns a Client. Each setting it refuses gives a
+// *ConfigError naming the setting (several are joined with errors.Join); no
+// error contains the key.
 func New(cfg Config) (*Client, error) {
+	// Every refused setting is reported, not only the first.
+	var refused []error
 	if err := CheckAPIKey(cfg.APIKey); err != nil {
-		return nil, err
+		refused = append(refused, err)
 	}
 	key := strings.TrimSpace(cfg.APIKey)
 	raw := cfg.BaseURL
@@ -128,18 +131,21 @@ func New(cfg Config) (*Client, error) {
 	}
 	base, err := ValidateBaseURL(raw)
 	if err != nil {
-		return nil, &ConfigError{Setting: SettingBaseURL, Problem: "cannot be used: " + err.Error()}
+		refused = append(refused, &ConfigError{Setting: SettingBaseURL, Problem: "cannot be used: " + err.Error()})
 	}
 	ua := strings.TrimSpace(cfg.UserAgent)
 	if ua == "" {
 		ua = DefaultUserAgent
 	}
 	if strings.IndexFunc(ua, unicode.IsControl) >= 0 {
-		return nil, &ConfigError{Setting: SettingUserAgent, Problem: "contains a control character"}
+		refused = append(refused, &ConfigError{Setting: SettingUserAgent, Problem: "contains a control character"})
 	}
 	maxRetries, rpm, err := checkNumbers(cfg)
 	if err != nil {
-		return nil, err
+		refused = append(refused, err)
+	}
+	if len(refused) > 0 {
+		return nil, errors.Join(refused...)
 	}
 	timeout := cfg.RequestTimeout
 	if timeout == 0 {

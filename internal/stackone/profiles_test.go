@@ -552,3 +552,25 @@ func TestCreateAnsweredWithAnotherProfile(t *testing.T) {
 		}
 	}
 }
+
+// TestNewReportsEverySettingRefused: two wrong settings give two errors, so
+// the provider shows both on their attributes at once.
+func TestNewReportsEverySettingRefused(t *testing.T) {
+	_, err := New(Config{APIKey: "", BaseURL: "ftp://x", RequestsPerMinute: -1})
+	got := map[Setting]bool{}
+	joined, ok := err.(interface{ Unwrap() []error })
+	if !ok {
+		t.Fatalf("want joined errors, got %v", err)
+	}
+	for _, e := range joined.Unwrap() {
+		var ce *ConfigError
+		if errors.As(e, &ce) {
+			got[ce.Setting] = true
+		}
+	}
+	for _, s := range []Setting{SettingAPIKey, SettingBaseURL, SettingRequestsPerMinute} {
+		if !got[s] {
+			t.Errorf("setting %d not reported: %v", s, err)
+		}
+	}
+}

@@ -1,6 +1,7 @@
 package stackone
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -62,24 +63,26 @@ func CheckAPIKey(key string) error {
 	return nil
 }
 
-// checkNumbers applies the rules and defaults of the numeric settings.
+// checkNumbers applies the rules and defaults of the numeric settings; the
+// error joins every one refused.
 func checkNumbers(cfg Config) (maxRetries, rpm int, err error) {
+	var refused []error
 	maxRetries = DefaultMaxRetries
 	if cfg.MaxRetries != nil {
 		maxRetries = *cfg.MaxRetries
 	}
 	if maxRetries < 0 || maxRetries > MaxRetriesLimit {
-		return 0, 0, &ConfigError{Setting: SettingMaxRetries, Problem: fmt.Sprintf("must be between 0 and %d, got %d", MaxRetriesLimit, maxRetries)}
+		refused = append(refused, &ConfigError{Setting: SettingMaxRetries, Problem: fmt.Sprintf("must be between 0 and %d, got %d", MaxRetriesLimit, maxRetries)})
 	}
 	if cfg.RequestTimeout < 0 {
-		return 0, 0, &ConfigError{Setting: SettingRequestTimeout, Problem: fmt.Sprintf("must be positive, got %s", cfg.RequestTimeout)}
+		refused = append(refused, &ConfigError{Setting: SettingRequestTimeout, Problem: fmt.Sprintf("must be positive, got %s", cfg.RequestTimeout)})
 	}
 	rpm = cfg.RequestsPerMinute
 	if rpm == 0 {
 		rpm = DefaultRequestsPerMinute
 	}
 	if rpm < 0 || rpm > RequestsPerMinuteLimit {
-		return 0, 0, &ConfigError{Setting: SettingRequestsPerMinute, Problem: fmt.Sprintf("must be between 1 and %d, got %d", RequestsPerMinuteLimit, rpm)}
+		refused = append(refused, &ConfigError{Setting: SettingRequestsPerMinute, Problem: fmt.Sprintf("must be between 1 and %d, got %d", RequestsPerMinuteLimit, rpm)})
 	}
-	return maxRetries, rpm, nil
+	return maxRetries, rpm, errors.Join(refused...)
 }

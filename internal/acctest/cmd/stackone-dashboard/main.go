@@ -13,7 +13,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"strings"
@@ -24,8 +23,7 @@ import (
 func main() { acctest.RunCommand("stackone-dashboard", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("stackone-dashboard", flag.ContinueOnError)
-	profileID := fs.String("profile", "", "connector profile id (required)")
+	fs, profileID := acctest.CommandFlags("stackone-dashboard")
 	name := fs.String("name", "", "new display name")
 	scopes := fs.String("scopes", "", "new scopes, space-separated")
 	if err := fs.Parse(args); err != nil {

@@ -14,7 +14,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"os"
@@ -28,8 +27,7 @@ import (
 func main() { acctest.RunCommand("stackone-link", run) }
 
 func run(ctx context.Context, args []string, out io.Writer) error {
-	fs := flag.NewFlagSet("stackone-link", flag.ContinueOnError)
-	profileID := fs.String("profile", "", "connector profile id (required)")
+	fs, profileID := acctest.CommandFlags("stackone-link")
 	auto := fs.Bool("auto", false, "sign in automatically as SANDBOX_USER instead of waiting for a person")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for a person to finish signing in")
 	create := fs.Bool("create", false, "create a ZoomInfo profile from ZOOMINFO_CLIENT_ID/ZOOMINFO_CLIENT_SECRET first (through the sandbox dashboard stand-in: needs SANDBOX_ADMIN_TOKEN)")
