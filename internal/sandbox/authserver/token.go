@@ -170,18 +170,26 @@ func (s *Server) handleToken(w http.ResponseWriter, r *http.Request, form url.Va
 	}
 }
 
+// requiredParam reads a required form parameter, answering Okta's
+// invalid_request when it is missing.
+func requiredParam(w http.ResponseWriter, form url.Values, name string) (string, bool) {
+	v := form.Get(name)
+	if v == "" {
+		tokenError(w, http.StatusBadRequest, "invalid_request", "The '"+name+"' parameter is required.")
+	}
+	return v, v != ""
+}
+
 func (s *Server) exchangeCode(w http.ResponseWriter, app App, form url.Values) {
-	code := form.Get("code")
-	redirectURI := form.Get("redirect_uri")
+	code, ok := requiredParam(w, form, "code")
+	if !ok {
+		return
+	}
+	redirectURI, ok := requiredParam(w, form, "redirect_uri")
+	if !ok {
+		return
+	}
 	verifier := form.Get("code_verifier")
-	if code == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'code' parameter is required.")
-		return
-	}
-	if redirectURI == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'redirect_uri' parameter is required.")
-		return
-	}
 
 	now := s.now()
 	s.mu.Lock()
@@ -233,9 +241,8 @@ func (s *Server) exchangeCode(w http.ResponseWriter, app App, form url.Values) {
 }
 
 func (s *Server) refresh(w http.ResponseWriter, app App, form url.Values) {
-	presented := form.Get("refresh_token")
-	if presented == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'refresh_token' parameter is required.")
+	presented, ok := requiredParam(w, form, "refresh_token")
+	if !ok {
 		return
 	}
 	now := s.now()
@@ -298,9 +305,7 @@ func (s *Server) tokenRequest(w http.ResponseWriter, r *http.Request) (app App, 
 	if !ok {
 		return App{}, "", false
 	}
-	token = form.Get("token")
-	if token == "" {
-		tokenError(w, http.StatusBadRequest, "invalid_request", "The 'token' parameter is required.")
+	if token, ok = requiredParam(w, form, "token"); !ok {
 		return App{}, "", false
 	}
 	return app, token, true
