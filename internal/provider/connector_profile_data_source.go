@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 
 	"github.com/hashicorp/terraform-plugin-framework/attr"
@@ -111,7 +112,7 @@ func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	p, err := d.data.client.ConnectorProfile(ctx, id, "")
-	if stackone.IsNotFound(err) {
+	if errors.Is(err, stackone.ErrProfileNotFound) {
 		resp.Diagnostics.AddAttributeError(path.Root("id"), "Connector profile not found",
 			fmt.Sprintf("StackOne has no connector profile %q. List the existing ones with data.stackone_connector_profiles.", id))
 		return

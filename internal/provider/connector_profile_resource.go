@@ -105,7 +105,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				MarkdownDescription: "Auth type key of the connector, e.g. `oauth2_authorization_code_pkce`. Changing it replaces the profile.",
 				Required:            true,
 				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
-				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+				PlanModifiers:       []planmodifier.String{replaceWhenAuthTypeChanges},
 			},
 			"name": schema.StringAttribute{
 				MarkdownDescription: "Display name of the profile.",
@@ -179,6 +179,18 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 func (r *connectorProfileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
+
+// replaceWhenAuthTypeChanges replaces the profile when its auth type
+// changes, but not when state has none: StackOne's published list may omit
+// a profile's authentication_config_key, and adopting an imported profile
+// must not destroy it (the first apply records the configured value).
+var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
+	func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
+		resp.RequiresReplace = !req.StateValue.IsNull() && req.StateValue.ValueString() != ""
+	},
+	"Changing the auth type replaces the profile.",
+	"Changing the auth type replaces the profile.",
+)
 
 // warnNewClientOldSecret warns when an in-place update changes client_id
 // but will not send a client secret (secretWillBeSent): the profile would
@@ -347,7 +359,7 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 		connector = state.Connector.ValueString()
 	}
 	profile, err := r.data.client.ConnectorProfile(ctx, state.ID.ValueString(), connector)
-	if stackone.IsNotFound(err) {
+	if errors.Is(err, stackone.ErrProfileNotFound) {
 		resp.Diagnostics.AddWarning("Connector profile no longer exists",
 			fmt.Sprintf("StackOne lists no connector profile %q: it was deleted outside Terraform. It is removed from state, and the next apply creates it again (with a new id).", state.ID.ValueString()))
 		resp.State.RemoveResource(ctx)
@@ -409,9 +421,18 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	ctx, cancel := context.WithTimeout(ctx, timeout)
 	defer cancel()
 
+	if !sendsAnything(plan, state) {
+		// Only what never goes on the wire changed (timeouts, or a
+		// redirect_uri after base_url moved): record it, call nothing.
+		plan.UpdatedAt = state.UpdatedAt
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	reported, diags := reportsExtension(ctx, req.Private)
 	resp.Diagnostics.Append(diags...)
-	if !reported && onlyAdoptsUnreportedFields(plan, state) {
+	adopted, diags := req.Private.GetKey(ctx, privateAdopted)
+	resp.Diagnostics.Append(diags...)
+	if !reported && len(adopted) == 0 && onlyAdoptsUnreportedFields(plan, state) {
 		// A profile made in the dashboard and imported from a StackOne that
 		// does not report client id, scopes and actions: record what the
 		// configuration says without writing anything there.
@@ -421,6 +442,8 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 				state.ID.ValueString(), state.Name.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
+		// Once only: a later change of these fields is a change to send.
+		resp.Diagnostics.Append(resp.Private.SetKey(ctx, privateAdopted, []byte("true"))...)
 		return
 	}
 
@@ -453,6 +476,19 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
 }
 
+// privateAdopted marks a profile whose unreported fields were adopted from
+// the configuration after an import: adoption happens on that first apply
+// only.
+const privateAdopted = "adopted"
+
+// sendsAnything reports whether updating state to plan changes a field
+// that goes on the wire (or sends the secret).
+func sendsAnything(plan, state connectorProfileModel) bool {
+	return !plan.Name.Equal(state.Name) || !plan.Active.Equal(state.Active) || !plan.ClientID.Equal(state.ClientID) ||
+		!plan.Scopes.Equal(state.Scopes) || !plan.Actions.Equal(state.Actions) || !plan.AuthType.Equal(state.AuthType) ||
+		secretWillBeSent(plan, state)
+}
+
 // onlyAdoptsUnreportedFields reports whether updating state to plan only
 // fills in fields that StackOne does not report and state has never held:
 // the first apply after importing a dashboard-made profile. A change of a
@@ -463,6 +499,7 @@ func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
 	}
 	adopted := false
 	for _, f := range []struct{ planned, held attr.Value }{
+		{plan.AuthType, state.AuthType},
 		{plan.ClientID, state.ClientID},
 		{plan.Scopes, state.Scopes},
 		{plan.Actions, state.Actions},
@@ -492,7 +529,7 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 	defer cancel()
 
 	err := r.data.client.DeleteConnectorProfile(ctx, state.ID.ValueString(), state.Connector.ValueString())
-	if err != nil && !stackone.IsNotFound(err) { // already gone is what we wanted
+	if err != nil && !errors.Is(err, stackone.ErrProfileNotFound) { // already gone is what we wanted
 		addOperationError(ctx, &resp.Diagnostics, "delete", timeout, err, state)
 	}
 }
@@ -530,7 +567,7 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	case errors.Is(err, context.Canceled) && ctx.Err() != nil:
 		diags.AddError("Interrupted while "+gerund+" the connector profile",
 			fmt.Sprintf("Terraform stopped the %s before StackOne answered (interrupted): %s.%s", op, err, unsure))
-	case op == "update" && stackone.IsNotFound(err):
+	case op == "update" && errors.Is(err, stackone.ErrProfileNotFound):
 		diags.AddError("Connector profile no longer exists",
 			fmt.Sprintf("%s. The profile was deleted outside Terraform after this plan's refresh. Run terraform apply again: its refresh notices the profile is gone and plans to create it.", strings.TrimSuffix(err.Error(), ".")))
 	case op == "create":
@@ -581,8 +618,11 @@ func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.Connect
 	var diags diag.Diagnostics
 	m.ID = types.StringValue(p.ID)
 	m.Connector = types.StringValue(p.ConnectorKey)
-	if p.AuthenticationConfigKey != "" || !isKnown(m.AuthType) {
+	switch {
+	case p.AuthenticationConfigKey != "":
 		m.AuthType = types.StringValue(p.AuthenticationConfigKey)
+	case m.AuthType.IsUnknown():
+		m.AuthType = types.StringNull() // not reported: adopted from the configuration
 	}
 	m.Name = types.StringValue(p.Name)
 	m.Active = types.BoolValue(p.Active)

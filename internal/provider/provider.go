@@ -274,8 +274,10 @@ func (p *StackOneProvider) EphemeralResources(_ context.Context) []func() epheme
 	return []func() ephemeral.EphemeralResource{NewPKCEEphemeralResource}
 }
 
+// stringOr is v, or fallback when v is unset; a blank value counts as unset
+// (base_url = var.x with a "" default must not send the key to production).
 func stringOr(v types.String, fallback string) string {
-	if v.IsNull() || v.IsUnknown() {
+	if v.IsNull() || v.IsUnknown() || strings.TrimSpace(v.ValueString()) == "" {
 		return fallback
 	}
 	return v.ValueString()

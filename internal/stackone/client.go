@@ -194,7 +194,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMax: waitMax,
 		logger:       cfg.Logger,
 	}
-	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}}
+	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}, confirm: map[string]bool{}, deleted: map[string]bool{}}
 	return c, nil
 }
 

@@ -189,6 +189,12 @@ func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey str
 	}
 	// Search the list this call read, not the shared snapshot: another
 	// caller may already be re-reading it, and an entry under way holds nothing.
+	// A miss is read again (a list can shift between its pages; see reread).
+	if !hasProfile(items, id) {
+		if again, err := c.refreshProfiles(ctx, connectorKey); err == nil {
+			items = again
+		}
+	}
 	if hasProfile(items, id) {
 		var apiErr *APIError
 		errors.As(err, &apiErr)
@@ -299,12 +305,17 @@ func (c *Client) ConnectorProfile(ctx context.Context, id, connectorKey string) 
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	p, found, err := c.profiles.find(ctx, connectorKey, id)
+	p, confirmed, read, err := c.profiles.find(ctx, connectorKey, id)
+	if err == nil && p == nil && !confirmed {
+		// Absent from one read: read again before calling it gone.
+		c.profiles.reread(connectorKey, id, read)
+		p, _, _, err = c.profiles.find(ctx, connectorKey, id)
+	}
 	if err != nil {
 		return nil, err
 	}
-	if !found {
-		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q", ErrProfileNotFound, id)
+	if p == nil {
+		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q, in two reads of the list", ErrProfileNotFound, id)
 	}
 	return p, nil
 }

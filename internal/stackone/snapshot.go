@@ -17,6 +17,11 @@ type profileSnapshots struct {
 
 	mu      sync.Mutex // guards entries and each entry's items; never held across a request
 	entries map[string]*snapshotEntry
+	// confirm marks keys whose next read confirms a miss (see reread).
+	confirm map[string]bool
+	// deleted holds the ids the Client deleted: their absence needs no
+	// confirming read.
+	deleted map[string]bool
 }
 
 // snapshotEntry is one key's read: done closes when it has ended.
@@ -31,6 +36,9 @@ type snapshotEntry struct {
 	// the read may or may not have seen them, so they are applied to what
 	// it returns (each is idempotent).
 	pending []func([]ConnectorProfile) []ConnectorProfile
+	// confirming is true for a read made to confirm that a profile missing
+	// from the read before it is really gone.
+	confirming bool
 }
 
 // errReadInterrupted marks a read that ended because its caller's context
@@ -49,9 +57,9 @@ func (s *profileSnapshots) get(ctx context.Context, key string) ([]ConnectorProf
 // does. It copies one profile, not the list: a refresh of N profiles calls it
 // N times, and copying the whole list each time cost O(N²) (5% of the
 // provider's CPU in a 1000-profile plan, and growing with N).
-func (s *profileSnapshots) find(ctx context.Context, key, id string) (*ConnectorProfile, bool, error) {
-	var p *ConnectorProfile
-	err := s.view(ctx, key, func(e *snapshotEntry) {
+func (s *profileSnapshots) find(ctx context.Context, key, id string) (p *ConnectorProfile, confirmed bool, read *snapshotEntry, err error) {
+	err = s.view(ctx, key, func(e *snapshotEntry) {
+		read, confirmed = e, e.confirming
 		if e.index == nil {
 			e.index = make(map[string]int, len(e.items))
 			for i := range e.items {
@@ -63,7 +71,24 @@ func (s *profileSnapshots) find(ctx context.Context, key, id string) (*Connector
 			p = &found
 		}
 	})
-	return p, p != nil, err
+	return p, confirmed, read, err
+}
+
+// reread drops the list read (if it is still key's) so that the next read
+// of key reads it again, as a confirming read. A paged list can miss a
+// profile that exists: one made and another deleted between two pages
+// shift it from a page not yet read onto one already read, with the total
+// unchanged. Callers that miss at the same time share one confirming read.
+func (s *profileSnapshots) reread(key, id string, read *snapshotEntry) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.deleted[id] {
+		return // this Client deleted it: known to be gone
+	}
+	if s.entries[key] == read {
+		delete(s.entries, key)
+		s.confirm[key] = true
+	}
 }
 
 // view calls f, with s.mu held, on the entry of key's list once it has been
@@ -74,7 +99,8 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 		s.mu.Lock()
 		entry, found := s.entries[key]
 		if !found {
-			entry = &snapshotEntry{done: make(chan struct{})}
+			entry = &snapshotEntry{done: make(chan struct{}), confirming: s.confirm[key]}
+			delete(s.confirm, key)
 			s.entries[key] = entry
 		}
 		s.mu.Unlock()
@@ -172,6 +198,9 @@ func (s *profileSnapshots) update(p *ConnectorProfile) {
 
 // remove drops a profile the Client deleted from every list.
 func (s *profileSnapshots) remove(id string) {
+	s.mu.Lock()
+	s.deleted[id] = true
+	s.mu.Unlock()
 	s.apply(func(_ string, items []ConnectorProfile) []ConnectorProfile {
 		return slices.DeleteFunc(items, func(q ConnectorProfile) bool { return q.ID == id })
 	})
