@@ -67,16 +67,8 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 	if err != nil {
 		return nil, err
 	}
-	seen := make(map[string]bool, len(items))
-	for i := range items {
-		id := items[i].ID
-		if strings.TrimSpace(id) == "" {
-			return nil, fmt.Errorf("GET %s: item %d of the list has no id", routeAccounts, i+1)
-		}
-		if seen[id] {
-			return nil, fmt.Errorf("GET %s: account id %q appears twice in the list", routeAccounts, safetext.Text(c.redactKey(id), 100))
-		}
-		seen[id] = true
+	if err := checkListIDs(routeAccounts, "account", items, func(a Account) string { return a.ID }, c.redactKey); err != nil {
+		return nil, err
 	}
 	return items, nil
 }

@@ -273,19 +273,30 @@ func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorPr
 // connector than the filter asked for. What the server sent is quoted
 // through redact.
 func checkProfileList(items []ConnectorProfile, connectorKey string, redact func(string) string) error {
-	seen := make(map[string]bool, len(items))
+	if err := checkListIDs(routeConnectorProfiles, "profile", items, func(p ConnectorProfile) string { return p.ID }, redact); err != nil {
+		return err
+	}
 	for i := range items {
-		p := &items[i]
-		if strings.TrimSpace(p.ID) == "" {
-			return fmt.Errorf("GET %s: item %d of the list has no id", routeConnectorProfiles, i+1)
-		}
-		if seen[p.ID] {
-			return fmt.Errorf("GET %s: profile id %q appears twice in the list, so the provider cannot tell which one is the profile", routeConnectorProfiles, safetext.Text(redact(p.ID), 100))
-		}
-		seen[p.ID] = true
-		if connectorKey != "" && p.ConnectorKey != connectorKey {
+		if p := &items[i]; connectorKey != "" && p.ConnectorKey != connectorKey {
 			return fmt.Errorf("GET %s?connector_key=%s answered profile %q of connector %q", routeConnectorProfiles, connectorKey, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.ConnectorKey), 100))
 		}
+	}
+	return nil
+}
+
+// checkListIDs refuses a list in which an item has no id or two items share
+// one: the provider could not tell which item is the object it manages.
+func checkListIDs[T any](route, what string, items []T, idOf func(T) string, redact func(string) string) error {
+	seen := make(map[string]bool, len(items))
+	for i, item := range items {
+		id := idOf(item)
+		if strings.TrimSpace(id) == "" {
+			return fmt.Errorf("GET %s: item %d of the list has no id", route, i+1)
+		}
+		if seen[id] {
+			return fmt.Errorf("GET %s: %s id %q appears twice in the list, so the provider cannot tell which one is the %s", route, what, safetext.Text(redact(id), 100), what)
+		}
+		seen[id] = true
 	}
 	return nil
 }
@@ -330,13 +341,7 @@ func (c *Client) refreshProfiles(ctx context.Context, connectorKey string) ([]Co
 // keys, or every connector when none is given, following `next`.
 func (c *Client) ListConnectors(ctx context.Context, keys ...string) ([]Connector, error) {
 	q := url.Values{}
-	var filter []string
-	for _, k := range keys {
-		if k = strings.TrimSpace(k); k != "" {
-			filter = append(filter, k)
-		}
-	}
-	if len(filter) > 0 {
+	if filter := nonBlank(keys); len(filter) > 0 {
 		q.Set("filter[connectors]", strings.Join(filter, ","))
 	}
 	return listCursor[Connector](ctx, c, routeActions, q)
