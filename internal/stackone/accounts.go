@@ -1,6 +1,8 @@
 package stackone
 
 import (
+	"slices"
+
 	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 
 	"context"
@@ -70,7 +72,21 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 	if err := checkListIDs(routeAccounts, "account", items, func(a Account) string { return a.ID }, c.redactKey); err != nil {
 		return nil, err
 	}
-	return items, nil
+	// The filters' query spelling is not certain from what StackOne
+	// publishes (`providers` or `providers[]`): a server that ignored one
+	// would answer every account, so the answer is filtered here too.
+	return slices.DeleteFunc(items, func(a Account) bool { return !opts.matches(a) }), nil
+}
+
+// matches reports whether a passes every filter of opts.
+func (opts ListAccountsOptions) matches(a Account) bool {
+	in := func(filter []string, v string) bool {
+		filter = nonBlank(filter)
+		return len(filter) == 0 || slices.Contains(filter, v)
+	}
+	owner := strings.TrimSpace(opts.OriginOwnerID)
+	return in(opts.Providers, a.Provider) && in(opts.Statuses, a.Status) && in(opts.AccountIDs, a.ID) &&
+		(owner == "" || a.OriginOwnerID == owner)
 }
 
 // GetAccount reads one linked account. A missing account gives an *APIError

@@ -192,7 +192,6 @@ func TestListAccounts(t *testing.T) {
 	c, _ := newTestClient(t, srv)
 	accts, err := c.ListAccounts(context.Background(), ListAccountsOptions{
 		Providers: []string{"zoominfo", " ", "workday"}, OriginOwnerID: " o ", Statuses: []string{"active", "error"},
-		AccountIDs: []string{"acc-1", "acc-2"},
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -208,7 +207,7 @@ func TestListAccounts(t *testing.T) {
 		q, _ := parseQuery(raw)
 		if q.Get("page") != strconv.Itoa(i+1) || q.Get("page_size") != "100" ||
 			strings.Join(q["providers"], ",") != "zoominfo,workday" || strings.Join(q["status"], ",") != "active,error" ||
-			strings.Join(q["account_ids"], ",") != "acc-1,acc-2" || q.Get("origin_owner_id") != "o" {
+			q.Get("origin_owner_id") != "o" {
 			t.Errorf("request %d query %s", i+1, raw)
 		}
 	}
@@ -220,6 +219,30 @@ func TestListAccounts(t *testing.T) {
 	}
 	if len(*queries) != 1 || (*queries)[0] != "page=1&page_size=100" {
 		t.Errorf("queries = %v", *queries)
+	}
+}
+
+// TestListAccountsFiltersTheAnswerToo: the filters go in the query, and a
+// server that ignores them (every account of the fake answers) still gives
+// only the accounts that match.
+func TestListAccountsFiltersTheAnswerToo(t *testing.T) {
+	srv, queries := accountsServer(t, 5, func(_ int, items []map[string]any) []map[string]any {
+		items[1]["provider"], items[2]["status"], items[3]["origin_owner_id"] = "workday", "error", "someone-else"
+		return items
+	})
+	c, _ := newTestClient(t, srv)
+	accts, err := c.ListAccounts(context.Background(), ListAccountsOptions{
+		Providers: []string{"zoominfo"}, OriginOwnerID: "o", Statuses: []string{"active"},
+		AccountIDs: []string{"acc-0", "acc-1", "acc-2", "acc-3"},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(accts) != 1 || accts[0].ID != "acc-0" {
+		t.Errorf("accounts = %+v, want acc-0 only", accts)
+	}
+	if q, _ := parseQuery((*queries)[0]); strings.Join(q["account_ids"], ",") != "acc-0,acc-1,acc-2,acc-3" {
+		t.Errorf("query %s", (*queries)[0])
 	}
 }
 
