@@ -39,9 +39,9 @@ mkdir -p "$work/bin"
 (
   cd "$root"
   go build -o "$work/bin/terraform-provider-stackone" .
-  go build -o "$work/stackone-sandbox" ./internal/sandbox/cmd/stackone-sandbox
-  go build -o "$work/stackone-link" ./internal/acctest/cmd/stackone-link
-  go build -o "$work/stackone-dashboard" ./internal/acctest/cmd/stackone-dashboard
+  go build -o "$work/stackone-sandbox" ./cmd/stackone-sandbox
+  go build -o "$work/stackone-link" ./cmd/stackone-link
+  go build -o "$work/stackone-dashboard" ./cmd/stackone-dashboard
 ) || fail "build failed"
 
 step "Start the sandbox: a StackOne API and a ZoomInfo-style OAuth server on loopback"
