@@ -8,7 +8,7 @@ import (
 	"unicode/utf8"
 )
 
-// The redaction rule, as the README's Security section states it.
+// The redaction rule, as SECURITY.md (How the provider handles secrets → Logs) states it.
 //
 // Which values: the API key and its Basic credential (base64 of "key:") in
 // every text taken from any answer, and the client secret in every text
@@ -44,7 +44,7 @@ const maxRedactedInput = 64 << 10
 const redactedMark = "[redacted]"
 
 // Redactor returns what masks the given values in text by the rule above
-// (see the package's README, Security → Logs), for callers outside the
+// (SECURITY.md, How the provider handles secrets → Logs), for callers outside the
 // package that send secrets of their own.
 func Redactor(secrets ...string) func(string) string { return newRedactor(secrets...) }
 

@@ -101,7 +101,7 @@ var redactionSecrets = []string{
 
 // TestRedactionRule_everyEncoding: a server that quotes the client secret,
 // the API key or its Basic credential back in any of the encodings the
-// README names, in an error message or a request id, gets neither into the
+// SECURITY.md names, in an error message or a request id, gets neither into the
 // error nor into the log.
 func TestRedactionRule_everyEncoding(t *testing.T) {
 	cred := base64.StdEncoding.EncodeToString([]byte(testAPIKey + ":"))
