@@ -71,7 +71,7 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		MarkdownDescription: "Manage StackOne connector profiles (for example ZoomInfo with OAuth 2.0 Authorization Code + PKCE) and check the OAuth app behind them.",
 		Attributes: map[string]schema.Attribute{
 			"api_key": schema.StringAttribute{
-				MarkdownDescription: "StackOne API key with the Platform API scope. Defaults to the `" + EnvAPIKey + "` environment variable.",
+				MarkdownDescription: "StackOne API key with the Platform API scope (StackOne dashboard → API Keys), sent as HTTP Basic credentials. Defaults to the `" + EnvAPIKey + "` environment variable; one of the two is required. Prefer the variable: a value set here is written into saved plan files.",
 				Optional:            true,
 				Sensitive:           true,
 			},
@@ -80,7 +80,7 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error or dropped connection. Defaults to %d.", stackone.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error (5xx) or dropped connection, with exponential backoff and jitter, honouring `Retry-After`. A create carries an `Idempotency-Key`, so a retry never creates a second profile. Defaults to %d.", stackone.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, stackone.MaxRetriesLimit)},
 			},
@@ -90,12 +90,12 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_requests_per_minute": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider. StackOne allows %d per API key. Defaults to %d.", stackone.DefaultRequestsPerMinute, stackone.DefaultRequestsPerMinute),
+				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider and counted, as StackOne counts its own, in a sliding 60-second window, so that a large configuration does not trip the server's limit. StackOne allows %d per API key. Defaults to %d.", stackone.DefaultRequestsPerMinute, stackone.DefaultRequestsPerMinute),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, stackone.RequestsPerMinuteLimit)},
 			},
 			"skip_catalog_validation": schema.BoolAttribute{
-				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`). Defaults to `false`.",
+				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`, fetched once per run). StackOne still checks them on apply. Defaults to `false`.",
 				Optional:            true,
 			},
 		},
