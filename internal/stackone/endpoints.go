@@ -459,7 +459,16 @@ func checkListIDs[T any](route, what string, items []T, idOf func(T) string, red
 // (one read at a time per key; others wait for it) and kept up to date by
 // the Client's own writes. The slice is a copy.
 func (c *Client) ConnectorProfiles(ctx context.Context, connectorKey string) ([]ConnectorProfile, error) {
-	return c.profiles.get(ctx, connectorKey)
+	items, err := c.profiles.get(ctx, connectorKey)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if err := c.checkProfileEchoes(&items[i]); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
 }
 
 // ConnectorProfile returns profile id from the snapshot of connectorKey's

@@ -101,7 +101,7 @@ func TestExtensionFieldsAbsentVsEmpty(t *testing.T) {
 		t.Errorf("absent extension fields should stay nil: %+v", p)
 	}
 	if p := ps[1]; p.ClientID == nil || *p.ClientID != "" || p.Scopes == nil || len(*p.Scopes) != 0 ||
-		p.Actions == nil || p.ClientSecretSet == nil || *p.ClientSecretSet || !p.ReportsExtension() || p.Active {
+		p.Actions == nil || p.ClientSecretSet == nil || *p.ClientSecretSet || !p.ReportsExtension() || p.Active == nil || *p.Active {
 		t.Errorf("empty extension fields should be set and empty: %+v", p)
 	}
 	if ps[2].ReportsExtension() {

@@ -21,7 +21,9 @@ type ConnectorProfile struct {
 	ConnectorLabel            string   `json:"connector_label,omitempty"`
 	LogoURL                   string   `json:"logo_url,omitempty"`
 	Categories                []string `json:"categories,omitempty"`
-	Active                    bool     `json:"active"`
+	// Active is nil when the answer leaves it out (or null): not
+	// reported, which is not "disabled" (WIRE_CONTRACT.md, Unclear cases).
+	Active                    *bool    `json:"active"`
 	Default                   bool     `json:"default"`
 	ReleaseStage              string   `json:"release_stage,omitempty"`
 	AuthenticationConfigKey   string   `json:"authentication_config_key,omitempty"`
