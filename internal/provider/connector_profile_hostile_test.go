@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
+	"github.com/stackonehq/terraform-provider-stackone/internal/sandbox"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -375,5 +376,105 @@ resource "stackone_connector_profile" "p" {
 	})
 	if proxy.Hits(churn) < 3 {
 		t.Errorf("the churn rule answered %d reads: the lookup was not confirmed", proxy.Hits(churn))
+	}
+}
+
+// TestPinnedVersionPathsMaskTheAPIKey: a server that echoes the API key
+// into the versions it lists and into the pin it answers (owner,
+// pinned_version) has it masked in every message, and refused before it
+// can reach state: the versions data source and the pin resource fail,
+// naming the field, and no output, log or state shows the key.
+func TestPinnedVersionPathsMaskTheAPIKey(t *testing.T) {
+	t.Parallel()
+	h := newHostileCLI(t)
+	profile, err := h.tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: "pinned echo",
+		ClientID: "client-pin", ClientSecret: "pin-secret-0123456789",
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	header := `
+terraform {
+  required_providers {
+    stackone = { source = "stackonehq/stackone" }
+  }
+}
+`
+	versions := &acctest.Rule{Method: http.MethodGet, Route: "/connector_profiles/{id}/versions", Upstream: true, Rewrite: func(r *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
+		var items []map[string]any
+		_ = json.Unmarshal(up.Body, &items)
+		for _, it := range items {
+			it["owner"] = "acme " + h.tg.APIKey
+		}
+		up.Body, _ = json.Marshal(items)
+		return up
+	}}
+	h.proxy.Arm(versions)
+	h.cli.WriteFile("main.tf", header+fmt.Sprintf(`
+data "stackone_connector_profile_versions" "v" {
+  connector_profile_id = %q
+}
+`, profile.ID))
+	out := h.run(1, "plan", "-input=false")
+	if !expectError(`versions \(item 1\) with a owner that quotes a secret this provider holds.*"acme \[redacted\]"`).MatchString(out) {
+		t.Errorf("the versions' echo is not refused and masked:\n%s", out)
+	}
+	h.proxy.Disarm()
+
+	pin := &acctest.Rule{Method: http.MethodPut, Route: "/connector_profiles/{id}/pinned_version", Upstream: true, Rewrite: func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
+		return acctest.RewriteJSON(up, func(p map[string]any) { p["owner"] = h.tg.APIKey })
+	}}
+	h.proxy.Arm(pin)
+	h.cli.WriteFile("main.tf", header+fmt.Sprintf(`
+resource "stackone_connector_profile_pinned_version" "pin" {
+  connector_profile_id = %q
+  pinned_version       = "1.5.0"
+}
+`, profile.ID))
+	out = h.run(1, "apply", "-auto-approve", "-input=false")
+	if h.proxy.Hits(pin) == 0 || !expectError(`pinned version of profile .* with a owner that quotes a secret this provider holds`).MatchString(out) {
+		t.Errorf("the pin's echo is not refused (%d PUT answered):\n%s", h.proxy.Hits(pin), out)
+	}
+	if ids := stateIDs(t, h.cli); len(ids) != 0 {
+		t.Errorf("state holds %v", ids)
+	}
+	h.noLeaks(keyLeaks(h.tg))
+}
+
+// TestPlanRefusesWritesTheServerCannotTake: against a StackOne without
+// profile writes, a plan that creates profiles fails at plan with the
+// dashboard + import advice (a CI job gating on plan must not go green),
+// having asked once per provider process, without side effects: one PATCH
+// of a profile no server has, no POST. (The import-then-adopt path keeps
+// planning cleanly: TestConnectorProfilePublishedAPIAdoption.)
+func TestPlanRefusesWritesTheServerCannotTake(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	cli := acctest.NewCLI(t, tg)
+	config := profileHCL("new a", "client-a", `client_secret = "secret-a-0123456789"`)
+	for _, n := range []string{"b", "c"} {
+		config += fmt.Sprintf(`
+resource "stackone_connector_profile" %q {
+  connector     = "zoominfo"
+  auth_type     = "oauth2_authorization_code_pkce"
+  name          = "new %s"
+  client_id     = "client-%s"
+  client_secret = "secret-%s-0123456789"
+}
+`, n, n, n, n)
+	}
+	cli.WriteFile("main.tf", config)
+	out, code := cli.Run("plan", "-input=false")
+	if code != 1 || !expectError(`StackOne does not accept connector profile writes.*Connector Profiles → \+ Connector Profile → zoominfo.*import \{.*Found out while planning`).MatchString(out) {
+		t.Fatalf("want the plan refused with the dashboard advice, got exit %d:\n%s", code, out)
+	}
+	if strings.Contains(out, "to add") {
+		t.Errorf("the plan still promises creations:\n%s", out)
+	}
+	st := tg.Sandbox.Stats().Requests
+	if st["PATCH /connector_profiles/{id}"] != 1 || st["POST /connector_profiles"] != 0 || len(tg.Sandbox.Profiles()) != 0 {
+		t.Errorf("the plan asked %d times (want once, for the process) and sent %d creates; requests: %v", st["PATCH /connector_profiles/{id}"], st["POST /connector_profiles"], st)
 	}
 }
