@@ -292,9 +292,13 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 			op = "update"
 		}
 	}
-	if op != "" {
-		r.checkWritesAtPlan(ctx, op, plan, &resp.Diagnostics)
-	}
+	// Last, and only for a plan that is otherwise sound: StackOne is asked
+	// whether it takes profile writes at most once per process.
+	defer func() {
+		if op != "" && !resp.Diagnostics.HasError() {
+			r.checkWritesAtPlan(ctx, op, plan, &resp.Diagnostics)
+		}
+	}()
 	// The redirect URI follows from the base URL and the connector, so the
 	// plan can show it before the profile exists: paste it into the OAuth
 	// app first.

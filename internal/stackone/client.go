@@ -269,6 +269,8 @@ type request struct {
 	// date, when set, receives the Date header of the answer (zero when
 	// it has none): the server's clock.
 	date *time.Time
+	// allow, when set, receives the Allow header of a 2xx answer.
+	allow *string
 }
 
 // callState follows one call across its attempts. Only the calling
@@ -390,6 +392,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
 			*r.date = d
 		}
+	}
+	if r.allow != nil && resp.StatusCode/100 == 2 {
+		*r.allow = resp.Header.Get("Allow")
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

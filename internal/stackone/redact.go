@@ -12,9 +12,11 @@ import (
 // The redaction rule, as the README's Security section states it.
 //
 // Which values: the API key and its Basic credential (base64 of "key:"),
-// and every client secret the process holds (sent by any request, or handed
-// over by the caller from configuration or state), in every text taken from
-// any answer.
+// and every client secret of minAnywhereLength characters or more that the
+// process holds (sent by any request, or handed over by the caller from
+// configuration or state), in every text taken from any answer; a shorter
+// client secret in every text taken from the answer to the request that
+// sends it.
 //
 // From what length: a value of any length (1 character or more) is masked
 // wherever it stands as a whole token, that is where the characters just
@@ -62,14 +64,30 @@ type secretMasker struct {
 	fn   func(string) string
 }
 
-func newSecretMasker(secrets ...string) *secretMasker {
+// newSecretMasker returns a masker that knows always (the API key and its
+// Basic credential), whatever their length.
+func newSecretMasker(always ...string) *secretMasker {
 	m := &secretMasker{seen: map[string]bool{}, fn: newRedactor()}
-	m.add(secrets...)
+	m.learn(always)
 	return m
 }
 
-// add makes the masker know secrets ("" is ignored).
+// add makes the masker know secrets of minAnywhereLength characters or
+// more. A shorter "secret" (a test's "s") masked in every text would mask
+// ordinary words of the provider's own messages ("StackOne's"); it is
+// masked, as a whole token, in the answer to the request that sends it
+// (redactorFor).
 func (m *secretMasker) add(secrets ...string) {
+	var long []string
+	for _, s := range secrets {
+		if utf8.RuneCountInString(s) >= minAnywhereLength {
+			long = append(long, s)
+		}
+	}
+	m.learn(long)
+}
+
+func (m *secretMasker) learn(secrets []string) {
 	m.mu.RLock()
 	fresh := false
 	for _, s := range secrets {
@@ -119,10 +137,21 @@ func (c *Client) HoldsSecret(text string) bool { return text != "" && c.Mask(tex
 // redactorFor returns what removes the secrets from server-supplied text,
 // in case a server or proxy echoes a request back in a message or header.
 // The secrets r sends join the ones the Client knows, for every later
-// answer too: the process holds them for the whole run.
+// answer too (the process holds them for the whole run); a short one is
+// masked in this request's answer only (see secretMasker.add).
 func (c *Client) redactorFor(r *request) func(string) string {
 	c.masker.add(r.secrets...)
-	return c.Mask
+	var short []string
+	for _, s := range r.secrets {
+		if s != "" && utf8.RuneCountInString(s) < minAnywhereLength {
+			short = append(short, s)
+		}
+	}
+	if len(short) == 0 {
+		return c.Mask
+	}
+	own := newRedactor(short...)
+	return func(text string) string { return c.Mask(own(text)) }
 }
 
 // newRedactor returns a function that replaces each secret, in every form

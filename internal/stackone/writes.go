@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"net/url"
 	"regexp"
+	"slices"
+	"strings"
 	"sync"
 )
 
@@ -55,14 +57,17 @@ const writeCheckID = "terraform-provider-stackone-write-check-0000"
 
 // ProfileWrites tells whether the server takes connector-profile writes,
 // cheaply and without side effects: a write already made by this Client
-// answers it, else one request per Client, PATCH
-// /connector_profiles/{an id no profile has} with an empty body. A server
-// with the extension answers 404 for the missing profile (or 400/422 for
-// the body) and changes nothing; one without it answers 404 "Cannot PATCH
-// …" (the published convention for a route it does not serve), 405 or 501.
-// Any other answer (401, 5xx, none) is WritesUnknown, with the error. The
-// result is kept for the Client's life. detail is the answer that decided
-// (for messages).
+// answers it; else the Client asks once, with OPTIONS /connector_profiles
+// (safe by definition: an extended server answers with an Allow header
+// naming POST, as the extension proposes), and only when that answer says
+// nothing either way (no Allow header, or a server that does not route
+// OPTIONS) with PATCH /connector_profiles/{an id no profile has} and an
+// empty body: a server with the extension answers 404 for the missing
+// profile (or 400/422 for the body) and changes nothing; one without it
+// answers 404 "Cannot PATCH …" (the published convention for a route it
+// does not serve), 405 or 501. Any other answer (401, 5xx, none) is
+// WritesUnknown, with the error. The result is kept for the Client's life.
+// detail is the answer that decided (for messages).
 func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, detail string, err error) {
 	w := &c.writes
 	w.mu.Lock()
@@ -71,6 +76,15 @@ func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, deta
 		return w.known, w.answer, nil
 	}
 	w.asked = true
+	if allow, ok := c.allowedMethods(ctx); ok {
+		if slices.Contains(allow, http.MethodPost) {
+			w.known = WritesSupported
+		} else {
+			w.known = WritesRefused
+			w.answer = fmt.Sprintf("%s: it answered OPTIONS %s allowing only %s", ErrWritesUnsupported, routeConnectorProfiles, strings.Join(allow, ", "))
+		}
+		return w.known, w.answer, nil
+	}
 	path := "/connector_profiles/" + url.PathEscape(writeCheckID)
 	err = c.do(ctx, &request{method: http.MethodPatch, route: routeConnectorProfile, path: path, body: struct{}{}}, nil)
 	var apiErr *APIError
@@ -88,6 +102,22 @@ func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, deta
 		return WritesUnknown, "", err
 	}
 	return w.known, w.answer, nil
+}
+
+// allowedMethods asks OPTIONS /connector_profiles for its Allow header; ok
+// is false when the answer has none (or is not a 2xx).
+func (c *Client) allowedMethods(ctx context.Context) (methods []string, ok bool) {
+	var allow string
+	err := c.do(ctx, &request{method: http.MethodOptions, route: routeConnectorProfiles, path: routeConnectorProfiles, allow: &allow}, nil)
+	if err != nil || strings.TrimSpace(allow) == "" {
+		return nil, false
+	}
+	for _, m := range strings.Split(allow, ",") {
+		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" {
+			methods = append(methods, m)
+		}
+	}
+	return methods, len(methods) > 0
 }
 
 // cannotRoute is the message of a 404 for a route the server does not
