@@ -61,7 +61,7 @@ func providerAttribute(root bool) string {
 func accountAttributes(root bool) map[string]schema.Attribute {
 	id := schema.StringAttribute{Computed: true, MarkdownDescription: "Account id."}
 	if root {
-		id = schema.StringAttribute{Required: true, MarkdownDescription: "Account id.", Validators: []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true}}}
+		id = schema.StringAttribute{Required: true, MarkdownDescription: "Account id.", Validators: []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true, pathSegment: true}}}
 	}
 	return map[string]schema.Attribute{
 		"id":                    id,
@@ -107,6 +107,7 @@ func (d *accountDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var id types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("id"), &id)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

@@ -75,6 +75,7 @@ func (d *accountsDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *accountsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m accountsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

@@ -69,7 +69,7 @@ func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
 func (m *profileDataModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile, baseURL string) diag.Diagnostics {
 	var diags, d diag.Diagnostics
 	m.ID, m.Connector, m.AuthType = types.StringValue(p.ID), types.StringValue(p.ConnectorKey), types.StringValue(p.AuthenticationConfigKey)
-	m.Name, m.Active = types.StringValue(p.Name), types.BoolValue(p.Active)
+	m.Name, m.Active = types.StringValue(p.Name), types.BoolPointerValue(p.Active)
 	m.ClientID, m.ClientSecretSet = types.StringPointerValue(p.ClientID), types.BoolPointerValue(p.ClientSecretSet)
 	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt, m.UpdatedAt = types.StringValue(formatTime(p.CreatedAt)), types.StringValue(formatTime(p.UpdatedAt))
@@ -101,6 +101,7 @@ func (d *connectorProfileDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m profileDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
@@ -98,7 +99,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 			"connector": schema.StringAttribute{
 				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the API calls this field `provider`). Changing it replaces the profile.",
 				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"auth_type": schema.StringAttribute{
@@ -266,6 +267,8 @@ func checkTimeoutsPositive(t timeouts.Value, diags *diag.Diagnostics) {
 // unknown connector, auth type, scope or action fails at plan, before anything
 // is created.
 func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, &req.State)
 	// Nothing to send: a refresh-only plan of 1000 unchanged profiles need
 	// not check each of them again.
 	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
@@ -276,11 +279,26 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	op := "create"
 	if !req.State.Raw.IsNull() {
 		var state connectorProfileModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
+		op = ""
+		switch {
+		case !plan.Connector.Equal(state.Connector) || (!state.AuthType.IsNull() && !plan.AuthType.Equal(state.AuthType)):
+			op = "create" // replaced
+		case sendsAnything(plan, state) && !r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics):
+			op = "update"
+		}
 	}
+	// Last, and only for a plan that is otherwise sound: StackOne is asked
+	// whether it takes profile writes at most once per process.
+	defer func() {
+		if op != "" && !resp.Diagnostics.HasError() {
+			r.checkWritesAtPlan(ctx, op, plan, &resp.Diagnostics)
+		}
+	}()
 	// The redirect URI follows from the base URL and the connector, so the
 	// plan can show it before the profile exists: paste it into the OAuth
 	// app first.
@@ -307,7 +325,55 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	r.data.validateAgainstCatalog(ctx, profile, &resp.Diagnostics)
 }
 
+// checkWritesAtPlan fails the plan of a create or a change (op) when
+// StackOne takes no profile writes, with the advice the apply would give:
+// a plan that says "1 to add" must not be refused at apply. The client asks
+// at most once per provider process (see stackone.Client.ProfileWrites);
+// an answer that says neither yes nor no lets the plan go on.
+func (r *connectorProfileResource) checkWritesAtPlan(ctx context.Context, op string, plan connectorProfileModel, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 {
+		return // no client yet: the apply finds out
+	}
+	support, detail, _ := r.data.client.ProfileWrites(ctx)
+	if support != stackone.WritesRefused {
+		return
+	}
+	diags.AddError("StackOne does not accept connector profile writes",
+		writesUnsupportedAdvice(op, errors.New(detail), plan)+" (Found out while planning, so that the plan does not promise what the apply cannot do.)")
+}
+
+// adoptsOnly reports whether applying plan would only record the
+// unreported fields of an imported profile without calling StackOne (the
+// adoption Update does).
+func (r *connectorProfileResource) adoptsOnly(ctx context.Context, private privateGetter, plan, state connectorProfileModel, diags *diag.Diagnostics) bool {
+	reported, d := reportsExtension(ctx, private)
+	diags.Append(d...)
+	adopted, d := private.GetKey(ctx, privateAdopted)
+	diags.Append(d...)
+	return !reported && len(adopted) == 0 && onlyAdoptsUnreportedFields(plan, state)
+}
+
+// rememberSecrets hands the client secrets of the configuration and of the
+// state (when given) to the client's masker: the process holds them, so no
+// answer to any request may show them.
+func (r *connectorProfileResource) rememberSecrets(ctx context.Context, config tfsdk.Config, state *tfsdk.State) {
+	if r.data == nil || r.data.client == nil {
+		return
+	}
+	var secret, secretWO, held types.String
+	if !config.Raw.IsNull() {
+		_ = config.GetAttribute(ctx, path.Root("client_secret"), &secret)
+		_ = config.GetAttribute(ctx, path.Root("client_secret_wo"), &secretWO)
+	}
+	if state != nil && !state.Raw.IsNull() {
+		_ = state.GetAttribute(ctx, path.Root("client_secret"), &held)
+	}
+	r.data.rememberSecrets(secret, secretWO, held)
+}
+
 func (r *connectorProfileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, nil)
 	var plan, cfg connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -346,6 +412,8 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 }
 
 func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, tfsdk.Config{}, &req.State)
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -404,6 +472,8 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *connectorProfileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, &req.State)
 	var plan, state, cfg connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -428,11 +498,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	reported, diags := reportsExtension(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	adopted, diags := req.Private.GetKey(ctx, privateAdopted)
-	resp.Diagnostics.Append(diags...)
-	if !reported && len(adopted) == 0 && onlyAdoptsUnreportedFields(plan, state) {
+	if r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics) {
 		// A profile made in the dashboard and imported from a StackOne that
 		// does not report client id, scopes and actions: record what the
 		// configuration says without writing anything there.
@@ -494,11 +560,12 @@ func sendsAnything(plan, state connectorProfileModel) bool {
 // the first apply after importing a dashboard-made profile. A change of a
 // value state already holds is a real change, to be sent.
 func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
-	if !plan.Name.Equal(state.Name) || !plan.Active.Equal(state.Active) {
+	if !plan.Name.Equal(state.Name) {
 		return false
 	}
 	adopted := false
 	for _, f := range []struct{ planned, held attr.Value }{
+		{plan.Active, state.Active},
 		{plan.AuthType, state.AuthType},
 		{plan.ClientID, state.ClientID},
 		{plan.Scopes, state.Scopes},
@@ -518,6 +585,8 @@ func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
 }
 
 func (r *connectorProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, tfsdk.Config{}, &req.State)
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -558,9 +627,16 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	case "update", "delete":
 		unsure = " The change may or may not have reached StackOne: the next plan shows where the profile stands."
 	}
+	var existing *stackone.ExistingProfileError
 	switch {
 	case errors.Is(err, stackone.ErrWritesUnsupported):
 		diags.AddError("StackOne does not accept connector profile writes", writesUnsupportedAdvice(op, err, m))
+	case op == "create" && errors.As(err, &existing):
+		diags.AddError("StackOne answered the create with a profile that is not new",
+			fmt.Sprintf("%s. Nothing was recorded in state: recording it would let Terraform later change or destroy a profile it did not create (a server that answers a create with an existing profile of the same name does this). "+
+				"If profile %q is the one this resource should manage, import it instead of creating one: an import block with to = <this resource's address> and id = %q, or terraform import <this resource's address> %s. "+
+				"If it is another profile, give this resource a name no other profile has and apply again.%s",
+				strings.TrimSuffix(err.Error(), "."), existing.ID, existing.ID, existing.ID, unsure))
 	case errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		diags.AddError("Timed out "+gerund+" the connector profile",
 			fmt.Sprintf("The %s did not succeed within its timeout of %s (timeouts { %s = \"%s\" } in the resource): %s.%s Try again later, or raise the timeout.", op, timeout, op, timeout, err, unsure))
@@ -625,7 +701,12 @@ func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.Connect
 		m.AuthType = types.StringNull() // not reported: adopted from the configuration
 	}
 	m.Name = types.StringValue(p.Name)
-	m.Active = types.BoolValue(p.Active)
+	switch {
+	case p.Active != nil:
+		m.Active = types.BoolValue(*p.Active)
+	case m.Active.IsUnknown():
+		m.Active = types.BoolNull() // not reported: adopted from the configuration
+	}
 	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt = types.StringValue(formatTime(p.CreatedAt))
 	m.UpdatedAt = types.StringValue(formatTime(p.UpdatedAt))

@@ -67,6 +67,7 @@ func (d *connectorProfileVersionsDataSource) Configure(_ context.Context, req da
 }
 
 func (d *connectorProfileVersionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectorProfileVersionsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

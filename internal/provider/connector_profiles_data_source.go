@@ -38,7 +38,7 @@ func (d *connectorProfilesDataSource) Schema(_ context.Context, _ datasource.Sch
 			"connector": schema.StringAttribute{
 				MarkdownDescription: "Only profiles of this connector, e.g. `zoominfo`.",
 				Optional:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 			},
 			"ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Profile ids, in the order of `profiles`."},
 			"profiles": schema.ListNestedAttribute{
@@ -55,6 +55,7 @@ func (d *connectorProfilesDataSource) Configure(_ context.Context, req datasourc
 }
 
 func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectorProfilesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

@@ -115,6 +115,49 @@ type providerData struct {
 	unknownConfig []string
 }
 
+// maskDiagnostics passes every diagnostic's summary and detail through the
+// client's masker, so that a secret the process learnt after an error was
+// built (another resource's client secret) is masked too: one rule for
+// every message built from server values. Deferred by each operation.
+func (d *providerData) maskDiagnostics(diags *diag.Diagnostics) {
+	if d == nil || d.client == nil || len(*diags) == 0 {
+		return
+	}
+	out := make(diag.Diagnostics, 0, len(*diags))
+	for _, dg := range *diags {
+		summary, detail := d.client.Mask(dg.Summary()), d.client.Mask(dg.Detail())
+		if summary == dg.Summary() && detail == dg.Detail() {
+			out = append(out, dg)
+			continue
+		}
+		withPath, hasPath := dg.(diag.DiagnosticWithPath)
+		switch {
+		case hasPath && dg.Severity() == diag.SeverityError:
+			out.AddAttributeError(withPath.Path(), summary, detail)
+		case hasPath:
+			out.AddAttributeWarning(withPath.Path(), summary, detail)
+		case dg.Severity() == diag.SeverityError:
+			out.AddError(summary, detail)
+		default:
+			out.AddWarning(summary, detail)
+		}
+	}
+	*diags = out
+}
+
+// rememberSecrets hands the client secrets this process holds (from
+// configuration or state) to the client's masker, for every later answer.
+func (d *providerData) rememberSecrets(secrets ...types.String) {
+	if d == nil || d.client == nil {
+		return
+	}
+	for _, s := range secrets {
+		if !s.IsNull() && !s.IsUnknown() {
+			d.client.RememberSecrets(s.ValueString())
+		}
+	}
+}
+
 // configKnown reports whether the provider's configuration is known, so that
 // StackOne can be called; otherwise it adds an error that says which
 // attributes wait for an apply and what to do.

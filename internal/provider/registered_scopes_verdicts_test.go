@@ -278,3 +278,44 @@ func TestRegisteredScopes_endpointDefaults(t *testing.T) {
 		t.Fatalf("diagnostics %v", diags)
 	}
 }
+
+// redirectingServer is an authorization endpoint that answers every request
+// with a 302 to where(query), resolved against itself.
+func redirectingServer(t *testing.T, where func(q url.Values) string) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/oauth2/default/v1/authorize" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Location", where(r.URL.Query()))
+		w.WriteHeader(http.StatusFound)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL + "/oauth2/default/v1/authorize"
+}
+
+// TestRegisteredScopes_redirectsNeedEvidence: a server that sends a scope
+// it lacks to its own error page (/error?errorCode=invalid_scope, not the
+// redirect URI) and a good request to its sign-in route gives the right
+// verdict; a server that redirects to about:blank, or to an error page
+// that names nothing, proves nothing (before, each counted as "moved on to
+// sign-in": registered).
+func TestRegisteredScopes_redirectsNeedEvidence(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	errorPage := redirectingServer(t, func(q url.Values) string {
+		if strings.Contains(q.Get("scope"), "api:data:scoops") {
+			return "/error?errorCode=invalid_scope"
+		}
+		return "/login/login.htm?fromURI=%2F"
+	})
+	blank := redirectingServer(t, func(url.Values) string { return "about:blank" })
+	vague := redirectingServer(t, func(url.Values) string { return "/error?errorCode=E0000022" })
+	runScopes(t,
+		resource.TestStep{Config: scopesConfig(tg, errorPage), ConfigStateChecks: correctVerdict},
+		resource.TestStep{Config: scopesConfig(tg, blank), ExpectError: cannotTell(`neither a sign-in page nor the redirect URI`)},
+		resource.TestStep{Config: scopesConfig(tg, vague), ExpectError: cannotTell(`an error page`)},
+	)
+}

@@ -55,6 +55,11 @@ type textValidator struct {
 	// asciiOnly restricts the value to printable ASCII, as RFC 6749 (A.1)
 	// does for OAuth client ids.
 	asciiOnly bool
+	// pathSegment: the value goes into a URL path as one segment (a
+	// connector key in the redirect URI and in API paths), so "." and "..",
+	// which a URL resolves away, and '/', '?', '#', which end or split a
+	// segment, are refused (checked even where the catalog is skipped).
+	pathSegment bool
 }
 
 func (v textValidator) Description(context.Context) string {
@@ -64,6 +69,9 @@ func (v textValidator) Description(context.Context) string {
 	}
 	if v.asciiOnly {
 		d += "; printable ASCII only"
+	}
+	if v.pathSegment {
+		d += "; not \".\" or \"..\", without '/', '?' or '#'"
 	}
 	return d
 }
@@ -77,9 +85,24 @@ func (v textValidator) ValidateString(_ context.Context, req validator.StringReq
 	if problem == "" && v.asciiOnly {
 		problem = checkASCII(req.ConfigValue.ValueString(), nil)
 	}
+	if problem == "" && v.pathSegment {
+		problem = checkPathSegment(req.ConfigValue.ValueString())
+	}
 	if problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s %s.", req.Path, problem))
 	}
+}
+
+// checkPathSegment returns what is wrong with s as one URL path segment,
+// or "".
+func checkPathSegment(s string) string {
+	switch {
+	case s == "." || s == "..":
+		return fmt.Sprintf("is %q, a dot segment that a URL resolves away (it would build a redirect_uri and API paths that point elsewhere): use the value StackOne lists (a connector key such as \"zoominfo\", or an id)", s)
+	case strings.ContainsAny(s, "/?#"):
+		return "contains '/', '?' or '#', which would split or end the URL path it goes into: use the value StackOne lists (a connector key such as \"zoominfo\", or an id)"
+	}
+	return ""
 }
 
 // checkText returns what is wrong with s, or "". It never quotes s, which

@@ -92,6 +92,12 @@ func (s *Sandbox) routes() []route {
 		profiles[http.MethodPost] = s.createProfile
 		profileByID[http.MethodPatch] = s.updateProfile
 		profileByID[http.MethodDelete] = s.deleteProfile
+		// The extension advertises its writes (RFC 9110 OPTIONS, safe):
+		// a client can tell, without side effects, that it takes them.
+		profiles[http.MethodOptions] = func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			w.WriteHeader(http.StatusNoContent)
+		}
 	}
 	type handlers = map[string]http.HandlerFunc
 	get := func(h http.HandlerFunc) handlers { return handlers{http.MethodGet: h} }

@@ -222,6 +222,7 @@ func TestTransportErrorIsRedacted(t *testing.T) {
 		return "HTTP/1.1 " + url.QueryEscape(req[i+4:]) + "\r\n\r\n"
 	})
 	c, log := newTestClient(t, &httptest.Server{URL: "http://" + ln}, func(cfg *Config) { cfg.MaxRetries = retries(0) })
+	primeEmptyList(c, "zoominfo")
 	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})

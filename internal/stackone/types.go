@@ -15,21 +15,23 @@ import (
 // omits them, and "not reported" must never read as "empty". The client
 // secret is write-only on the wire and so never appears here.
 type ConnectorProfile struct {
-	ID                        string   `json:"id"`
-	Name                      string   `json:"name"`
-	ConnectorKey              string   `json:"connector_key"`
-	ConnectorLabel            string   `json:"connector_label,omitempty"`
-	LogoURL                   string   `json:"logo_url,omitempty"`
-	Categories                []string `json:"categories,omitempty"`
-	Active                    bool     `json:"active"`
-	Default                   bool     `json:"default"`
-	ReleaseStage              string   `json:"release_stage,omitempty"`
-	AuthenticationConfigKey   string   `json:"authentication_config_key,omitempty"`
-	AuthenticationConfigLabel string   `json:"authentication_config_label,omitempty"`
-	Environment               string   `json:"environment,omitempty"`
-	ConnectorVersion          string   `json:"connector_version,omitempty"`
-	ConnectorPinnedVersion    string   `json:"connector_pinned_version,omitempty"`
-	ConnectorOwner            string   `json:"connector_owner,omitempty"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	ConnectorKey   string   `json:"connector_key"`
+	ConnectorLabel string   `json:"connector_label,omitempty"`
+	LogoURL        string   `json:"logo_url,omitempty"`
+	Categories     []string `json:"categories,omitempty"`
+	// Active is nil when the answer leaves it out (or null): not
+	// reported, which is not "disabled" (WIRE_CONTRACT.md, Unclear cases).
+	Active                    *bool  `json:"active"`
+	Default                   bool   `json:"default"`
+	ReleaseStage              string `json:"release_stage,omitempty"`
+	AuthenticationConfigKey   string `json:"authentication_config_key,omitempty"`
+	AuthenticationConfigLabel string `json:"authentication_config_label,omitempty"`
+	Environment               string `json:"environment,omitempty"`
+	ConnectorVersion          string `json:"connector_version,omitempty"`
+	ConnectorPinnedVersion    string `json:"connector_pinned_version,omitempty"`
+	ConnectorOwner            string `json:"connector_owner,omitempty"`
 	// CreatedAt and UpdatedAt are kept as the server wrote them (published as
 	// date-time strings); Time parses them.
 	CreatedAt string `json:"created_at"`
