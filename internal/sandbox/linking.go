@@ -65,11 +65,11 @@ const (
 	AttemptCancelled     = "cancelled"
 )
 
-// Every session belongs to the sandbox's one organization and project.
-// StackOne's SDKs type organization_id as a number and project_id as a
-// string.
+// Every session belongs to the sandbox's one organization and project. Both
+// are strings on the wire: organization_id became a string in TypeScript SDK
+// 4.34.0 ("organizationId Changed (Breaking)"), Ruby 0.40.1 and Java 0.19.3.
 const (
-	SandboxOrganizationID = 1
+	SandboxOrganizationID = "sandbox-org"
 	SandboxProjectID      = "sandbox"
 )
 
@@ -262,7 +262,7 @@ const maxSessionLifetime = 7 * 24 * time.Hour
 // answer it; optional fields are null when not given.
 type connectSessionJSON struct {
 	ID                 int64           `json:"id"`
-	OrganizationID     int64           `json:"organization_id"`
+	OrganizationID     string          `json:"organization_id"`
 	ProjectID          string          `json:"project_id"`
 	OriginOwnerID      string          `json:"origin_owner_id"`
 	OriginOwnerName    string          `json:"origin_owner_name"`

@@ -94,7 +94,7 @@ func linkProfile(c *testClient, scopes []string, secret string) wireProfile {
 // string id fails to decode into ID.
 type wireSession struct {
 	ID                      int64           `json:"id"`
-	OrganizationID          int64           `json:"organization_id"`
+	OrganizationID          string          `json:"organization_id"`
 	ProjectID               string          `json:"project_id"`
 	OriginOwnerID           string          `json:"origin_owner_id"`
 	OriginOwnerName         string          `json:"origin_owner_name"`
