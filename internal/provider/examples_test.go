@@ -35,8 +35,8 @@ var examplePlanMust = map[string][]string{
 	"data-sources/stackone_connector":          {"/connect/oauth2/zoominfo/callback", "+ zoominfo_search_contacts"},
 	"data-sources/stackone_connector_profile":  {`name              = "Example ZoomInfo"`, "client_secret_set = true"},
 	"data-sources/stackone_connector_profiles": {`"Example ZoomInfo" = [`},
-	// The sandbox's app lacks api:data:scoops: the check block warns.
-	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:scoops."},
+	// The sandbox's app lacks api:data:lookup: the check block warns.
+	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:lookup."},
 	"functions/pkce_challenge":                {`code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"`},
 	"ephemeral-resources/stackone_pkce":       {"No changes."},
 	"zoominfo":                                {"stackone_connector_profile.zoominfo will be created", "Plan: 1 to add, 0 to change, 0 to destroy."},
@@ -348,15 +348,15 @@ func TestExamples_zoominfoApply(t *testing.T) {
 		t.Error("the client secret is in state: the example should use client_secret_wo")
 	}
 
-	// A scope the app lacks (the sandbox's app has no api:data:scoops) fails
+	// A scope the app lacks (the sandbox's app has no api:data:lookup) fails
 	// the plan, with the example's message, before anything changes.
-	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:scoops"]`)
+	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:lookup"]`)
 	scoops := acctest.NewCLI(t, tg)
 	for name, content := range exampleFiles(t, "zoominfo") {
 		scoops.WriteFile(name, content)
 	}
 	out, code := scoops.Run("plan", "-input=false")
-	if code != 1 || !strings.Contains(out, "Not registered: api:data:scoops") {
+	if code != 1 || !strings.Contains(out, "Not registered: api:data:lookup") {
 		t.Errorf("want the plan to fail on the unregistered scope; exit %d:\n%s", code, out)
 	}
 

@@ -530,7 +530,7 @@ func TestLinkFailures(t *testing.T) {
 		// wantStatus is the attempt's status; AttemptError when empty.
 		wantStatus string
 	}{
-		{name: "unregistered scope", scopes: []string{"api:data:contact", "api:data:scoops"},
+		{name: "unregistered scope", scopes: []string{"api:data:contact", "api:data:lookup"},
 			wantErr: "invalid_scope", wantDesc: "One or more scopes are not configured"},
 		{name: "wrong client secret", scopes: contact, secret: "not-the-secret",
 			wantErr: "invalid_client", wantDesc: "Client authentication failed"},
