@@ -41,7 +41,7 @@ var examplePlanMust = map[string][]string{
 	"ephemeral-resources/stackone_pkce":       {"No changes."},
 	"zoominfo":                                {"stackone_connector_profile.zoominfo will be created", "Plan: 1 to add, 0 to change, 0 to destroy."},
 	"resources/stackone_connector_profile_pinned_version": {
-		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.4.0"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
+		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.x.x"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
 	},
 	"data-sources/stackone_connector_profile_versions": {`"1.5.0-acme.1 (acme-corp)"`, "pinned    = []"},
 	"data-sources/stackone_account":                    {`connector = "zoominfo"`, `status    = "active"`},
