@@ -45,11 +45,16 @@ func TestPinnedVersionResource_ranges(t *testing.T) {
 	id := dashboardZoomInfoProfile(t, tg).ID
 	accepted := `Use "latest", a major range like "1.x.x", a minor range like "1.2.x", or an exact version like "1.5.0"`
 	step := func(pin, runs string) resource.TestStep {
+		// The profile's data source shows both: the pin as set, and the
+		// version it runs.
+		profile := fmt.Sprintf("\ndata \"stackone_connector_profile\" \"p\" {\n  id         = %q\n  depends_on = [%s]\n}\n", id, pinAddr)
 		return resource.TestStep{
-			Config: pinConfig(tg, id, pin),
+			Config: pinConfig(tg, id, pin) + profile,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue(pinAddr, tfjsonpath.New("pinned_version"), knownvalue.StringExact(pin)),
 				statecheck.ExpectKnownValue(pinAddr, tfjsonpath.New("owner"), knownvalue.StringExact("stackone")),
+				statecheck.ExpectKnownValue("data.stackone_connector_profile.p", tfjsonpath.New("connector_pinned_version"), knownvalue.StringExact(pin)),
+				statecheck.ExpectKnownValue("data.stackone_connector_profile.p", tfjsonpath.New("connector_version"), knownvalue.StringExact(runs)),
 			},
 			Check: resource.ComposeTestCheckFunc(expectPin(tg, id, pin, "stackone"), expectRuns(tg, id, runs)),
 		}
