@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -180,5 +182,51 @@ resource "stackone_connector_profile_pinned_version" "zoominfo" {
 	}
 	if out, code := cli.Run("plan", "-destroy", "-input=false"); code != 0 || strings.Contains(out, "imported pin") {
 		t.Fatalf("destroy plan of an own pin: exit %d, want no imported-pin warning\n%s", code, out)
+	}
+}
+
+// TestPinnedVersionResource_pinnedSincePlan: a pin set after the plan (or
+// when the plan could not check, the profile id being unknown) is found by
+// the create itself, which refuses it and leaves it as it is.
+func TestPinnedVersionResource_pinnedSincePlan(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	id := dashboardZoomInfoProfile(t, tg).ID
+	if _, err := tg.Sandbox.PinVersion(id, "1.4.x", ""); err != nil {
+		t.Fatal(err)
+	}
+	ps := newProtoServer(t, tg)
+	typ := ps.resourceType("stackone_connector_profile_pinned_version")
+	null, err := tfprotov6.NewDynamicValue(typ, tftypes.NewValue(typ, nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	attrs := map[string]tftypes.Value{
+		"connector_profile_id": tftypes.NewValue(tftypes.String, id),
+		"pinned_version":       tftypes.NewValue(tftypes.String, "1.5.0"),
+	}
+	planned := map[string]tftypes.Value{
+		"owner":      tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"created_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+		"updated_at": tftypes.NewValue(tftypes.String, tftypes.UnknownValue),
+	}
+	for k, v := range attrs {
+		planned[k] = v
+	}
+	resp, err := ps.server.ApplyResourceChange(context.Background(), &tfprotov6.ApplyResourceChangeRequest{
+		TypeName: "stackone_connector_profile_pinned_version", PriorState: &null,
+		Config:       ps.resourceValue("stackone_connector_profile_pinned_version", attrs),
+		PlannedState: ps.resourceValue("stackone_connector_profile_pinned_version", planned),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	diags := resp.Diagnostics
+	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `Connector profile already pinned.*"`+id+`" is already pinned to "1.4.x" \(owner "stackone"\).*import it`) {
+		t.Fatalf("want the create refused, naming the pin, got %s", diagText(diags))
+	}
+	if pin, _ := tg.Sandbox.PinnedVersion(id); pin.Version != "1.4.x" {
+		t.Fatalf("the existing pin became %+v", pin)
 	}
 }
