@@ -230,3 +230,30 @@ func TestPinnedVersionResource_pinnedSincePlan(t *testing.T) {
 		t.Fatalf("the existing pin became %+v", pin)
 	}
 }
+
+// TestPinnedVersionResource_moveToPinnedProfile: moving a pin to a profile
+// pinned in the dashboard (a replacement) fails at plan, before the old pin
+// is removed.
+func TestPinnedVersionResource_moveToPinnedProfile(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	ours, theirs := dashboardZoomInfoProfile(t, tg).ID, dashboardZoomInfoProfile(t, tg).ID
+	if _, err := tg.Sandbox.PinVersion(theirs, "1.5.0", ""); err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps: []resource.TestStep{
+			{Config: pinConfig(tg, ours, "1.4.0"), Check: expectPin(tg, ours, "1.4.0", "stackone")},
+			{
+				Config:      pinConfig(tg, theirs, "1.4.0"),
+				ExpectError: expectError(`Connector profile already pinned.*"` + theirs + `" is already pinned to "1.5.0"`),
+			},
+			{
+				Config: pinConfig(tg, ours, "1.4.0"),
+				Check: resource.ComposeTestCheckFunc(expectPin(tg, ours, "1.4.0", "stackone"), expectPin(tg, theirs, "1.5.0", "stackone")),
+			},
+		},
+	})
+}

@@ -125,7 +125,13 @@ func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	checkPinnable(versions, profileID, plan.PinnedVersion.ValueString(), owner.ValueString(), &resp.Diagnostics)
-	if req.State.Raw.IsNull() && !resp.Diagnostics.HasError() {
+	// A new pin, or one moving to another profile (a replacement), must find
+	// that profile unpinned.
+	var prior types.String
+	if !req.State.Raw.IsNull() {
+		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("connector_profile_id"), &prior)...)
+	}
+	if prior.ValueString() != profileID && !resp.Diagnostics.HasError() {
 		r.refuseExistingPin(ctx, profileID, &resp.Diagnostics)
 	}
 }
