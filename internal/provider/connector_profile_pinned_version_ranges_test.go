@@ -251,8 +251,14 @@ func TestPinnedVersionResource_moveToPinnedProfile(t *testing.T) {
 				ExpectError: expectError(`Connector profile already pinned.*"` + theirs + `" is already pinned to "1.5.0"`),
 			},
 			{
+				// The refused move removed nothing: both pins are as they were.
+				PreConfig: func() {
+					if err := resource.ComposeTestCheckFunc(expectPin(tg, ours, "1.4.0", "stackone"), expectPin(tg, theirs, "1.5.0", "stackone"))(nil); err != nil {
+						t.Fatalf("after the refused move: %v", err)
+					}
+				},
 				Config: pinConfig(tg, ours, "1.4.0"),
-				Check: resource.ComposeTestCheckFunc(expectPin(tg, ours, "1.4.0", "stackone"), expectPin(tg, theirs, "1.5.0", "stackone")),
+				Check:  resource.ComposeTestCheckFunc(expectPin(tg, ours, "1.4.0", "stackone"), expectPin(tg, theirs, "1.5.0", "stackone")),
 			},
 		},
 	})
