@@ -125,13 +125,10 @@ func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	checkPinnable(versions, profileID, plan.PinnedVersion.ValueString(), owner.ValueString(), &resp.Diagnostics)
-	// A new pin, or one moving to another profile (a replacement), must find
-	// that profile unpinned.
-	var prior types.String
-	if !req.State.Raw.IsNull() {
-		resp.Diagnostics.Append(req.State.GetAttribute(ctx, path.Root("connector_profile_id"), &prior)...)
-	}
-	if prior.ValueString() != profileID && !resp.Diagnostics.HasError() {
+	// A new pin must find its profile unpinned. A pin moving to another
+	// profile is a replacement, whose create Terraform plans with no prior
+	// state, so it is checked here too, before the old pin is removed.
+	if req.State.Raw.IsNull() && !resp.Diagnostics.HasError() {
 		r.refuseExistingPin(ctx, profileID, &resp.Diagnostics)
 	}
 }
