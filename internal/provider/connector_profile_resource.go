@@ -97,7 +97,7 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"connector": schema.StringAttribute{
-				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the API calls this field `provider`). Changing it replaces the profile.",
+				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the profile's `connector_key` in StackOne's API). Changing it replaces the profile.",
 				Required:            true,
 				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},

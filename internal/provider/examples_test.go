@@ -35,13 +35,13 @@ var examplePlanMust = map[string][]string{
 	"data-sources/stackone_connector":          {"/connect/oauth2/zoominfo/callback", "+ zoominfo_search_contacts"},
 	"data-sources/stackone_connector_profile":  {`name              = "Example ZoomInfo"`, "client_secret_set = true"},
 	"data-sources/stackone_connector_profiles": {`"Example ZoomInfo" = [`},
-	// The sandbox's app lacks api:data:scoops: the check block warns.
-	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:scoops."},
+	// The sandbox's app lacks api:data:lookup: the check block warns.
+	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:lookup."},
 	"functions/pkce_challenge":                {`code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"`},
 	"ephemeral-resources/stackone_pkce":       {"No changes."},
 	"zoominfo":                                {"stackone_connector_profile.zoominfo will be created", "Plan: 1 to add, 0 to change, 0 to destroy."},
 	"resources/stackone_connector_profile_pinned_version": {
-		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.4.0"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
+		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.x.x"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
 	},
 	"data-sources/stackone_connector_profile_versions": {`"1.5.0-acme.1 (acme-corp)"`, "pinned    = []"},
 	"data-sources/stackone_account":                    {`connector = "zoominfo"`, `status    = "active"`},
@@ -348,15 +348,15 @@ func TestExamples_zoominfoApply(t *testing.T) {
 		t.Error("the client secret is in state: the example should use client_secret_wo")
 	}
 
-	// A scope the app lacks (the sandbox's app has no api:data:scoops) fails
+	// A scope the app lacks (the sandbox's app has no api:data:lookup) fails
 	// the plan, with the example's message, before anything changes.
-	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:scoops"]`)
+	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:lookup"]`)
 	scoops := acctest.NewCLI(t, tg)
 	for name, content := range exampleFiles(t, "zoominfo") {
 		scoops.WriteFile(name, content)
 	}
 	out, code := scoops.Run("plan", "-input=false")
-	if code != 1 || !strings.Contains(out, "Not registered: api:data:scoops") {
+	if code != 1 || !strings.Contains(out, "Not registered: api:data:lookup") {
 		t.Errorf("want the plan to fail on the unregistered scope; exit %d:\n%s", code, out)
 	}
 
@@ -383,10 +383,11 @@ func TestExamples_zoominfoApply(t *testing.T) {
 func TestExamples_accountsCheckFails(t *testing.T) {
 	tg := fakeStackOne(t, map[string]string{"GET /accounts": `[{"id":"acc-1","provider":"zoominfo","provider_name":"ZoomInfo",
 		"origin_owner_id":"acme-1","origin_owner_name":"Acme Ltd","status":"error",
+		"status_reasons":[{"code":"invalid_grant","description":"The refresh token was revoked.","timestamp":"2025-01-02T00:00:00Z"}],
 		"created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-02T00:00:00Z"}]`})
 	cli := newExampleCLI(t, tg, nil, exampleFiles(t, "data-sources/stackone_accounts"))
 	out := runOK(t, cli, []int{0, 2}, "plan", "-input=false", "-detailed-exitcode")
-	if !expectError(`Warning: Check block assertion failed.*Linked accounts in error: zoominfo account acc-1 of Acme Ltd \(acme-1\)\. Ask their owners to link them again\.`).MatchString(out) {
+	if !expectError(`Warning: Check block assertion failed.*Linked accounts in error \(ask their owners to link them again\): zoominfo account acc-1 of Acme Ltd \(acme-1\): The refresh token was revoked\.`).MatchString(strings.Join(strings.Fields(out), " ")) {
 		t.Errorf("want the check to warn about account acc-1:\n%s", out)
 	}
 }

@@ -25,18 +25,18 @@ import (
 
 // The verdicts of stackone_registered_scopes as a user meets them: through
 // terraform, against the sandbox's Okta-style server and stand-ins for what
-// sits in front of it. The scope api:data:scoops is not on the sandbox app.
+// sits in front of it. The scope api:data:lookup is not on the sandbox app.
 
 const scopesAddr = "data.stackone_registered_scopes.test"
 
 // scopesConfig is a check of the sandbox app's api:data:contact and
-// api:data:scoops at endpoint, reading the result rather than failing.
+// api:data:lookup at endpoint, reading the result rather than failing.
 func scopesConfig(tg *acctest.Target, endpoint string, extra ...string) string {
 	return tg.ProviderConfig() + fmt.Sprintf(`
 data "stackone_registered_scopes" "test" {
   connector              = "zoominfo"
   client_id              = %q
-  scopes                 = ["api:data:contact", "api:data:scoops"]
+  scopes                 = ["api:data:contact", "api:data:lookup"]
   authorization_endpoint = %q
   fail_on_unregistered   = false
   %s
@@ -47,7 +47,7 @@ data "stackone_registered_scopes" "test" {
 // correctVerdict is what the sandbox app really has of those two scopes.
 var correctVerdict = []statecheck.StateCheck{
 	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("registered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:contact")})),
-	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("unregistered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:scoops")})),
+	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("unregistered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:lookup")})),
 	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("all_registered"), knownvalue.Bool(false)),
 }
 
@@ -187,7 +187,7 @@ func TestRegisteredScopes_signInPageAtOnce(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	endpoint := fakeOkta(t, tg.BaseURL+"/connect/oauth2/zoominfo/callback", "api:data:contact", "api:data:scoops")
+	endpoint := fakeOkta(t, tg.BaseURL+"/connect/oauth2/zoominfo/callback", "api:data:contact", "api:data:lookup")
 	runScopes(t, resource.TestStep{
 		Config: scopesConfig(tg, endpoint),
 		ConfigStateChecks: []statecheck.StateCheck{

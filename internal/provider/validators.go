@@ -10,6 +10,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
 // durationValidator accepts a positive Go duration such as "30s".
@@ -240,5 +242,26 @@ func (profileIDValidator) ValidateString(_ context.Context, req validator.String
 	if problem := checkProfileID(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connector profile id",
 			fmt.Sprintf("%s %q is not a connector profile id: %s. Use the id of a profile (data.stackone_connector_profiles lists them), or stackone_connector_profile.<name>.id.", req.Path, req.ConfigValue.ValueString(), problem))
+	}
+}
+
+// pinFormValidator refuses, without asking StackOne, a pinned_version in a
+// form StackOne does not accept (^1.2.0, ~1.2, 1.x, >=1.2), naming the forms
+// it does.
+type pinFormValidator struct{}
+
+func (pinFormValidator) Description(context.Context) string {
+	return "must be " + stackone.AcceptedPinForms
+}
+func (v pinFormValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (pinFormValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := stackone.ParsePinSpec(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Pin form not accepted",
+			fmt.Sprintf("%s is %q: %s. Use %s; data.stackone_connector_profile_versions lists the versions a profile has.",
+				req.Path, req.ConfigValue.ValueString(), err, stackone.AcceptedPinForms))
 	}
 }

@@ -34,7 +34,7 @@ func TestCreateConnectSession(t *testing.T) {
 				}
 				idem = r.Header.Get("Idempotency-Key")
 				_ = json.NewDecoder(r.Body).Decode(&body)
-				writeJSON(w, 201, map[string]any{"id": tc.id, "organization_id": 1, "project_id": "proj",
+				writeJSON(w, 201, map[string]any{"id": tc.id, "organization_id": "org-1", "project_id": "proj",
 					"origin_owner_id": "o", "origin_owner_name": "Org", "provider": "zoominfo", "connector_profile_id": "p1",
 					"created_at": "2026-11-29T10:00:00Z", "token": "tok", "auth_link_url": "https://app.stackone.com/embedded/integrations?token=tok"})
 			}))
