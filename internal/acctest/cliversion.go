@@ -32,7 +32,7 @@ var (
 )
 
 // cliVersionLine is the first line of `terraform version` / `tofu version`.
-var cliVersionLine = regexp.MustCompile(`^(Terraform|OpenTofu) v(\S+)`)
+var cliVersionLine = regexp.MustCompile(`(?m)^(Terraform|OpenTofu) v(\S+)`)
 
 // CLIVersion runs the CLI of TF_ACC_TERRAFORM_PATH (else terraform on PATH)
 // once and returns which product and version it is.

@@ -7,6 +7,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -342,5 +343,58 @@ func TestConnectLinkAction_validation(t *testing.T) {
 				t.Errorf("diagnostic %s %q: %q on %v; want %v containing %q on %s", d.Severity, d.Summary, d.Detail, d.Attribute, wantSeverity, tc.want, tc.attr)
 			}
 		})
+	}
+}
+
+// TestConnectLinkAction_docsSchema: docs/actions/connect_link.md lists the
+// schema by hand (tfplugindocs renders an action's schema only from a
+// Terraform 1.14 CLI, and make generate must give the same page on every
+// CLI), so it is compared with the schema here: each attribute under the
+// right heading, with its description.
+func TestConnectLinkAction_docsSchema(t *testing.T) {
+	_, file, _, _ := runtime.Caller(0)
+	raw, err := os.ReadFile(filepath.Join(filepath.Dir(file), "..", "..", "docs", "actions", "connect_link.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	doc := string(raw)
+	server, err := acctest.ProtoV6ProviderFactories()["stackone"]()
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp, err := server.GetProviderSchema(context.Background(), &tfprotov6.GetProviderSchemaRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	block := resp.ActionSchemas["stackone_connect_link"].Schema.Block
+	if len(block.Attributes) == 0 {
+		t.Fatal("the action has no attributes")
+	}
+	section := func(heading string) string {
+		i := strings.Index(doc, "### "+heading+"\n")
+		if i < 0 {
+			return ""
+		}
+		rest := doc[i+len(heading)+5:]
+		if j := strings.Index(rest, "\n#"); j >= 0 {
+			rest = rest[:j]
+		}
+		return rest
+	}
+	for _, a := range block.Attributes {
+		heading := "Optional"
+		if a.Required {
+			heading = "Required"
+		}
+		line := fmt.Sprintf("- `%s` (String) %s\n", a.Name, a.Description)
+		if a.Description == "" {
+			t.Fatalf("attribute %s has no description", a.Name)
+		}
+		if !strings.Contains(section(heading), line) {
+			t.Errorf("docs/actions/connect_link.md lacks, under ### %s:\n%s(edit templates/actions/connect_link.md.tmpl, then make generate)", heading, line)
+		}
+	}
+	if n := strings.Count(section("Required")+section("Optional"), "\n- `"); n != len(block.Attributes) {
+		t.Errorf("the docs list %d attributes, the schema has %d", n, len(block.Attributes))
 	}
 }
