@@ -398,3 +398,55 @@ func TestConnectLinkAction_docsSchema(t *testing.T) {
 		t.Errorf("the docs list %d attributes, the schema has %d", n, len(block.Attributes))
 	}
 }
+
+// invokeAction invokes stackone_connect_link through the protocol, as
+// Terraform does, and returns its progress messages and final diagnostics.
+func invokeAction(t *testing.T, p *protoServer, attrs map[string]string) ([]string, []*tfprotov6.Diagnostic) {
+	t.Helper()
+	stream, err := p.server.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
+		ActionType: "stackone_connect_link", Config: actionConfig(t, p, attrs),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var progress []string
+	var diags []*tfprotov6.Diagnostic
+	for ev := range stream.Events {
+		switch e := ev.Type.(type) {
+		case tfprotov6.ProgressInvokeActionEventType:
+			progress = append(progress, e.Message)
+		case tfprotov6.CompletedInvokeActionEventType:
+			diags = e.Diagnostics
+		}
+	}
+	return progress, diags
+}
+
+// TestConnectLinkAction_invokeErrors invokes the action through the protocol
+// (so on every CLI): a profile StackOne does not have is named on
+// connector_profile_id, and nothing is shown as a link.
+func TestConnectLinkAction_invokeErrors(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	p := newProtoServer(t, tg)
+	progress, diags := invokeAction(t, p, map[string]string{"connector_profile_id": "no-such-profile", "origin_owner_id": "acme", "origin_owner_name": "Acme Inc"})
+	if len(progress) != 0 {
+		t.Errorf("progress for a session never created: %q", progress)
+	}
+	if len(diags) != 1 || diags[0].Summary != "Connector profile not found" || !strings.Contains(diags[0].Detail, `"no-such-profile"`) ||
+		diags[0].Attribute.String() != tftypes.NewAttributePath().WithAttributeName("connector_profile_id").String() {
+		t.Fatalf("diagnostics = %+v, want one error on connector_profile_id naming the profile", diags)
+	}
+
+	// A link that expires before the wait ends: the wait is cut to the
+	// link's life, and the error says the link expired.
+	profileID := connectLinkProfile(t, tg, "api:data:contact")
+	progress, diags = invokeAction(t, p, map[string]string{"connector_profile_id": profileID, "origin_owner_id": "acme", "origin_owner_name": "Acme Inc", "expires_in": "1s", "wait": "1h"})
+	if len(progress) != 2 || !linkLine.MatchString(progress[0]) || progress[1] != "Waiting up to 1s for the account to be linked." {
+		t.Errorf("progress = %q, want the link, then a wait of the link's life", progress)
+	}
+	if len(diags) != 1 || !strings.Contains(diags[0].Detail, "The auth link of connect session 1 (connector profile "+profileID+") expired (after 1s) before an account was linked: nobody opened the link.") {
+		t.Errorf("diagnostics = %+v, want the link's expiry", diags)
+	}
+}
