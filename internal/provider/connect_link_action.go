@@ -93,7 +93,7 @@ func (a *connectLinkAction) Schema(_ context.Context, _ action.SchemaRequest, re
 			"expires_in": schema.StringAttribute{
 				MarkdownDescription: "How long the auth link stays valid, as a Go duration in whole seconds (`30m`, `1h`). Defaults to StackOne's default (10 minutes on the sandbox).",
 				Optional:            true,
-				Validators:          []validator.String{wholeSecondsValidator{}},
+				Validators:          []validator.String{durationValidator{wholeSeconds: true}},
 			},
 			"wait": schema.StringAttribute{
 				MarkdownDescription: "How long to wait for the account to be linked, as a Go duration (`5m`). Unset: the action shows the link and ends at once. " +
@@ -325,27 +325,5 @@ func addSessionCreateError(diags *diag.Diagnostics, profileID string, err error)
 		diags.AddAttributeError(pathExpiresIn, "StackOne refused expires_in", err.Error())
 	default:
 		diags.AddError("Cannot create a connect session", fmt.Sprintf("Creating a connect session for connector profile %q failed: %s", profileID, err))
-	}
-}
-
-// wholeSecondsValidator accepts a positive Go duration in whole seconds, as
-// StackOne takes expires_in.
-type wholeSecondsValidator struct{}
-
-func (wholeSecondsValidator) Description(context.Context) string {
-	return "must be a positive Go duration in whole seconds, such as \"30m\" or \"1h\""
-}
-func (v wholeSecondsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (wholeSecondsValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	d, ok := positiveDuration(req.ConfigValue.ValueString())
-	if !ok || d%time.Second != 0 {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
-			fmt.Sprintf("%s is %q, which is not a positive Go duration in whole seconds: use a number with a unit, such as \"30m\" or \"1h\".", req.Path, req.ConfigValue.ValueString()))
 	}
 }

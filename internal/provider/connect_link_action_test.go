@@ -224,33 +224,39 @@ action "stackone_connect_link" "onboard" {
 `, app.ClientID, app.ClientSecret, waitLine)
 }
 
+// triggeredTest runs one step of connectLinkTriggered on a CLI with actions.
+func triggeredTest(t *testing.T, tg *acctest.Target, step resource.TestStep) {
+	t.Helper()
+	resource.UnitTest(t, resource.TestCase{
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ActionsSupported()},
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		Steps:                    []resource.TestStep{step},
+	})
+}
+
 // TestConnectLinkAction_afterCreate: creating the profile starts a connect
 // session for it, once; without wait the apply does not block on it.
 func TestConnectLinkAction_afterCreate(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ActionsSupported()},
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{{
-			Config: connectLinkTriggered(tg, ""),
-			Check: func(s *terraform.State) error {
-				// The sandbox numbers sessions from 1: exactly one means 1
-				// exists and 2 does not.
-				got, ok := tg.Sandbox.ConnectSession("1")
-				if !ok {
-					return fmt.Errorf("no connect session after the profile was created")
-				}
-				if _, twice := tg.Sandbox.ConnectSession("2"); twice {
-					return fmt.Errorf("two connect sessions after the profile was created, want 1")
-				}
-				if got.IntegrationID != stateID(s) || got.OriginOwnerID != "acme-trigger" || got.OriginOwnerName != "Acme Inc" {
-					return fmt.Errorf("connect session %+v is not for profile %s and owner acme-trigger", got, stateID(s))
-				}
-				return nil
-			},
-		}},
+	triggeredTest(t, tg, resource.TestStep{
+		Config: connectLinkTriggered(tg, ""),
+		Check: func(s *terraform.State) error {
+			// The sandbox numbers sessions from 1: exactly one means 1
+			// exists and 2 does not.
+			got, ok := tg.Sandbox.ConnectSession("1")
+			if !ok {
+				return fmt.Errorf("no connect session after the profile was created")
+			}
+			if _, twice := tg.Sandbox.ConnectSession("2"); twice {
+				return fmt.Errorf("two connect sessions after the profile was created, want 1")
+			}
+			if got.IntegrationID != stateID(s) || got.OriginOwnerID != "acme-trigger" || got.OriginOwnerName != "Acme Inc" {
+				return fmt.Errorf("connect session %+v is not for profile %s and owner acme-trigger", got, stateID(s))
+			}
+			return nil
+		},
 	})
 }
 
@@ -260,13 +266,9 @@ func TestConnectLinkAction_timeout(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	resource.UnitTest(t, resource.TestCase{
-		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{acctest.ActionsSupported()},
-		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
-		Steps: []resource.TestStep{{
-			Config:      connectLinkTriggered(tg, "1s"),
-			ExpectError: expectError(`No account linked in time: No account was linked through connect session 1 \(connector profile [-0-9a-f]+\) within 1s: nobody opened the link.*origin_owner_id = "acme-trigger"`),
-		}},
+	triggeredTest(t, tg, resource.TestStep{
+		Config:      connectLinkTriggered(tg, "1s"),
+		ExpectError: expectError(`No account linked in time: No account was linked through connect session 1 \(connector profile [-0-9a-f]+\) within 1s: nobody opened the link.*origin_owner_id = "acme-trigger"`),
 	})
 }
 
@@ -311,8 +313,8 @@ func TestConnectLinkAction_validation(t *testing.T) {
 		isWarn bool
 	}{
 		{"valid", with("wait", "5m"), "", "", false},
-		{"expires_in not whole seconds", with("expires_in", "90500ms"), "not a positive Go duration in whole seconds", "expires_in", false},
-		{"expires_in not a duration", with("expires_in", "600"), "not a positive Go duration in whole seconds", "expires_in", false},
+		{"expires_in not whole seconds", with("expires_in", "90500ms"), "not a whole number of seconds", "expires_in", false},
+		{"expires_in not a duration", with("expires_in", "600"), "not a positive Go duration", "expires_in", false},
 		{"wait not a duration", with("wait", "soon"), "not a positive Go duration", "wait", false},
 		{"blank owner", with("origin_owner_id", "  "), "must not be empty or blank", "origin_owner_id", false},
 		{"profile id with a slash", with("connector_profile_id", "a/b"), "is not a connector profile id", "connector_profile_id", false},
