@@ -48,6 +48,14 @@ var examplePlanMust = map[string][]string{
 	// The sandbox's one linked account is active: the check passes (see
 	// TestExamples_accountsCheckFails for one in error).
 	"data-sources/stackone_accounts": {`"Acceptance test acctest-`, `"active"`},
+	"actions/stackone_connect_link": {
+		"stackone_connector_profile.zoominfo will be created", `action "stackone_connect_link" "first_account"`, "Actions: 1 to invoke.",
+	},
+}
+
+// exampleRequires skips an example on a CLI without what it uses, saying so.
+var exampleRequires = map[string]func(testing.TB){
+	"actions/stackone_connect_link": acctest.RequireActions,
 }
 
 func examplesRoot(t *testing.T) string {
@@ -189,6 +197,9 @@ func TestExamples(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(strings.ReplaceAll(dir, "/", "_"), func(t *testing.T) {
+			if requires := exampleRequires[dir]; requires != nil {
+				requires(t)
+			}
 			tg := acctest.New(t)
 			tg.RequireSandbox(t)
 			files := exampleFiles(t, dir)

@@ -49,7 +49,8 @@ func ProtocolServer(newProvider func() provider.Provider) func() tfprotov6.Provi
 // It implements every method of tfprotov6.ProviderServer explicitly (no
 // embedding), so a method added to the interface by a terraform-plugin-go
 // upgrade fails to compile here instead of bypassing the in-flight count.
-// It does not implement the optional list resource, action and state store
+// The optional action interface is forwarded in protocol_server_action.go.
+// It does not implement the optional list resource and state store
 // interfaces, which this provider has none of: tf6server answers those RPCs
 // as unimplemented.
 type releasingServer struct {

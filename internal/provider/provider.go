@@ -12,6 +12,7 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
@@ -36,6 +37,7 @@ var (
 	_ provider.Provider                       = (*StackOneProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*StackOneProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*StackOneProvider)(nil)
+	_ provider.ProviderWithActions            = (*StackOneProvider)(nil)
 )
 
 // StackOneProvider is the stackone provider.
@@ -203,6 +205,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 		resp.ResourceData = data
 		resp.DataSourceData = data
 		resp.EphemeralResourceData = data
+		resp.ActionData = data
 		return
 	}
 
@@ -241,6 +244,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
 }
 
 // settingAttributes names the provider attribute behind each client setting.
@@ -315,6 +319,11 @@ func (p *StackOneProvider) Functions(_ context.Context) []func() function.Functi
 // EphemeralResources lists the provider's ephemeral resources.
 func (p *StackOneProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewPKCEEphemeralResource}
+}
+
+// Actions lists the provider's actions (Terraform 1.14 and later).
+func (p *StackOneProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewConnectLinkAction}
 }
 
 // stringOr is v, or fallback when v is unset; a blank value counts as unset

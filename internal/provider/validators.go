@@ -14,21 +14,32 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-// durationValidator accepts a positive Go duration such as "30s".
-type durationValidator struct{}
+// durationValidator accepts a positive Go duration such as "30s"; with
+// wholeSeconds, only whole seconds (an API that takes seconds).
+type durationValidator struct {
+	wholeSeconds bool
+}
 
-func (durationValidator) Description(context.Context) string {
+func (v durationValidator) Description(context.Context) string {
+	if v.wholeSeconds {
+		return "must be a positive Go duration in whole seconds, such as \"30m\" or \"1h\""
+	}
 	return "must be a positive Go duration such as \"30s\" or \"2m\""
 }
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := positiveDuration(req.ConfigValue.ValueString()); !ok {
+	d, ok := positiveDuration(req.ConfigValue.ValueString())
+	switch {
+	case !ok:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%s is %q, which is not a positive Go duration: use a number with a unit, such as \"30s\" or \"2m\".", req.Path, req.ConfigValue.ValueString()))
+	case v.wholeSeconds && d%time.Second != 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%s is %q, which is not a whole number of seconds: round it to whole seconds, such as \"90s\" or \"30m\".", req.Path, req.ConfigValue.ValueString()))
 	}
 }
 
