@@ -34,6 +34,7 @@ var (
 	_ resource.ResourceWithImportState    = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectorProfileResource)(nil)
 )
 
 // Limits shared with the wire contract.
@@ -178,6 +179,12 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 
 func (r *connectorProfileResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: a profile is identified by its id (Terraform 1.12 and
+// later; import blocks may name it with identity = { id = "..." }).
+func (r *connectorProfileResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = profileIdentitySchema("id", "Connector profile id.")
 }
 
 // replaceWhenAuthTypeChanges replaces the profile when its auth type
@@ -340,6 +347,7 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile, r.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", plan.ID)...)
 	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
@@ -348,6 +356,9 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// First, so that a state written before identities (or by a CLI that
+	// keeps none) gains one even when the profile turns out to be gone.
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -408,6 +419,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -534,15 +546,10 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
-// ImportState takes a profile id, as shown by the StackOne dashboard or
-// data.stackone_connector_profiles.
+// ImportState takes a profile id, as shown by the StackOne dashboard,
+// data.stackone_connector_profiles or terraform query (as an identity).
 func (r *connectorProfileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problem := checkProfileID(req.ID); problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
-			fmt.Sprintf("%q is not a connector profile id: %s. Import with the profile's id, e.g. terraform import stackone_connector_profile.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importProfile(ctx, req, resp, "id", "terraform import stackone_connector_profile.zoominfo")
 }
 
 // addOperationError reports a failed create, update or delete. A call cut
