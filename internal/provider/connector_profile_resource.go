@@ -199,6 +199,23 @@ var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
 	"Changing the auth type replaces the profile.",
 )
 
+// warnAdoption says, at plan, what the update of an imported profile whose
+// client id, scopes and actions StackOne does not report will do: record the
+// configured values, calling nothing (Update's adoption).
+func warnAdoption(ctx context.Context, req resource.ModifyPlanRequest, plan, state connectorProfileModel, diags *diag.Diagnostics) {
+	reported, d := reportsExtension(ctx, req.Private)
+	diags.Append(d...)
+	adopted, d := req.Private.GetKey(ctx, privateAdopted)
+	diags.Append(d...)
+	if reported || len(adopted) > 0 || !onlyAdoptsUnreportedFields(plan, state) {
+		return
+	}
+	diags.AddWarning("Adopting a profile StackOne reports only in part",
+		fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so this update in place only records the configured values in state, without calling StackOne:\n\n%s\n\n"+
+			"Before applying, make sure they are the dashboard's (Connector Profiles → %s): Terraform cannot check them, and a later change to them is refused until StackOne accepts profile writes.",
+			state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
+}
+
 // warnNewClientOldSecret warns when an in-place update changes client_id
 // but will not send a client secret (secretWillBeSent): the profile would
 // keep the old client's secret, and linking would fail with invalid_client.
@@ -287,6 +304,7 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 		var state connectorProfileModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
+		warnAdoption(ctx, req, plan, state, &resp.Diagnostics)
 	}
 	// The redirect URI follows from the base URL and the connector, so the
 	// plan can show it before the profile exists: paste it into the OAuth
@@ -450,8 +468,10 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 		// configuration says without writing anything there.
 		plan.UpdatedAt = state.UpdatedAt
 		resp.Diagnostics.AddWarning("Recorded without checking StackOne",
-			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them. Make sure they match the profile in the StackOne dashboard (Connector Profiles → %s): later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
-				state.ID.ValueString(), state.Name.ValueString()))
+			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them:\n\n%s\n\n"+
+				"Compare each with the profile in the StackOne dashboard (Connector Profiles → %s): where they differ, the profile works as the dashboard says, not as recorded. "+
+				"Later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
+				state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 		// Once only: a later change of these fields is a change to send.
@@ -486,6 +506,34 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	}
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
+}
+
+// adoptedValues lists, one per line, each field an adoption records (null in
+// state, set in the plan) with the value recorded, and what an empty set
+// means there: an adopted "scopes = []" (also what leaving scopes out
+// records) asks for every scope registered on the OAuth app, which may not
+// be what the dashboard's profile has.
+func adoptedValues(ctx context.Context, plan, state connectorProfileModel) string {
+	var lines []string
+	add := func(planned, held attr.Value, line string) {
+		if held.IsNull() && !planned.IsNull() && !planned.Equal(held) {
+			lines = append(lines, "  "+line)
+		}
+	}
+	set := func(name string, v types.Set, empty string) string {
+		values := setStrings(ctx, v, &diag.Diagnostics{})
+		if len(values) == 0 {
+			return fmt.Sprintf("%s = [] (%s)", name, empty)
+		}
+		return fmt.Sprintf("%s = [%s]", name, strings.Join(quoteAll(values), ", "))
+	}
+	add(plan.AuthType, state.AuthType, fmt.Sprintf("auth_type = %q", plan.AuthType.ValueString()))
+	add(plan.ClientID, state.ClientID, fmt.Sprintf("client_id = %q", plan.ClientID.ValueString()))
+	add(plan.Scopes, state.Scopes, set("scopes", plan.Scopes, "every scope registered on the OAuth app, which may not be what the dashboard's profile has: copy its scopes"))
+	add(plan.Actions, state.Actions, set("actions", plan.Actions, "no action enabled: copy the dashboard's actions if it has any"))
+	add(plan.ClientSecret, state.ClientSecret, "client_secret = (sensitive value, kept in state)")
+	add(plan.ClientSecretWOVersion, state.ClientSecretWOVersion, fmt.Sprintf("client_secret_wo_version = %d (client_secret_wo itself is never stored)", plan.ClientSecretWOVersion.ValueInt64()))
+	return strings.Join(lines, "\n")
 }
 
 // privateAdopted marks a profile whose unreported fields were adopted from
