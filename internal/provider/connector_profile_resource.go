@@ -199,21 +199,23 @@ var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
 	"Changing the auth type replaces the profile.",
 )
 
-// warnAdoption says, at plan, what the update of an imported profile whose
-// client id, scopes and actions StackOne does not report will do: record the
-// configured values, calling nothing (Update's adoption).
-func warnAdoption(ctx context.Context, req resource.ModifyPlanRequest, plan, state connectorProfileModel, diags *diag.Diagnostics) {
+// adoptsOnly reports whether the update from state to plan is Update's
+// adoption (an imported profile whose client id, scopes and actions StackOne
+// does not report: the configured values are recorded, nothing is called),
+// and if so says at plan what it will record.
+func adoptsOnly(ctx context.Context, req resource.ModifyPlanRequest, plan, state connectorProfileModel, diags *diag.Diagnostics) bool {
 	reported, d := reportsExtension(ctx, req.Private)
 	diags.Append(d...)
 	adopted, d := req.Private.GetKey(ctx, privateAdopted)
 	diags.Append(d...)
 	if reported || len(adopted) > 0 || !onlyAdoptsUnreportedFields(plan, state) {
-		return
+		return false
 	}
 	diags.AddWarning("Adopting a profile StackOne reports only in part",
 		fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so this update in place only records the configured values in state, without calling StackOne:\n\n%s\n\n"+
 			"Before applying, make sure they are the dashboard's (Connector Profiles → %s): Terraform cannot check them, and a later change to them is refused until StackOne accepts profile writes.",
 			state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
+	return true
 }
 
 // warnNewClientOldSecret warns when an in-place update changes client_id
@@ -304,7 +306,10 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 		var state connectorProfileModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
-		warnAdoption(ctx, req, plan, state, &resp.Diagnostics)
+		if adoptsOnly(ctx, req, plan, state, &resp.Diagnostics) {
+			// The adoption writes nothing: updated_at stays as it is.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), state.UpdatedAt)...)
+		}
 	}
 	// The redirect URI follows from the base URL and the connector, so the
 	// plan can show it before the profile exists: paste it into the OAuth
