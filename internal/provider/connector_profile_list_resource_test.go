@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"regexp"
 	"sort"
 	"strconv"
@@ -29,11 +30,11 @@ var (
 	cliMinor       int
 )
 
-// skipBelowQuery skips a test unless the CLI the tests drive is Terraform
-// 1.14 or later, saying why (as tfversion.SkipBelow does for plugin-testing
-// steps): older Terraform has no terraform query, and OpenTofu (1.12) has
-// neither the command nor list resources.
-func skipBelowQuery(t *testing.T) {
+// skipBelowCLI skips a test unless the CLI the tests drive is Terraform
+// 1.minor or later (or, when openTofu is true, OpenTofu 1.minor or later),
+// saying why, as tfversion.SkipBelow does for plugin-testing steps; what
+// names the feature.
+func skipBelowCLI(t *testing.T, minor int, openTofu bool, what string) {
 	t.Helper()
 	cliVersionOnce.Do(func() {
 		out, _ := exec.Command(os.Getenv("TF_ACC_TERRAFORM_PATH"), "version").Output()
@@ -44,11 +45,18 @@ func skipBelowQuery(t *testing.T) {
 		}
 	})
 	switch {
-	case cliProduct == "OpenTofu":
-		t.Skipf("OpenTofu 1.%d has no terraform query or list resources: skipping test", cliMinor)
-	case cliProduct != "Terraform" || cliMinor < 14:
-		t.Skipf("Terraform CLI version 1.%d is below minimum version 1.14.0 (terraform query): skipping test", cliMinor)
+	case cliProduct == "OpenTofu" && !openTofu:
+		t.Skipf("OpenTofu 1.%d has no %s: skipping test", cliMinor, what)
+	case cliProduct == "" || cliMinor < minor:
+		t.Skipf("%s CLI version 1.%d is below minimum version 1.%d.0 (%s): skipping test", cliProduct, cliMinor, minor, what)
 	}
+}
+
+// skipBelowQuery skips a test unless the CLI has terraform query and list
+// resources: Terraform 1.14 and later (OpenTofu 1.12 has neither).
+func skipBelowQuery(t *testing.T) {
+	t.Helper()
+	skipBelowCLI(t, 14, false, "terraform query and list resources")
 }
 
 // queryCLI is a working directory for terraform query against tg: the
@@ -315,14 +323,12 @@ func TestConnectorProfileList_generatedConfigPlansClean(t *testing.T) {
 				return st["POST /connector_profiles"] + st["PATCH /connector_profiles/{id}"] + st["DELETE /connector_profiles/{id}"]
 			}
 
-			cli := queryCLI(t, tg, `
-list "stackone_connector_profile" "zoominfo" {
-  provider = stackone
-  config {
-    connector = "zoominfo"
-  }
-}
-`)
+			// The query is the docs' example.
+			example, err := os.ReadFile(filepath.Join(examplesRoot(t), "list-resources", "stackone_connector_profile", "list-resource.tfquery.hcl"))
+			if err != nil {
+				t.Fatal(err)
+			}
+			cli := queryCLI(t, tg, string(example))
 			out, code := cli.Run("query", "-generate-config-out=generated.tf")
 			if code != 0 {
 				t.Fatalf("query -generate-config-out: exit %d\n%s", code, out)
