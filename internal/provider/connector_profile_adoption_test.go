@@ -145,12 +145,7 @@ func TestConnectorProfilePublished_adoptionSaysWhatEmptyScopesMean(t *testing.T)
 	tg.RequireSandbox(t)
 	id := dashboardProfile(t, tg)
 	cli := acctest.NewCLI(t, tg)
-	cli.WriteFile("main.tf", fmt.Sprintf(`
-terraform {
-  required_providers {
-    stackone = { source = "stackonehq/stackone" }
-  }
-}
+	cli.WriteFile("main.tf", requireStackone+fmt.Sprintf(`
 import {
   to = stackone_connector_profile.adopted
   id = %q

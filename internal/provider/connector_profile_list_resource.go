@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"regexp"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
@@ -245,23 +244,4 @@ func (m connectorProfileListModel) matcher() (func(*stackone.ConnectorProfile) b
 		}
 		return true
 	}, nil
-}
-
-// regexValidator accepts an RE2 regular expression (Go's regexp).
-type regexValidator struct{}
-
-func (regexValidator) Description(context.Context) string {
-	return "must be a regular expression (RE2 syntax)"
-}
-func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
-
-func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
-			fmt.Sprintf("%s is %q, which is not a regular expression (RE2 syntax): %s. Escape characters that mean something in one, e.g. \\\\( for a parenthesis.",
-				req.Path, req.ConfigValue.ValueString(), strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
-	}
 }

@@ -59,18 +59,22 @@ func skipBelowQuery(t *testing.T) {
 	skipBelowCLI(t, 14, false, "terraform query and list resources")
 }
 
-// queryCLI is a working directory for terraform query against tg: the
-// provider required in main.tf, the list blocks in query.tfquery.hcl.
-func queryCLI(t *testing.T, tg *acctest.Target, listBlocks string) *acctest.CLI {
-	t.Helper()
-	cli := acctest.NewCLI(t, tg)
-	cli.WriteFile("main.tf", `
+// requireStackone is the terraform block of a configuration the CLI tests
+// run: the provider from its dev_overrides build.
+const requireStackone = `
 terraform {
   required_providers {
     stackone = { source = "stackonehq/stackone" }
   }
 }
-`)
+`
+
+// queryCLI is a working directory for terraform query against tg: the
+// provider required in main.tf, the list blocks in query.tfquery.hcl.
+func queryCLI(t *testing.T, tg *acctest.Target, listBlocks string) *acctest.CLI {
+	t.Helper()
+	cli := acctest.NewCLI(t, tg)
+	cli.WriteFile("main.tf", requireStackone)
 	cli.WriteFile("query.tfquery.hcl", listBlocks)
 	return cli
 }
@@ -304,7 +308,7 @@ func TestConnectorProfileList_generatedConfigPlansClean(t *testing.T) {
 			ctx := context.Background()
 			scopes, actions := []string{"api:data:contact", "api:data:company"}, []string{"zoominfo_search_contacts"}
 			for _, name := range []string{"ZoomInfo (sales)", "ZoomInfo (marketing)", "ZoomInfo (ops)"} {
-				name, clientID, secret := name, "0oaf6t3osgvaPvy4E1d7", "dashboard-secret"
+				clientID, secret := "0oaf6t3osgvaPvy4E1d7", "dashboard-secret"
 				if _, err := tg.Dashboard().CreateProfile(ctx, acctest.DashboardProfile{
 					ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
 					Name: &name, ClientID: &clientID, ClientSecret: &secret, Scopes: &scopes, Actions: &actions,

@@ -13,7 +13,7 @@ import (
 // forwarded like every other RPC. tf6server serves them only when the server
 // it is given implements tfprotov6.ListResourceServer, so releasingServer
 // must, now that the provider has a list resource.
-var _ tfprotov6.ProviderServerWithListResource = (*releasingServer)(nil)
+var _ tfprotov6.ListResourceServer = (*releasingServer)(nil)
 
 // listInner is inner's list resource server. The framework's server always
 // is one; the fallback answers what tf6server would for a server that is not.

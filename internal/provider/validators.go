@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -217,5 +218,24 @@ func (profileIDValidator) ValidateString(_ context.Context, req validator.String
 	if problem := checkProfileID(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connector profile id",
 			fmt.Sprintf("%s %q is not a connector profile id: %s. Use the id of a profile (data.stackone_connector_profiles lists them), or stackone_connector_profile.<name>.id.", req.Path, req.ConfigValue.ValueString(), problem))
+	}
+}
+
+// regexValidator accepts an RE2 regular expression (Go's regexp).
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a regular expression (RE2 syntax)"
+}
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
+			fmt.Sprintf("%s is %q, which is not a regular expression (RE2 syntax): %s. Escape characters that mean something in one, e.g. \\\\( for a parenthesis.",
+				req.Path, req.ConfigValue.ValueString(), strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
 	}
 }
