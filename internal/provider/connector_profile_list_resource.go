@@ -201,10 +201,13 @@ func importedProfileModel(ctx context.Context, req list.ListRequest, p *stackone
 // file: the client secret always, and the fields StackOne did not report.
 func generatedConfigAdvice(profiles []stackone.ConnectorProfile) diag.Diagnostics {
 	var diags diag.Diagnostics
-	unreported := 0
+	unreported, noAuthType := 0, 0
 	for i := range profiles {
 		if !profiles[i].ReportsExtension() {
 			unreported++
+		}
+		if profiles[i].AuthenticationConfigKey == "" {
+			noAuthType++
 		}
 	}
 	detail := "StackOne never returns a profile's client secret, so each generated stackone_connector_profile block has client_secret_wo = null: " +
@@ -216,6 +219,9 @@ func generatedConfigAdvice(profiles []stackone.ConnectorProfile) diag.Diagnostic
 			"The plan shows each such profile as imported and changed in place.", unreported, len(profiles))
 	} else {
 		detail += " With the secret added, the plan imports each profile and changes nothing."
+	}
+	if noAuthType > 0 {
+		detail += fmt.Sprintf(" StackOne listed %d of the profiles without an auth type: set their auth_type (null in the generated block) to the one the dashboard shows, e.g. \"oauth2_authorization_code_pkce\".", noAuthType)
 	}
 	diags.AddWarning("Generated configuration needs the client secret", detail)
 	return diags
