@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*pinnedVersionResource)(nil)
 	_ resource.ResourceWithImportState = (*pinnedVersionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*pinnedVersionResource)(nil)
+	_ resource.ResourceWithIdentity    = (*pinnedVersionResource)(nil)
 )
 
 // NewPinnedVersionResource returns the stackone_connector_profile_pinned_version resource.
@@ -88,6 +89,11 @@ func (r *pinnedVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 
 func (r *pinnedVersionResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
+}
+
+// IdentitySchema: a pin is identified by its profile's id (Terraform 1.12 and later).
+func (r *pinnedVersionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = profileIdentitySchema("connector_profile_id", "Id of the pinned connector profile.")
 }
 
 func (r *pinnedVersionResource) configured(diags *diag.Diagnostics) bool {
@@ -293,10 +299,22 @@ func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	r.upsert(ctx, req.Plan, nil, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.upsert(ctx, req.Plan, &req.State, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
+}
+
+// setPinIdentity records the profile id of the pin in state as its identity.
+func setPinIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	var id types.String
+	if state.Raw.IsNull() {
+		return nil
+	}
+	diags := state.GetAttribute(ctx, path.Root("connector_profile_id"), &id)
+	return append(diags, setProfileIdentity(ctx, identity, "connector_profile_id", id)...)
 }
 
 // upsert pins the planned version and records StackOne's answer. When an
@@ -388,6 +406,7 @@ func (m *pinnedVersionModel) fromAPI(p *stackone.PinnedVersion) {
 func (r *pinnedVersionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pinnedVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "connector_profile_id", state.ConnectorProfileID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -420,13 +439,11 @@ func (r *pinnedVersionResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState takes the connector profile's id.
+// ImportState takes the connector profile's id (an import id or identity).
 func (r *pinnedVersionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problem := checkProfileID(req.ID); problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("connector_profile_id"), "Invalid import id",
-			fmt.Sprintf("%q is not a connector profile id: %s. Import with the id of the pinned profile, e.g. terraform import stackone_connector_profile_pinned_version.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
+	importProfile(ctx, req, resp, "connector_profile_id", "terraform import stackone_connector_profile_pinned_version.zoominfo")
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("connector_profile_id"), req, resp)
 	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte(`true`))...)
 }

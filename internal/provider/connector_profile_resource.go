@@ -35,6 +35,7 @@ var (
 	_ resource.ResourceWithImportState    = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectorProfileResource)(nil)
 )
 
 // Limits shared with the wire contract.
@@ -181,6 +182,12 @@ func (r *connectorProfileResource) Configure(_ context.Context, req resource.Con
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// IdentitySchema: a profile is identified by its id (Terraform 1.12 and
+// later; import blocks may name it with identity = { id = "..." }).
+func (r *connectorProfileResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = profileIdentitySchema("id", "Connector profile id.")
+}
+
 // replaceWhenAuthTypeChanges replaces the profile when its auth type
 // changes, but not when state has none: StackOne's published list may omit
 // a profile's authentication_config_key, and adopting an imported profile
@@ -192,6 +199,16 @@ var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
 	"Changing the auth type replaces the profile.",
 	"Changing the auth type replaces the profile.",
 )
+
+// warnAdoption says at plan what Update's adoption (an imported profile
+// whose client id, scopes and actions StackOne does not report: the
+// configured values are recorded, nothing is called) will record.
+func warnAdoption(ctx context.Context, plan, state connectorProfileModel, diags *diag.Diagnostics) {
+	diags.AddWarning("Adopting a profile StackOne reports only in part",
+		fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so this update in place only records the configured values in state, without calling StackOne:\n\n%s\n\n"+
+			"Before applying, make sure they are the dashboard's (Connector Profiles → %s): Terraform cannot check them, and a later change to them is refused until StackOne accepts profile writes.",
+			state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
+}
 
 // warnNewClientOldSecret warns when an in-place update changes client_id
 // but will not send a client secret (secretWillBeSent): the profile would
@@ -285,11 +302,16 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
 		op = ""
+		adopts := sendsAnything(plan, state) && r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics)
 		switch {
 		case !plan.Connector.Equal(state.Connector) || (!state.AuthType.IsNull() && !plan.AuthType.Equal(state.AuthType)):
 			op = "create" // replaced
-		case sendsAnything(plan, state) && !r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics):
+		case sendsAnything(plan, state) && !adopts:
 			op = "update"
+		case adopts:
+			warnAdoption(ctx, plan, state, &resp.Diagnostics)
+			// The adoption writes nothing: updated_at stays as it is.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), state.UpdatedAt)...)
 		}
 	}
 	// Last, and only for a plan that is otherwise sound: StackOne is asked
@@ -406,6 +428,7 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile, r.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", plan.ID)...)
 	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
@@ -416,6 +439,9 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 	r.rememberSecrets(ctx, tfsdk.Config{}, &req.State)
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// First, so that a state written before identities (or by a CLI that
+	// keeps none) gains one even when the profile turns out to be gone.
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -478,6 +504,7 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -504,8 +531,10 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 		// configuration says without writing anything there.
 		plan.UpdatedAt = state.UpdatedAt
 		resp.Diagnostics.AddWarning("Recorded without checking StackOne",
-			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them. Make sure they match the profile in the StackOne dashboard (Connector Profiles → %s): later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
-				state.ID.ValueString(), state.Name.ValueString()))
+			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them:\n\n%s\n\n"+
+				"Compare each with the profile in the StackOne dashboard (Connector Profiles → %s): where they differ, the profile works as the dashboard says, not as recorded. "+
+				"Later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
+				state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 		// Once only: a later change of these fields is a change to send.
@@ -540,6 +569,34 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	}
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
+}
+
+// adoptedValues lists, one per line, each field an adoption records (null in
+// state, set in the plan) with the value recorded, and what an empty set
+// means there: an adopted "scopes = []" (also what leaving scopes out
+// records) asks for every scope registered on the OAuth app, which may not
+// be what the dashboard's profile has.
+func adoptedValues(ctx context.Context, plan, state connectorProfileModel) string {
+	var lines []string
+	add := func(planned, held attr.Value, line string) {
+		if held.IsNull() && !planned.IsNull() && !planned.Equal(held) {
+			lines = append(lines, "  "+line)
+		}
+	}
+	set := func(name string, v types.Set, empty string) string {
+		values := setStrings(ctx, v, &diag.Diagnostics{})
+		if len(values) == 0 {
+			return fmt.Sprintf("%s = [] (%s)", name, empty)
+		}
+		return fmt.Sprintf("%s = [%s]", name, strings.Join(quoteAll(values), ", "))
+	}
+	add(plan.AuthType, state.AuthType, fmt.Sprintf("auth_type = %q", plan.AuthType.ValueString()))
+	add(plan.ClientID, state.ClientID, fmt.Sprintf("client_id = %q", plan.ClientID.ValueString()))
+	add(plan.Scopes, state.Scopes, set("scopes", plan.Scopes, "every scope registered on the OAuth app, which may not be what the dashboard's profile has: copy its scopes"))
+	add(plan.Actions, state.Actions, set("actions", plan.Actions, "no action enabled: copy the dashboard's actions if it has any"))
+	add(plan.ClientSecret, state.ClientSecret, "client_secret = (sensitive value, kept in state)")
+	add(plan.ClientSecretWOVersion, state.ClientSecretWOVersion, fmt.Sprintf("client_secret_wo_version = %d (client_secret_wo itself is never stored)", plan.ClientSecretWOVersion.ValueInt64()))
+	return strings.Join(lines, "\n")
 }
 
 // privateAdopted marks a profile whose unreported fields were adopted from
@@ -603,15 +660,10 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
-// ImportState takes a profile id, as shown by the StackOne dashboard or
-// data.stackone_connector_profiles.
+// ImportState takes a profile id, as shown by the StackOne dashboard,
+// data.stackone_connector_profiles or terraform query (as an identity).
 func (r *connectorProfileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problem := checkProfileID(req.ID); problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
-			fmt.Sprintf("%q is not a connector profile id: %s. Import with the profile's id, e.g. terraform import stackone_connector_profile.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importProfile(ctx, req, resp, "id", "terraform import stackone_connector_profile.zoominfo")
 }
 
 // addOperationError reports a failed create, update or delete. A call cut

@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -235,14 +236,26 @@ func TestExamples_importBlock(t *testing.T) {
 			}
 			found++
 			t.Run(strings.ReplaceAll(dir, "/", "_")+"_"+name, func(t *testing.T) {
+				if strings.Contains(name, "identity") {
+					skipBelowCLI(t, 12, true, "import blocks with identity")
+				}
 				tg := acctest.New(t)
 				tg.RequireSandbox(t)
 				vars := exampleVariables(t, tg)
 				if !exampleProfileID.MatchString(content) {
 					t.Fatalf("examples/%s/%s has no profile id to replace:\n%s", dir, name, content)
 				}
+				files := maps.Clone(files)
+				for other := range files {
+					if other != name && exampleImportFile.MatchString(other) {
+						delete(files, other) // each import example is planned alone
+					}
+				}
 				files[name] = exampleProfileID.ReplaceAllString(content, vars["zoominfo_profile_id"])
 				cli := newExampleCLI(t, tg, vars, files)
+				if prepare := exampleImportPrepare[dir]; prepare != nil {
+					prepare(t, tg, cli, vars["zoominfo_profile_id"])
+				}
 				runOK(t, cli, []int{0}, "validate")
 				out := runOK(t, cli, []int{2}, "plan", "-input=false", "-detailed-exitcode")
 				if !regexp.MustCompile(`Plan: 1 to import, 0 to add, \d+ to change, 0 to destroy\.`).MatchString(out) {

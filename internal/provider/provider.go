@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -38,6 +39,7 @@ var (
 	_ provider.ProviderWithFunctions          = (*StackOneProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*StackOneProvider)(nil)
 	_ provider.ProviderWithActions            = (*StackOneProvider)(nil)
+	_ provider.ProviderWithListResources      = (*StackOneProvider)(nil)
 )
 
 // StackOneProvider is the stackone provider.
@@ -206,6 +208,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 		resp.DataSourceData = data
 		resp.EphemeralResourceData = data
 		resp.ActionData = data
+		resp.ListResourceData = data
 		return
 	}
 
@@ -245,6 +248,7 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
 	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 // settingAttributes names the provider attribute behind each client setting.
@@ -309,6 +313,11 @@ func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.Da
 		NewConnectorProfilesDataSource,
 		NewRegisteredScopesDataSource,
 	}
+}
+
+// ListResources lists the provider's list resources (terraform query).
+func (p *StackOneProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewConnectorProfileListResource}
 }
 
 // Functions lists the provider's functions.

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -274,5 +275,24 @@ func (pinFormValidator) ValidateString(_ context.Context, req validator.StringRe
 		resp.Diagnostics.AddAttributeError(req.Path, "Pin form not accepted",
 			fmt.Sprintf("%s is %q: %s. Use %s; data.stackone_connector_profile_versions lists the versions a profile has.",
 				req.Path, req.ConfigValue.ValueString(), err, stackone.AcceptedPinForms))
+	}
+}
+
+// regexValidator accepts an RE2 regular expression (Go's regexp).
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a regular expression (RE2 syntax)"
+}
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
+			fmt.Sprintf("%s is %q, which is not a regular expression (RE2 syntax): %s. Escape characters that mean something in one, e.g. \\\\( for a parenthesis.",
+				req.Path, req.ConfigValue.ValueString(), strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
 	}
 }
