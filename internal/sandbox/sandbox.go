@@ -98,6 +98,26 @@ type Options struct {
 	Seed *Seed
 }
 
+// The listeners a ListenError can name.
+const (
+	ListenerAPI   = "StackOne API"
+	ListenerAuthz = "authorization server"
+)
+
+// ListenError is a listener that could not start (its port is taken, most
+// often), saying which one so that a command can name the flag to change.
+type ListenError struct {
+	Listener string // ListenerAPI or ListenerAuthz
+	Addr     string
+	Err      error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("sandbox: listen on %s (%s): %v", e.Addr, e.Listener, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
+
 // EnvVar is one KEY=value pair describing a running sandbox.
 type EnvVar struct {
 	Key   string
@@ -209,12 +229,12 @@ func Start(opts Options) (*Sandbox, error) {
 
 	apiLn, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+		return nil, &ListenError{Listener: ListenerAPI, Addr: opts.Addr, Err: err}
 	}
 	authLn, err := net.Listen("tcp", opts.AuthzAddr)
 	if err != nil {
 		apiLn.Close()
-		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.AuthzAddr, err)
+		return nil, &ListenError{Listener: ListenerAuthz, Addr: opts.AuthzAddr, Err: err}
 	}
 
 	gwLn, err := listenGateway(opts.GatewayAddr)
