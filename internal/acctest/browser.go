@@ -337,11 +337,15 @@ func StartLink(ctx context.Context, tg *Target, profileID string) (*stackone.Con
 	if err != nil {
 		return nil, nil, fmt.Errorf("find profile %s: %w", profileID, err)
 	}
-	b := make([]byte, 6)
-	_, _ = rand.Read(b)
-	owner := "acctest-" + hex.EncodeToString(b)
+	owner, ownerName := tg.LinkOwner, tg.LinkOwner
+	if owner == "" {
+		b := make([]byte, 6)
+		_, _ = rand.Read(b)
+		owner = "acctest-" + hex.EncodeToString(b)
+		ownerName = "Acceptance test " + owner
+	}
 	sess, err := tg.Client.CreateConnectSession(ctx, stackone.ConnectSessionRequest{
-		OriginOwnerID: owner, OriginOwnerName: "Acceptance test " + owner,
+		OriginOwnerID: owner, OriginOwnerName: ownerName,
 		Provider: p.ConnectorKey, ConnectorProfileID: p.ID,
 	})
 	if err != nil {
