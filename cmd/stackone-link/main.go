@@ -5,6 +5,11 @@
 //	stackone-link -profile ID           # prints the link to open in a browser, waits for the outcome
 //	stackone-link -profile ID -auto     # plays the browser: signs in as SANDBOX_USER
 //	stackone-link -create               # first creates a ZoomInfo profile from the sandbox's app
+//	stackone-link -profile ID -auto -owner customer-1   # links it for that origin_owner_id
+//
+// Install it with
+//
+//	go install github.com/stackonehq/terraform-provider-stackone/cmd/stackone-link@latest
 //
 // It reads STACKONE_BASE_URL and STACKONE_API_KEY, and with -auto also
 // SANDBOX_USER and SANDBOX_PASSWORD (with -create, ZOOMINFO_CLIENT_ID and
@@ -30,6 +35,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	fs, profileID := acctest.CommandFlags("stackone-link")
 	auto := fs.Bool("auto", false, "sign in automatically as SANDBOX_USER instead of waiting for a person")
 	wait := fs.Duration("wait", 10*time.Minute, "how long to wait for a person to finish signing in")
+	owner := fs.String("owner", "", "origin_owner_id of the connect session: the customer the account is linked for, so that tests can find it (stackone_accounts' origin_owner_id); default: a random acctest-… id")
 	create := fs.Bool("create", false, "create a ZoomInfo profile from ZOOMINFO_CLIENT_ID/ZOOMINFO_CLIENT_SECRET first (through the sandbox dashboard stand-in: needs SANDBOX_ADMIN_TOKEN)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -41,6 +47,7 @@ func run(ctx context.Context, args []string, out io.Writer) error {
 	if err != nil {
 		return err
 	}
+	tg.LinkOwner = *owner
 	client := tg.Client
 	if *create {
 		clientID, secret := os.Getenv("ZOOMINFO_CLIENT_ID"), os.Getenv("ZOOMINFO_CLIENT_SECRET")

@@ -43,6 +43,17 @@ func TestRunLinksAutomatically(t *testing.T) {
 	if err := run(context.Background(), []string{"-create", "-auto"}, &out); err != nil || !strings.Contains(out.String(), "Created ZoomInfo profile") || !strings.Contains(out.String(), "Linked account") {
 		t.Fatalf("-create -auto: %v\n%s", err, out.String())
 	}
+	// -owner links the account for that customer, which is how a test finds it.
+	out.Reset()
+	if err := run(context.Background(), []string{"-profile", create("api:data:contact"), "-auto", "-owner", "customer-7"}, &out); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(out.String(), "owner customer-7") {
+		t.Errorf("output: %s", out.String())
+	}
+	if as, err := tg.Client.ListAccounts(context.Background(), stackone.ListAccountsOptions{OriginOwnerID: "customer-7"}); err != nil || len(as) != 1 {
+		t.Errorf("accounts of customer-7: %v, %+v", err, as)
+	}
 	if err := run(context.Background(), nil, &out); err == nil || !strings.Contains(err.Error(), "-profile is required") {
 		t.Fatalf("missing -profile: %v", err)
 	}

@@ -233,3 +233,74 @@ func TestSplitScopes(t *testing.T) {
 		t.Errorf("empty = %q", got)
 	}
 }
+
+// A port already taken says which flag moves that listener, instead of a
+// bare "bind: address already in use".
+func TestRunBusyPortNamesTheFlag(t *testing.T) {
+	out, _ := startRun(t, "-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0")
+	_, env := parseEnv(t, out.String())
+	apiAddr := strings.TrimPrefix(env["STACKONE_BASE_URL"], "http://")
+	authzAddr := strings.TrimPrefix(strings.TrimSuffix(env["ZOOMINFO_ISSUER"], "/oauth2/default"), "http://")
+	for _, tc := range []struct {
+		args []string
+		flag string
+	}{
+		{[]string{"-addr", apiAddr, "-authz-addr", "127.0.0.1:0"}, "-addr"},
+		{[]string{"-addr", "127.0.0.1:0", "-authz-addr", authzAddr}, "-authz-addr"},
+	} {
+		err := run(context.Background(), tc.args, &lockedBuffer{})
+		if err == nil {
+			t.Fatalf("run(%q) succeeded on a busy port", tc.args)
+		}
+		msg := err.Error()
+		for _, want := range []string{"already in use", tc.flag + " 127.0.0.1:0", `SANDBOX_FLAGS="` + tc.flag} {
+			if !strings.Contains(msg, want) {
+				t.Errorf("run(%q) = %q, want it to contain %q", tc.args, msg, want)
+			}
+		}
+	}
+}
+
+// -seed loads the example seed file; a broken one stops the command with
+// the file, line and field at fault.
+func TestRunSeed(t *testing.T) {
+	example := filepath.Join("..", "..", "examples", "testing", "seed.json")
+	out, _ := startRun(t, "-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0", "-api", "published", "-seed", example)
+	_, env := parseEnv(t, out.String())
+	if env["ZOOMINFO_REGISTERED_SCOPES"] != "api:data:contact api:data:company api:data:intent" {
+		t.Errorf("ZOOMINFO_REGISTERED_SCOPES = %q, want the seed's", env["ZOOMINFO_REGISTERED_SCOPES"])
+	}
+	req, _ := http.NewRequest(http.MethodGet, env["STACKONE_BASE_URL"]+"/connector_profiles", nil)
+	req.SetBasicAuth(env["STACKONE_API_KEY"], "")
+	req.Header.Set("User-Agent", "main-test")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var page struct {
+		Data []struct{ ID, Name string } `json:"data"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&page)
+	resp.Body.Close()
+	if err != nil || len(page.Data) != 1 || page.Data[0].ID != "3f2b8c1e-7a4d-4e59-9b61-0c8d2f5a7e10" {
+		t.Fatalf("profiles after -seed: %v %+v", err, page)
+	}
+
+	bad := filepath.Join(t.TempDir(), "bad.json")
+	if err := os.WriteFile(bad, []byte("{\n  \"connector_profiles\": [{\"connector_key\": \"zoominfo\", \"authentication_config_key\": \"oauth2_authorization_code_pkce\",\n    \"name\": \"Z\", \"scopes\": [\"api:data:nope\"]}]\n}\n"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	for _, tc := range []struct {
+		args []string
+		want string
+	}{
+		{[]string{"-seed", bad}, bad + `:3:28: connector_profiles[0].scopes: "api:data:nope" is not a scope`},
+		{[]string{"-seed", filepath.Join(t.TempDir(), "missing.json")}, "-seed: open"},
+		{[]string{"-seed", example, "-app-scopes", "api:data:contact"}, "zoominfo_app.registered_scopes"},
+	} {
+		err := run(context.Background(), append([]string{"-addr", "127.0.0.1:0", "-authz-addr", "127.0.0.1:0"}, tc.args...), &lockedBuffer{})
+		if err == nil || !strings.Contains(err.Error(), tc.want) {
+			t.Errorf("run(%q) = %v, want an error containing %q", tc.args, err, tc.want)
+		}
+	}
+}

@@ -71,6 +71,9 @@ type Target struct {
 	AdminToken string
 	// Client talks to the same API, for out-of-band changes and checks.
 	Client *stackone.Client
+	// LinkOwner, when set, is the origin_owner_id (the customer) that
+	// StartLink's connect sessions link accounts for; else a random one.
+	LinkOwner string
 
 	writesOnce    sync.Once
 	writesRefused bool

@@ -333,6 +333,9 @@ func (tg *Target) Credentials() (username, password string, err error) {
 // StartLink creates a connect session for the profile, as an application
 // embedding the Hub does.
 func StartLink(ctx context.Context, tg *Target, profileID string) (*stackone.ConnectorProfile, *stackone.ConnectSession, error) {
+	if tg.LinkOwner != "" {
+		return startLinkAs(ctx, tg, profileID, Owner{ID: tg.LinkOwner, Name: tg.LinkOwner})
+	}
 	b := make([]byte, 6)
 	_, _ = rand.Read(b)
 	owner := "acctest-" + hex.EncodeToString(b)

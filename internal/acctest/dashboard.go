@@ -28,7 +28,7 @@ type DashboardProfile struct {
 }
 
 // Dashboard stands in for the StackOne dashboard through the sandbox's
-// admin endpoints (POST and PATCH /admin/connector_profiles), which work
+// admin endpoints (POST, PATCH and DELETE /admin/connector_profiles), which work
 // whether or not the sandbox serves the profile-write extension: it is how
 // tests and the demo make and change profiles "outside Terraform".
 type Dashboard struct {

@@ -49,6 +49,13 @@ var examplePlanMust = map[string][]string{
 	// The sandbox's one linked account is active: the check passes (see
 	// TestExamples_accountsCheckFails for one in error).
 	"data-sources/stackone_accounts": {`"Acceptance test acctest-`, `"active"`},
+	// The terraform test example (scripts/example-test.sh runs its tests):
+	// the module adopts the profile and takes the declared name; the
+	// helpers plan their commands, which run only on apply.
+	"testing":                 {"stackone_connector_profile.zoominfo will be updated in-place", `~ name `, "Plan: 1 to import, 0 to add, 1 to change, 0 to destroy."},
+	"testing/tests/dashboard": {"terraform_data.dashboard will be created"},
+	"testing/tests/link":      {"terraform_data.link will be created"},
+	"testing/extended/create": {"stackone_connector_profile.created will be created"},
 	"actions/stackone_connect_link": {
 		"stackone_connector_profile.zoominfo will be created", `action "stackone_connect_link" "first_account"`, "Actions: 1 to invoke.",
 	},

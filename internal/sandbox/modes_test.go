@@ -125,7 +125,7 @@ func TestDashboardStandIn(t *testing.T) {
 		}(), 422, "contacts:read"},
 		{http.MethodPatch, "/admin/connector_profiles/" + p.ID, map[string]any{"connector_key": "acmecrm"}, 400, "connector_key"},
 		{http.MethodPatch, "/admin/connector_profiles/missing", map[string]any{"name": "x"}, 404, "missing"},
-		{http.MethodDelete, "/admin/connector_profiles/" + p.ID, nil, 404, "Cannot DELETE"},
+		{http.MethodDelete, "/admin/connector_profiles/missing", nil, 404, "missing"},
 	} {
 		r := c.mustStatus(tc.status, tc.method, tc.path, tc.body, admin)
 		if e := r.apiErr(t); !strings.Contains(e.Message, tc.field) {
@@ -138,5 +138,15 @@ func TestDashboardStandIn(t *testing.T) {
 	st := s.Stats()
 	if st.Requests["POST /admin/connector_profiles"] != 3 || st.Requests["PATCH /admin/connector_profiles/{id}"] != 3 {
 		t.Errorf("dashboard requests counted as %v", st.Requests)
+	}
+
+	// Deleting in the dashboard, as the provider advises where StackOne
+	// refuses profile deletes.
+	c.mustStatus(http.StatusNoContent, http.MethodDelete, "/admin/connector_profiles/"+p.ID, nil, admin)
+	if _, ok := s.Profile(p.ID); ok {
+		t.Error("the profile is still there after DELETE /admin/connector_profiles/{id}")
+	}
+	if n := s.Stats().Requests["DELETE /admin/connector_profiles/{id}"]; n != 2 {
+		t.Errorf("DELETE /admin/connector_profiles/{id} counted %d times, want 2", n)
 	}
 }

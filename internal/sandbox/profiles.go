@@ -433,6 +433,8 @@ func (s *Sandbox) newProfile(fields map[string]json.RawMessage, now time.Time) (
 	return p, nil
 }
 
+// deleteProfile implements the extension's DELETE /connector_profiles/{id}
+// and the dashboard stand-in's DELETE /admin/connector_profiles/{id}.
 func (s *Sandbox) deleteProfile(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
 	s.mu.Lock()

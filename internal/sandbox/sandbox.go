@@ -4,8 +4,8 @@
 // (connector profile list, versions and pinned version, connect sessions,
 // linked accounts, the /actions catalog) and, unless started with
 // APIPublished, this project's extension (connector profile writes and the
-// profile fields they set). A dashboard stand-in under /admin creates and
-// edits profiles in both modes, as a person would in StackOne's dashboard.
+// profile fields they set). A dashboard stand-in under /admin creates, edits
+// and deletes profiles in both modes, as a person would in StackOne's dashboard.
 //
 // It serves real HTTP on loopback listeners so that the provider, its tests
 // and people can exercise the whole contract — including outages, throttling
@@ -92,7 +92,31 @@ type Options struct {
 	// LinkThroughGateway makes account linking use the gateway's authorize
 	// and token endpoints, as ZoomInfo's own integrations do.
 	LinkThroughGateway bool
+	// Seed, when set, is loaded before the sandbox serves and again by
+	// every Reset (see ParseSeed). Its zoominfo_app.registered_scopes, when
+	// given, are the app's scopes; setting AppScopes too is an error.
+	Seed *Seed
 }
+
+// The listeners a ListenError can name.
+const (
+	ListenerAPI   = "StackOne API"
+	ListenerAuthz = "authorization server"
+)
+
+// ListenError is a listener that could not start (its port is taken, most
+// often), saying which one so that a command can name the flag to change.
+type ListenError struct {
+	Listener string // ListenerAPI or ListenerAuthz
+	Addr     string
+	Err      error
+}
+
+func (e *ListenError) Error() string {
+	return fmt.Sprintf("sandbox: listen on %s (%s): %v", e.Addr, e.Listener, e.Err)
+}
+
+func (e *ListenError) Unwrap() error { return e.Err }
 
 // EnvVar is one KEY=value pair describing a running sandbox.
 type EnvVar struct {
@@ -105,7 +129,7 @@ type EnvVar struct {
 // template counts under it even when the method is not served there (so
 // "GET /connector_profiles/{id}" counts reads by id, which answer 404); a path
 // fitting no template counts under "METHOD *". Of the admin endpoints only the
-// dashboard stand-in (POST /admin/connector_profiles, PATCH
+// dashboard stand-in (POST /admin/connector_profiles, PATCH and DELETE
 // /admin/connector_profiles/{id}) is counted: it models traffic StackOne
 // sees, while stats and reset observe the sandbox.
 type Stats struct {
@@ -197,6 +221,12 @@ func Start(opts Options) (*Sandbox, error) {
 	if opts.AdminToken == "" {
 		opts.AdminToken = randomHex(32)
 	}
+	if opts.Seed != nil && opts.Seed.appScopes() != nil {
+		if len(opts.AppScopes) > 0 {
+			return nil, fmt.Errorf("sandbox: the app's scopes are given twice, by the app scopes option (-app-scopes) and by the seed's zoominfo_app.registered_scopes: keep one")
+		}
+		opts.AppScopes = opts.Seed.appScopes()
+	}
 	if len(opts.AppScopes) == 0 {
 		opts.AppScopes = DefaultAppScopes()
 	} else {
@@ -205,12 +235,12 @@ func Start(opts Options) (*Sandbox, error) {
 
 	apiLn, err := net.Listen("tcp", opts.Addr)
 	if err != nil {
-		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.Addr, err)
+		return nil, &ListenError{Listener: ListenerAPI, Addr: opts.Addr, Err: err}
 	}
 	authLn, err := net.Listen("tcp", opts.AuthzAddr)
 	if err != nil {
 		apiLn.Close()
-		return nil, fmt.Errorf("sandbox: listen on %s: %w", opts.AuthzAddr, err)
+		return nil, &ListenError{Listener: ListenerAuthz, Addr: opts.AuthzAddr, Err: err}
 	}
 
 	gwLn, err := listenGateway(opts.GatewayAddr)
@@ -240,6 +270,16 @@ func Start(opts Options) (*Sandbox, error) {
 	s.link.init()
 	s.tokenClient = newTokenClient()
 	s.apiRoutes = s.routes()
+	if opts.Seed != nil {
+		if err := s.load(opts.Seed); err != nil {
+			apiLn.Close()
+			authLn.Close()
+			if gwLn != nil {
+				gwLn.Close()
+			}
+			return nil, err
+		}
+	}
 
 	s.apiServer = &http.Server{Handler: http.HandlerFunc(s.serveAPI), ReadHeaderTimeout: 10 * time.Second}
 	s.authServer = &http.Server{Handler: s.logAuthz(s.authz.server), ReadHeaderTimeout: 10 * time.Second}
@@ -365,8 +405,10 @@ func (s *Sandbox) count(key string) {
 
 // Reset forgets every profile (and its pinned version), idempotency key,
 // connect session, linked account, request counter and rate-limit window, so that one sandbox can
-// serve many independent tests. Settings (fault rate, rate limit, outage) and
-// the authorization server's apps are kept.
+// serve many independent tests, then loads the seed again when there is one
+// (profiles and accounts without an id in the seed get new ids). Settings
+// (fault rate, rate limit, outage) and the authorization server's apps are
+// kept.
 func (s *Sandbox) Reset() {
 	s.mu.Lock()
 	s.profiles = nil
@@ -382,6 +424,11 @@ func (s *Sandbox) Reset() {
 	s.statsMu.Unlock()
 
 	s.limiter.reset()
+
+	if s.opts.Seed != nil {
+		// It loaded once already, against the same catalog and app.
+		_ = s.load(s.opts.Seed)
+	}
 }
 
 // SetFaultRate changes the share of non-admin requests that fail on purpose;

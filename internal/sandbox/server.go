@@ -127,7 +127,7 @@ func (s *Sandbox) routes() []route {
 		{"/admin/stats", get(s.adminStats)},
 		{"/admin/reset", post(s.adminReset)},
 		{dashboardProfilesRoute, post(s.createProfile)},
-		{dashboardProfileRoute, handlers{http.MethodPatch: s.updateProfile}},
+		{dashboardProfileRoute, handlers{http.MethodPatch: s.updateProfile, http.MethodDelete: s.deleteProfile}},
 	}
 }
 
