@@ -299,22 +299,12 @@ func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateR
 		return
 	}
 	r.upsert(ctx, req.Plan, nil, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
+	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity, "connector_profile_id")...)
 }
 
 func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.upsert(ctx, req.Plan, &req.State, &resp.State, &resp.Diagnostics)
-	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
-}
-
-// setPinIdentity records the profile id of the pin in state as its identity.
-func setPinIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
-	var id types.String
-	if state.Raw.IsNull() {
-		return nil
-	}
-	diags := state.GetAttribute(ctx, path.Root("connector_profile_id"), &id)
-	return append(diags, setProfileIdentity(ctx, identity, "connector_profile_id", id)...)
+	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity, "connector_profile_id")...)
 }
 
 // upsert pins the planned version and records StackOne's answer. When an

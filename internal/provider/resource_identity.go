@@ -38,6 +38,17 @@ func setProfileIdentity(ctx context.Context, identity *tfsdk.ResourceIdentity, a
 	return identity.SetAttribute(ctx, path.Root(attr), id)
 }
 
+// identityFromState records the profile id held in state under attr as the
+// identity; nothing when the state is empty (a failed create).
+func identityFromState(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity, attr string) diag.Diagnostics {
+	if state.Raw.IsNull() {
+		return nil
+	}
+	var id types.String
+	diags := state.GetAttribute(ctx, path.Root(attr), &id)
+	return append(diags, setProfileIdentity(ctx, identity, attr, id)...)
+}
+
 // importProfile imports a resource named by a connector profile id: the
 // import id (terraform import, or an import block's id) or the identity's
 // attr (an import block's identity). The id is checked, then written to the
