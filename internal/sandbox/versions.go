@@ -109,8 +109,12 @@ func (s *Sandbox) pinVersion(profileID, version, owner string) (PinnedVersion, *
 		for j, v := range c.Versions {
 			valid[j] = v.Version + " (owner " + v.Owner + ")"
 		}
-		return PinnedVersion{}, validationError("pinned_version %q%s matches no version of connector %q; valid versions: %s",
-			version, ownerSuffix(owner), c.Key, strings.Join(valid, ", "))
+		what := "is not a version"
+		if version == pinLatest || majorRange.MatchString(version) || minorRange.MatchString(version) {
+			what = "matches no version"
+		}
+		return PinnedVersion{}, validationError("pinned_version %q%s %s of connector %q; valid versions: %s",
+			version, ownerSuffix(owner), what, c.Key, strings.Join(valid, ", "))
 	}
 	now := s.now().UTC()
 	// The pin keeps what was asked (a range stays a range); its owner is the
