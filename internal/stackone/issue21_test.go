@@ -359,7 +359,7 @@ func TestAfterA429TheWholeProcessWaits(t *testing.T) {
 	// Once the client has read the 429 (requests already in flight cannot
 	// be held back), every new request waits.
 	limiter := c.httpClient.Transport.(*attemptTransport).limiter
-	for paused := false; !paused; {
+	for deadline, paused := time.Now().Add(500*time.Millisecond), false; !paused && time.Now().Before(deadline); {
 		limiter.mu.Lock()
 		paused = !limiter.pausedUntil.IsZero()
 		limiter.mu.Unlock()
