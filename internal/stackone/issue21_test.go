@@ -286,6 +286,7 @@ func TestProfileWritesAskedOnceWithoutSideEffects(t *testing.T) {
 		}, WritesRefused, 1},
 		"no OPTIONS, no such profile": {nil, func(w http.ResponseWriter) { writeError(w, 404, "connector profile not found", "NotFound") }, WritesSupported, 1},
 		"no OPTIONS, 401":             {nil, func(w http.ResponseWriter) { writeError(w, 401, "bad key", "") }, WritesUnknown, 1},
+		"OPTIONS 503":                 {func(w http.ResponseWriter) { writeError(w, 503, "down", "") }, nil, WritesUnknown, 0},
 	} {
 		var mu sync.Mutex
 		seen := map[string]int{}
