@@ -366,27 +366,7 @@ func rewriteList(change func(e *hostileEnv, items []map[string]any) []map[string
 }
 
 func hostileConfig(name, secret string) string {
-	return fmt.Sprintf(`
-terraform {
-  required_providers {
-    stackone = { source = "stackonehq/stackone" }
-  }
-}
-
-provider "stackone" {
-  max_requests_per_minute = 100000
-}
-
-resource "stackone_connector_profile" "p" {
-  connector                = "zoominfo"
-  auth_type                = "oauth2_authorization_code_pkce"
-  name                     = %q
-  client_id                = "client-hostile"
-  client_secret_wo         = %q
-  client_secret_wo_version = 1
-  scopes                   = ["api:data:contact"]
-}
-`, name, secret)
+	return profileHCL(name, "client-hostile", fmt.Sprintf("client_secret_wo = %q\n  client_secret_wo_version = 1", secret))
 }
 
 var crashSigns = regexp.MustCompile(`(?i)panic:|goroutine \d+ \[|plugin did not respond|the plugin encountered an error|crash`)

@@ -308,17 +308,20 @@ func TestResilience_outageAtPlanChecksCatalogOnce(t *testing.T) {
 }
 
 // TestResilience_destroyUnder429Storm: a destroy of 40 profiles at
-// -parallelism=50 against a busy key (another client takes about 100 of
-// the sandbox's 150 requests a minute) with 30% of requests failing on
-// purpose (500s, 429s, dropped connections) completes in one run: after a
-// 429 the whole provider process waits the Retry-After plus jitter and goes
-// on one request at a time until answers are 2xx again, and 429s do not use
-// up max_retries. (max_retries is raised to 10 so that a run of 500s and
-// drops, which no client can avoid, does not fail one of ~60 requests in a
-// few runs in a hundred; it is the 429s this test is about.)
+// -parallelism=50 against a busy key (another client keeps the sandbox's
+// 150-a-minute window full: a slot frees every 400 ms, and it asks for one
+// every 400 ms) with 30% of requests failing on purpose (500s, 429s,
+// dropped connections) completes in one run: after a 429 the whole provider
+// process waits the Retry-After plus jitter and goes on one request at a
+// time until answers are 2xx again, and 429s do not use up max_retries.
+// (max_retries is raised to 10 so that a run of 500s and drops, which no
+// client can avoid, does not fail one of ~60 requests in a few runs in a
+// hundred; the 429s are what this test is about: with each 429 counted as a
+// retry, 40 requests waking together each second fail it.)
 func TestResilience_destroyUnder429Storm(t *testing.T) {
 	t.Parallel()
-	tg := acctest.New(t)
+	var offset atomic.Int64 // the sandbox's clock, ahead of or behind real time
+	tg := acctest.NewWithOptions(t, sandbox.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
 	tg.RequireSandbox(t)
 	cli := acctest.NewCLI(t, tg)
 	const n = 40
@@ -336,21 +339,30 @@ provider "stackone" {
 	if out, code := cli.Run("apply", "-auto-approve", "-input=false", "-parallelism=50"); code != 0 {
 		t.Fatalf("apply: exit %d\n%s", code, out)
 	}
+	busyRequest := func(ctx context.Context) {
+		req, _ := http.NewRequestWithContext(ctx, http.MethodGet, tg.BaseURL+"/actions", nil)
+		req.SetBasicAuth(tg.APIKey, "")
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			_ = resp.Body.Close()
+		}
+	}
+	// The other client's last minute: 150 requests, 400 ms apart, the
+	// sandbox's clock moved back for each so the window holds them spread.
 	tg.Sandbox.SetRateLimit(150)
+	for i := range 150 {
+		offset.Store(int64(-60*time.Second + time.Duration(i)*400*time.Millisecond))
+		busyRequest(context.Background())
+	}
+	offset.Store(0)
 	tg.Sandbox.SetFaultRate(0.3)
-	// Another client on the same key: a request every 600 ms, answered or not.
 	ctx, stop := context.WithCancel(context.Background())
 	busy := make(chan struct{})
 	go func() {
 		defer close(busy)
-		tick := time.NewTicker(600 * time.Millisecond)
+		tick := time.NewTicker(400 * time.Millisecond)
 		defer tick.Stop()
 		for {
-			req, _ := http.NewRequestWithContext(ctx, http.MethodGet, tg.BaseURL+"/actions", nil)
-			req.SetBasicAuth(tg.APIKey, "")
-			if resp, err := http.DefaultClient.Do(req); err == nil {
-				_ = resp.Body.Close()
-			}
+			busyRequest(ctx)
 			select {
 			case <-ctx.Done():
 				return
@@ -362,6 +374,7 @@ provider "stackone" {
 	stop()
 	<-busy
 	tg.Sandbox.SetFaultRate(0)
+	tg.Sandbox.SetRateLimit(0)
 	if code != 0 {
 		t.Fatalf("destroy: exit %d\n%s", code, out)
 	}

@@ -271,6 +271,9 @@ type request struct {
 	date *time.Time
 	// allow, when set, receives the Allow header of a 2xx answer.
 	allow *string
+	// once: a single attempt, never retried (a question the caller can do
+	// without an answer to, such as the profile-write check).
+	once bool
 }
 
 // callState follows one call across its attempts. Only the calling
@@ -325,6 +328,9 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	retryMax := c.maxRetries
 	if retryMax > 0 {
 		retryMax += maxThrottledRetries
+	}
+	if r.once {
+		retryMax = 0
 	}
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.httpClient,

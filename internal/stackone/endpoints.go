@@ -527,12 +527,6 @@ func (c *Client) locate(ctx context.Context, connectorKey, id string) (*Connecto
 	return nil, fmt.Errorf("%w: StackOne lists no connector profile %q, in a read of the list that saw it hold still", ErrProfileNotFound, id)
 }
 
-// refreshProfiles reads connectorKey's list again and replaces the snapshot.
-func (c *Client) refreshProfiles(ctx context.Context, connectorKey string) ([]ConnectorProfile, error) {
-	c.profiles.forget(connectorKey)
-	return c.profiles.get(ctx, connectorKey)
-}
-
 // ListConnectors reads the catalog (GET /actions) for the given connector
 // keys, or every connector when none is given, following `next`.
 func (c *Client) ListConnectors(ctx context.Context, keys ...string) ([]Connector, error) {

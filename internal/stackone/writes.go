@@ -65,8 +65,9 @@ const writeCheckID = "terraform-provider-stackone-write-check-0000"
 // empty body: a server with the extension answers 404 for the missing
 // profile (or 400/422 for the body) and changes nothing; one without it
 // answers 404 "Cannot PATCH …" (the published convention for a route it
-// does not serve), 405 or 501. Any other answer (401, 5xx, none) is
-// WritesUnknown, with the error. The result is kept for the Client's life.
+// does not serve), 405 or 501. Any other answer, to either question (401,
+// 5xx, none), is WritesUnknown, with the error: at most two requests per
+// Client, one when the server answers OPTIONS with an Allow header. The result is kept for the Client's life.
 // detail is the answer that decided (for messages).
 func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, detail string, err error) {
 	w := &c.writes
@@ -76,7 +77,11 @@ func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, deta
 		return w.known, w.answer, nil
 	}
 	w.asked = true
-	if allow, ok := c.allowedMethods(ctx); ok {
+	allow, silent, err := c.allowedMethods(ctx)
+	switch {
+	case err != nil && !silent:
+		return WritesUnknown, "", err // a 5xx, a 401, no answer: ask nothing more
+	case len(allow) > 0:
 		if slices.Contains(allow, http.MethodPost) {
 			w.known = WritesSupported
 		} else {
@@ -85,8 +90,9 @@ func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, deta
 		}
 		return w.known, w.answer, nil
 	}
+	// OPTIONS said nothing (no Allow header, or not routed): ask the route.
 	path := "/connector_profiles/" + url.PathEscape(writeCheckID)
-	err = c.do(ctx, &request{method: http.MethodPatch, route: routeConnectorProfile, path: path, body: struct{}{}}, nil)
+	err = c.do(ctx, &request{method: http.MethodPatch, route: routeConnectorProfile, path: path, body: struct{}{}, once: true}, nil)
 	var apiErr *APIError
 	switch {
 	case err == nil:
@@ -104,20 +110,25 @@ func (c *Client) ProfileWrites(ctx context.Context) (support WritesSupport, deta
 	return w.known, w.answer, nil
 }
 
-// allowedMethods asks OPTIONS /connector_profiles for its Allow header; ok
-// is false when the answer has none (or is not a 2xx).
-func (c *Client) allowedMethods(ctx context.Context) (methods []string, ok bool) {
+// allowedMethods asks OPTIONS /connector_profiles for its Allow header.
+// silent is true when the answer says nothing either way: a 2xx without
+// Allow, or a server that does not route OPTIONS (404, 405, 501); err is
+// the failure otherwise.
+func (c *Client) allowedMethods(ctx context.Context) (methods []string, silent bool, err error) {
 	var allow string
-	err := c.do(ctx, &request{method: http.MethodOptions, route: routeConnectorProfiles, path: routeConnectorProfiles, allow: &allow}, nil)
-	if err != nil || strings.TrimSpace(allow) == "" {
-		return nil, false
+	err = c.do(ctx, &request{method: http.MethodOptions, route: routeConnectorProfiles, path: routeConnectorProfiles, allow: &allow, once: true}, nil)
+	var apiErr *APIError
+	if err != nil {
+		notRouted := errors.As(err, &apiErr) && (apiErr.StatusCode == http.StatusNotFound ||
+			apiErr.StatusCode == http.StatusMethodNotAllowed || apiErr.StatusCode == http.StatusNotImplemented)
+		return nil, notRouted, err
 	}
 	for _, m := range strings.Split(allow, ",") {
 		if m = strings.ToUpper(strings.TrimSpace(m)); m != "" {
 			methods = append(methods, m)
 		}
 	}
-	return methods, len(methods) > 0
+	return methods, len(methods) == 0, nil
 }
 
 // cannotRoute is the message of a 404 for a route the server does not
