@@ -80,11 +80,11 @@ export TF_VAR_zoominfo_authorization_endpoint="$ZOOMINFO_GATEWAY_AUTHORIZATION_E
 echo "Wrote $TF_CLI_CONFIG_FILE; working in a copy of examples/zoominfo"
 
 step "Check the app before users do: a scope the app lacks fails the plan (stackone_registered_scopes)"
-if terraform plan -input=false -no-color -var='scopes=["api:data:contact","api:data:scoops"]' >"$work/tf.out" 2>&1; then
-  cat "$work/tf.out"; fail "the plan should have failed on the unregistered scope api:data:scoops"
+if terraform plan -input=false -no-color -var='scopes=["api:data:contact","api:data:lookup"]' >"$work/tf.out" 2>&1; then
+  cat "$work/tf.out"; fail "the plan should have failed on the unregistered scope api:data:lookup"
 fi
 grep -E 'Not registered|not registered on' "$work/tf.out" | sed 's/^ */    /'
-echo "The plan refused api:data:scoops before any user hit invalid_scope."
+echo "The plan refused api:data:lookup before any user hit invalid_scope."
 
 step "terraform apply: check the registered scopes and create the ZoomInfo connector profile"
 tf apply -auto-approve || fail "terraform apply failed"

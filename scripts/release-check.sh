@@ -4,7 +4,8 @@
 #  1. actionlint on .github/workflows/*.yml
 #  2. goreleaser check on .goreleaser.yml
 #  3. the goreleaser version that release.yml runs is the one pinned here
-#  4. a snapshot release for this host only (no publishing, no network:
+#  4. go mod tidy -diff, with the module proxy (see below for why)
+#  5. a snapshot release for this host only (no publishing, no network:
 #     GOPROXY=off, GOTOOLCHAIN=local), signed with a throwaway GPG key made in
 #     the temp dir (never the release key: that lives only in the release
 #     workflow's secrets), then the names the Registry expects, checked one
@@ -96,6 +97,16 @@ gpg --batch --quiet --passphrase '' --quick-gen-key "release-check throwaway key
 fingerprint=$(gpg --batch --with-colons --list-secret-keys | awk -F: '$1 == "fpr" { print $10; exit }')
 [ -n "$fingerprint" ] || fail "no fingerprint for the throwaway GPG key"
 echo "  $fingerprint (in $GNUPGHOME, removed afterwards)"
+
+# .goreleaser.yml's before hook runs `go mod tidy -diff`. Tidy loads the tests
+# of every package the provider imports, so it needs modules that only those
+# tests use, which `go mod download` never fetches: offline, on an empty module
+# cache, the hook fails with "module lookup disabled by GOPROXY=off". Running
+# the same check here first, with the module proxy the build uses anyway,
+# fetches them into the cache and fails with tidy's own diff when go.mod or
+# go.sum is not tidy. The snapshot below then runs the hook offline.
+echo "--- go mod tidy -diff (online: fetches what tidy reads into the module cache)"
+go mod tidy -diff || fail "go mod tidy -diff failed: go.mod or go.sum is not tidy (run go mod tidy and commit the result), or the modules it reads could not be fetched (above)"
 
 echo "--- goreleaser release --snapshot for ${goos}_${goarch} (throwaway key, no publishing, offline)"
 GOPROXY=off GOTOOLCHAIN=local GPG_FINGERPRINT=$fingerprint \

@@ -35,7 +35,7 @@ func TestRunLinksAutomatically(t *testing.T) {
 		t.Fatalf("output: %s", out.String())
 	}
 
-	err := run(context.Background(), []string{"-profile", create("api:data:scoops"), "-auto"}, &out)
+	err := run(context.Background(), []string{"-profile", create("api:data:lookup"), "-auto"}, &out)
 	if err == nil || !strings.Contains(err.Error(), "invalid_scope") {
 		t.Fatalf("a profile with an unregistered scope should fail with invalid_scope, got %v", err)
 	}

@@ -47,15 +47,16 @@ func PrepareTerraformCLI() error {
 		os.Setenv("TF_ACC_TERRAFORM_PATH", bin)
 	}
 	os.Setenv("CHECKPOINT_DISABLE", "1")
-	// A CLI config of our own: the user's (with dev_overrides or credentials) must not leak in.
-	if os.Getenv("TF_CLI_CONFIG_FILE") == "" {
-		f, err := os.CreateTemp("", "stackone-acctest-*.tfrc")
-		if err != nil {
-			return err
-		}
-		f.Close()
-		os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
+	// A CLI config of our own, whatever TF_CLI_CONFIG_FILE said: the user's
+	// (with dev_overrides or credentials) must not leak in, and one that
+	// names a missing file makes OpenTofu print a warning on stdout ahead of
+	// its version, which terraform-plugin-testing then cannot read.
+	f, err := os.CreateTemp("", "stackone-acctest-*.tfrc")
+	if err != nil {
+		return err
 	}
+	f.Close()
+	os.Setenv("TF_CLI_CONFIG_FILE", f.Name())
 	return nil
 }
 

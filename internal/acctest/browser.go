@@ -333,20 +333,31 @@ func (tg *Target) Credentials() (username, password string, err error) {
 // StartLink creates a connect session for the profile, as an application
 // embedding the Hub does.
 func StartLink(ctx context.Context, tg *Target, profileID string) (*stackone.ConnectorProfile, *stackone.ConnectSession, error) {
+	if tg.LinkOwner != "" {
+		return startLinkAs(ctx, tg, profileID, Owner{ID: tg.LinkOwner, Name: tg.LinkOwner})
+	}
+	b := make([]byte, 6)
+	_, _ = rand.Read(b)
+	owner := "acctest-" + hex.EncodeToString(b)
+	return startLinkAs(ctx, tg, profileID, Owner{ID: owner, Name: "Acceptance test " + owner})
+}
+
+// Owner is who links an account: the origin owner of the connect session.
+// StackOne updates the owner's existing account of the same provider unless
+// Multiple is set.
+type Owner struct {
+	ID, Name string
+	Multiple bool
+}
+
+func startLinkAs(ctx context.Context, tg *Target, profileID string, owner Owner) (*stackone.ConnectorProfile, *stackone.ConnectSession, error) {
 	p, err := tg.Client.ConnectorProfile(ctx, profileID, "")
 	if err != nil {
 		return nil, nil, fmt.Errorf("find profile %s: %w", profileID, err)
 	}
-	owner, ownerName := tg.LinkOwner, tg.LinkOwner
-	if owner == "" {
-		b := make([]byte, 6)
-		_, _ = rand.Read(b)
-		owner = "acctest-" + hex.EncodeToString(b)
-		ownerName = "Acceptance test " + owner
-	}
 	sess, err := tg.Client.CreateConnectSession(ctx, stackone.ConnectSessionRequest{
-		OriginOwnerID: owner, OriginOwnerName: ownerName,
-		Provider: p.ConnectorKey, ConnectorProfileID: p.ID,
+		OriginOwnerID: owner.ID, OriginOwnerName: owner.Name,
+		Provider: p.ConnectorKey, ConnectorProfileID: p.ID, Multiple: owner.Multiple,
 	})
 	if err != nil {
 		return nil, nil, fmt.Errorf("create connect session: %w", err)
@@ -360,11 +371,21 @@ func StartLink(ctx context.Context, tg *Target, profileID string) (*stackone.Con
 // callback URL are in the result, the callback not yet opened. Tests use it
 // to replay, delay or alter what reaches StackOne.
 func AuthorizeAndGetCode(ctx context.Context, tg *Target, profileID string) (*PendingLink, error) {
+	return authorizeAndGetCode(ctx, tg, profileID, nil)
+}
+
+func authorizeAndGetCode(ctx context.Context, tg *Target, profileID string, owner *Owner) (*PendingLink, error) {
 	user, password, err := tg.Credentials()
 	if err != nil {
 		return nil, err
 	}
-	p, sess, err := StartLink(ctx, tg, profileID)
+	var p *stackone.ConnectorProfile
+	var sess *stackone.ConnectSession
+	if owner == nil {
+		p, sess, err = StartLink(ctx, tg, profileID)
+	} else {
+		p, sess, err = startLinkAs(ctx, tg, profileID, *owner)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -424,6 +445,16 @@ func (pl *PendingLink) Finish(ctx context.Context, tg *Target) (*LinkResult, err
 // itself broke.
 func LinkAccount(ctx context.Context, tg *Target, profileID string) (*LinkResult, error) {
 	pl, err := AuthorizeAndGetCode(ctx, tg, profileID)
+	if err != nil {
+		return nil, err
+	}
+	return pl.Finish(ctx, tg)
+}
+
+// LinkAccountAs is LinkAccount for a given owner: linking the same owner
+// twice updates one account, unless owner.Multiple.
+func LinkAccountAs(ctx context.Context, tg *Target, profileID string, owner Owner) (*LinkResult, error) {
+	pl, err := authorizeAndGetCode(ctx, tg, profileID, &owner)
 	if err != nil {
 		return nil, err
 	}

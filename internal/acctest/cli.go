@@ -1,11 +1,14 @@
 package acctest
 
 import (
+	"bufio"
 	"bytes"
+	"context"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
 	"runtime"
 	"strings"
 	"sync"
@@ -120,4 +123,114 @@ func (c *CLI) Setenv(key, value string) {
 		}
 	}
 	c.env = append(env, prefix+value)
+}
+
+// Running is a terraform command started with Start, whose output the test
+// reads while it runs (an action that prints a link, then waits for it to be
+// followed).
+type Running struct {
+	t       testing.TB
+	cmd     *exec.Cmd
+	mu      sync.Mutex
+	lines   []string
+	changed chan struct{} // signalled when a line arrives or the output ends
+	ended   bool
+	done    chan struct{}
+	code    int
+}
+
+// Start starts terraform with args in the working directory. Read its output
+// with WaitForLine; Wait for its end. The test's cleanup kills it if the test
+// ends first.
+func (c *CLI) Start(args ...string) *Running {
+	c.t.Helper()
+	bin := os.Getenv("TF_ACC_TERRAFORM_PATH")
+	if bin == "" {
+		bin = "terraform"
+	}
+	r := &Running{t: c.t, changed: make(chan struct{}, 1), done: make(chan struct{})}
+	r.cmd = exec.Command(bin, append(args, "-no-color")...)
+	r.cmd.Dir, r.cmd.Env = c.Dir, c.env
+	pr, pw, err := os.Pipe()
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	r.cmd.Stdout, r.cmd.Stderr = pw, pw
+	if err := r.cmd.Start(); err != nil {
+		c.t.Fatalf("terraform %s: %v", strings.Join(args, " "), err)
+	}
+	pw.Close() // the child holds its own copy
+	go func() {
+		sc := bufio.NewScanner(pr)
+		sc.Buffer(make([]byte, 64*1024), 1<<20)
+		for sc.Scan() {
+			r.mu.Lock()
+			r.lines = append(r.lines, sc.Text())
+			r.mu.Unlock()
+			r.signal()
+		}
+		pr.Close()
+		err := r.cmd.Wait()
+		if exitErr, ok := err.(*exec.ExitError); ok {
+			r.code = exitErr.ExitCode()
+		} else if err != nil {
+			r.code = -1
+		}
+		r.mu.Lock()
+		r.ended = true
+		r.mu.Unlock()
+		r.signal()
+		close(r.done)
+	}()
+	c.t.Cleanup(func() {
+		select {
+		case <-r.done:
+		default:
+			_ = r.cmd.Process.Kill()
+			<-r.done
+		}
+	})
+	return r
+}
+
+func (r *Running) signal() {
+	select {
+	case r.changed <- struct{}{}:
+	default:
+	}
+}
+
+// WaitForLine returns the submatches of the first output line matching re,
+// or fails the test when the command ends (or ctx does) without one.
+func (r *Running) WaitForLine(ctx context.Context, re *regexp.Regexp) []string {
+	r.t.Helper()
+	next := 0
+	for {
+		r.mu.Lock()
+		lines, ended := r.lines[next:], r.ended
+		next = len(r.lines)
+		r.mu.Unlock()
+		for _, l := range lines {
+			if m := re.FindStringSubmatch(l); m != nil {
+				return m
+			}
+		}
+		if ended {
+			out, code := r.Wait()
+			r.t.Fatalf("terraform ended (exit %d) without a line matching %s:\n%s", code, re, out)
+		}
+		select {
+		case <-r.changed:
+		case <-ctx.Done():
+			r.t.Fatalf("no line matching %s: %v", re, ctx.Err())
+		}
+	}
+}
+
+// Wait waits for the command to end and returns its output and exit code.
+func (r *Running) Wait() (string, int) {
+	<-r.done
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return strings.Join(r.lines, "\n"), r.code
 }

@@ -2,11 +2,13 @@ package acctest
 
 import (
 	"bytes"
+	"encoding/json"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -38,6 +40,11 @@ type Rule struct {
 	Route string
 	// Match, when set, must also hold, e.g. for one query parameter.
 	Match func(r *HostileRequest) bool
+	// Before, when set, runs before the request goes to the target: it may
+	// change the request's query (a server that caps page_size) or change
+	// the target itself (another client deleting and creating profiles
+	// between two page reads).
+	Before func(r *HostileRequest)
 	// Upstream says whether the request still goes to the target before
 	// Rewrite sees its answer; when false, Rewrite gets nil and answers alone
 	// (an endless list needs no target).
@@ -150,10 +157,13 @@ func (p *HostileProxy) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	p.mu.Unlock()
 
+	if rule != nil && rule.Before != nil {
+		rule.Before(hr)
+	}
 	var ans *Answer
 	if rule == nil || rule.Upstream {
 		var err error
-		ans, err = p.forward(r, body)
+		ans, err = p.forward(r, hr)
 		if err != nil {
 			http.Error(w, "hostile proxy: "+err.Error(), http.StatusBadGateway)
 			return
@@ -187,12 +197,16 @@ func (p *HostileProxy) serve(w http.ResponseWriter, r *http.Request) {
 	_, _ = w.Write(ans.Body)
 }
 
-// forward sends the request to the target and reads its whole answer.
-func (p *HostileProxy) forward(r *http.Request, body []byte) (*Answer, error) {
+// forward sends the request (its query as hr holds it) to the target and
+// reads its whole answer.
+func (p *HostileProxy) forward(r *http.Request, hr *HostileRequest) (*Answer, error) {
 	u := *p.upstream
 	u.Path = strings.TrimRight(p.upstream.Path, "/") + r.URL.Path
 	u.RawQuery = r.URL.RawQuery
-	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(body))
+	if hr.Query.Encode() != r.URL.Query().Encode() {
+		u.RawQuery = hr.Query.Encode()
+	}
+	req, err := http.NewRequestWithContext(r.Context(), r.Method, u.String(), bytes.NewReader(hr.Body))
 	if err != nil {
 		return nil, err
 	}
@@ -207,4 +221,34 @@ func (p *HostileProxy) forward(r *http.Request, body []byte) (*Answer, error) {
 		return nil, err
 	}
 	return &Answer{Status: resp.StatusCode, Header: resp.Header.Clone(), Body: data}, nil
+}
+
+// RewriteJSON changes the JSON object of an answer (left as it is when it
+// is not one).
+func RewriteJSON(a *Answer, change func(map[string]any)) *Answer {
+	var obj map[string]any
+	if a == nil || json.Unmarshal(a.Body, &obj) != nil {
+		return a
+	}
+	change(obj)
+	a.Body, _ = json.Marshal(obj)
+	return a
+}
+
+// CappedProfilePages is a rule for GET /connector_profiles that makes the
+// target serve pages of at most size profiles, whatever page_size the
+// client asks for, and answers without the fields drop names ("total",
+// "page_size"): a server that caps its pages and does not say so.
+func CappedProfilePages(size int, drop ...string) *Rule {
+	return &Rule{
+		Method: http.MethodGet, Route: "/connector_profiles", Upstream: true,
+		Before: func(r *HostileRequest) { r.Query.Set("page_size", strconv.Itoa(size)) },
+		Rewrite: func(_ *HostileRequest, up *Answer) *Answer {
+			return RewriteJSON(up, func(page map[string]any) {
+				for _, f := range drop {
+					delete(page, f)
+				}
+			})
+		},
+	}
 }

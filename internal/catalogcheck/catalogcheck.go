@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/agext/levenshtein"
+
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -168,7 +170,7 @@ func Suggest(s string, candidates []string, n int) []string {
 	}
 	var list []scored
 	for _, c := range candidates {
-		d := editDistance(strings.ToLower(s), strings.ToLower(c))
+		d := levenshtein.Distance(strings.ToLower(s), strings.ToLower(c), nil) // in runes, each edit costing 1
 		limit := max(2, len([]rune(c))/3)
 		if d <= limit || strings.Contains(strings.ToLower(c), strings.ToLower(s)) && s != "" {
 			list = append(list, scored{c, d})
@@ -201,28 +203,6 @@ func suggestion(s string, candidates []string) string {
 		return fmt.Sprintf(" Valid values include %s, … (%d in all; see data.stackone_connector).", strings.Join(quoteEach(all[:12]), ", "), len(all))
 	}
 	return " Valid values: " + strings.Join(quoteEach(all), ", ") + "."
-}
-
-// editDistance is the Levenshtein distance between a and b, in runes.
-func editDistance(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
 
 // sorted returns a sorted copy, leaving the caller's slice alone.

@@ -102,3 +102,21 @@ func TestSuggestOrdersByDistance(t *testing.T) {
 		t.Fatalf("Suggest for a far-off name = %v, want none", got)
 	}
 }
+
+// TestSuggestReachIsTwoEdits: a short name is suggested for a typo up to two
+// edits (an insertion, a deletion or a substitution each; case ignored) away,
+// and not for three, so that "did you mean" offers a plausible typo's fix and
+// nothing else.
+func TestSuggestReachIsTwoEdits(t *testing.T) {
+	candidates := []string{"openid"} // 6 runes: two edits at most
+	for _, typo := range []string{"opnid", "openidd", "OpenID", "xpenix", "opeid_"} {
+		if got := Suggest(typo, candidates, 3); len(got) != 1 || got[0] != "openid" {
+			t.Errorf("Suggest(%q) = %v, want [openid] (two edits or fewer away)", typo, got)
+		}
+	}
+	for _, far := range []string{"xxenix", "pneoid", "opxxx"} {
+		if got := Suggest(far, candidates, 3); len(got) != 0 {
+			t.Errorf("Suggest(%q) = %v, want none (three edits or more away)", far, got)
+		}
+	}
+}

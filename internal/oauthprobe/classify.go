@@ -97,9 +97,9 @@ func Classify(resp *http.Response, redirectURI string) Classification {
 		if pg.cut != "" {
 			return cutShort(c, pg)
 		}
-		if pg.code == "invalid_scope" {
+		if pg.code == "invalid_scope" || pg.namesInvalidScope() {
 			c.Kind, c.Outcome = InvalidScope, OutcomeOK
-			c.Error, c.ErrorDescription = pg.code, pg.descOr(status)
+			c.Error, c.ErrorDescription = "invalid_scope", pg.descOr(status)
 			return c
 		}
 		c.Kind = ClientError
@@ -111,9 +111,9 @@ func Classify(resp *http.Response, redirectURI string) Classification {
 		switch {
 		case pg.cut != "":
 			return cutShort(c, pg)
-		case pg.code == "invalid_scope":
+		case pg.code == "invalid_scope" || pg.isError() && pg.namesInvalidScope():
 			c.Kind, c.Outcome = InvalidScope, OutcomeOK
-			c.Error, c.ErrorDescription = pg.code, pg.descOr(status)
+			c.Error, c.ErrorDescription = "invalid_scope", pg.descOr(status)
 			return c
 		case pg.isError():
 			// A 200 error page, as some gateways send: read it as a 400.
@@ -169,7 +169,11 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 	desc := safetext.Text(params.Get("error_description"), MaxDescriptionLength)
 
 	if !sameEndpoint(target, redirectURI) {
-		if code == "invalid_scope" {
+		if code == "invalid_scope" || namesInvalidScope(target) {
+			// The server's own error page, in any form, naming invalid_scope.
+			if code == "" {
+				code = "invalid_scope"
+			}
 			c.Kind, c.Outcome = InvalidScope, OutcomeOK
 			c.Error, c.ErrorDescription = code, desc
 			return c
@@ -190,8 +194,22 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 			c.ErrorDescription = safetext.Text("it redirected to another authorization request, "+safetext.URLOf(target)+", whose answer was not read", MaxDescriptionLength)
 			return c
 		}
-		// The login page: the request passed every check.
-		c.Kind, c.Outcome = Accepted, OutcomeOK
+		switch {
+		case looksLikeErrorPage(target):
+			// An error page that does not say what is wrong.
+			c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
+			c.Error = fmt.Sprintf("http_%d", c.StatusCode)
+			c.ErrorDescription = safetext.Text("it redirected to an error page, "+safetext.URLOf(target)+", that does not name the problem", MaxDescriptionLength)
+			return c
+		case looksLikeSignIn(target):
+			// The sign-in page: the request passed every check.
+			c.Kind, c.Outcome = Accepted, OutcomeOK
+			return c
+		}
+		// Anywhere else (about:blank, a home page): no evidence either way.
+		c.Kind, c.Outcome = Unexpected, OutcomeCannotTell
+		c.Error = fmt.Sprintf("http_%d", c.StatusCode)
+		c.ErrorDescription = safetext.Text("it redirected to "+redirectShown(target)+", which is neither a sign-in page nor the redirect URI, so the answer proves nothing", MaxDescriptionLength)
 		return c
 	}
 	switch {
@@ -212,6 +230,67 @@ func classifyRedirect(c Classification, resp *http.Response, redirectURI string)
 		c.ErrorDescription = "redirected to the redirect URI with neither an error nor a code"
 	}
 	return c
+}
+
+// namesInvalidScope reports whether a redirect target names invalid_scope
+// anywhere: "/error?errorCode=invalid_scope", "/error/invalid_scope", a
+// fragment.
+func namesInvalidScope(target *url.URL) bool {
+	text := strings.ToLower(target.Path + "?" + target.RawQuery + "#" + target.Fragment)
+	if decoded, err := url.QueryUnescape(text); err == nil {
+		text = decoded
+	}
+	return strings.Contains(text, "invalid_scope") || strings.Contains(text, "invalid-scope")
+}
+
+// looksLikeErrorPage reports a redirect target that is an error page: a
+// path segment naming an error, or an error parameter of any spelling.
+func looksLikeErrorPage(target *url.URL) bool {
+	for _, seg := range strings.Split(strings.ToLower(target.Path), "/") {
+		if seg == "error" || seg == "errors" || seg == "err" || strings.HasPrefix(seg, "error.") || strings.HasPrefix(seg, "error_") || strings.HasPrefix(seg, "error-") {
+			return true
+		}
+	}
+	for key := range target.Query() {
+		switch strings.ToLower(strings.NewReplacer("_", "", "-", "").Replace(key)) {
+		case "error", "errorcode", "err", "errorid", "errormessage":
+			return true
+		}
+	}
+	return false
+}
+
+// signInSegments are the path segments of known identity providers'
+// sign-in routes: Okta (/login/login.htm, /signin/…, /oauth2/…/v1/login),
+// Auth0 (/u/login), Microsoft (/login), Keycloak (/login-actions/authenticate),
+// generic (/sign-in, /logon, /authn).
+var signInSegments = []string{"login", "login.htm", "login.html", "signin", "sign-in", "sign_in", "logon", "log-in", "authn", "authenticate", "login-actions"}
+
+// looksLikeSignIn reports a redirect target that is recognisably a
+// sign-in route: http(s), with a path segment of a known sign-in route.
+func looksLikeSignIn(target *url.URL) bool {
+	scheme := strings.ToLower(target.Scheme)
+	if scheme != "" && scheme != "https" && scheme != "http" {
+		return false
+	}
+	for _, seg := range strings.Split(strings.ToLower(target.Path), "/") {
+		for _, s := range signInSegments {
+			if seg == s {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// redirectShown is a redirect target for a message: an http(s) URL as
+// safetext shows it, anything else by its scheme only.
+func redirectShown(target *url.URL) string {
+	switch strings.ToLower(target.Scheme) {
+	case "http", "https", "":
+		return safetext.URLOf(target)
+	}
+	return safetext.Text(target.Scheme, 20) + ":…"
 }
 
 // sameEndpoint reports whether target is the redirect URI, ignoring the
@@ -464,3 +543,8 @@ func visibleText(body string) (string, bool) {
 // pageTextRunes bounds the visible text kept of a page (the body is
 // already capped in bytes): enough for any sign-in or error page.
 const pageTextRunes = 1 << 18
+
+// namesInvalidScope reports an error page whose text names invalid_scope.
+func (pg page) namesInvalidScope() bool {
+	return strings.Contains(strings.ToLower(pg.desc+" "+pg.text), "invalid_scope")
+}

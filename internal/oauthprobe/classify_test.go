@@ -67,6 +67,43 @@ func TestClassify(t *testing.T) {
 			resp: response(200, "", "text/html; charset=utf-8", `<!DOCTYPE html><html><body><form method="post"><input name="username"><input type="password" name="password"></form><p>Description: sign in</p></body></html>`),
 			kind: Accepted, outcome: OutcomeOK,
 		},
+		// A redirect is sign-in only when it is recognisably one; an error
+		// page names invalid_scope (not registered) or proves nothing.
+		{
+			name: "redirect to the server's error page naming invalid_scope in the query",
+			resp: response(302, "https://login.zoominfo.com/error?errorCode=invalid_scope&state=s", "", ""),
+			kind: InvalidScope, outcome: OutcomeOK, code: "invalid_scope",
+		},
+		{
+			name: "redirect to the server's error page naming invalid_scope in the path",
+			resp: response(302, "/error/invalid_scope", "", ""),
+			kind: InvalidScope, outcome: OutcomeOK, code: "invalid_scope",
+		},
+		{
+			name: "redirect to an error page naming nothing",
+			resp: response(302, "https://login.zoominfo.com/error?errorCode=E0000022", "", ""),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "redirect to about:blank",
+			resp: response(302, "about:blank", "", ""),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "redirect to a home page",
+			resp: response(302, "https://www.zoominfo.com/", "", ""),
+			kind: Unexpected, outcome: OutcomeCannotTell,
+		},
+		{
+			name: "Auth0-style sign-in route",
+			resp: response(302, "https://auth.example.com/u/login?returnTo=%2F", "", ""),
+			kind: Accepted, outcome: OutcomeOK,
+		},
+		{
+			name: "error page in place naming invalid_scope in its text",
+			resp: response(400, "", "text/html", `<!DOCTYPE html><html><body><h1>Error</h1><p>The request failed: invalid_scope (the scope api:x is not allowed)</p></body></html>`),
+			kind: InvalidScope, outcome: OutcomeOK, code: "invalid_scope",
+		},
 		{
 			name: "invalid_scope",
 			resp: response(302, redirect+"?error=invalid_scope&error_description=One+or+more+scopes+are+not+configured.&state=s", "", ""),

@@ -268,12 +268,12 @@ func TestEveryRequestIsFreshAndPublic(t *testing.T) {
 		if err := pkce.ValidateChallenge(v.Get("code_challenge")); err != nil {
 			t.Fatalf("request %d: %v", i, err)
 		}
-		// Exactly the parameters the README lists, nothing else.
+		// Exactly the parameters SECURITY.md lists, nothing else.
 		for k := range v {
 			switch k {
 			case "response_type", "client_id", "redirect_uri", "scope", "state", "code_challenge", "code_challenge_method":
 			default:
-				t.Fatalf("request %d sent %s, which the README does not list", i, k)
+				t.Fatalf("request %d sent %s, which SECURITY.md does not list", i, k)
 			}
 		}
 		states[v.Get("state")] = true

@@ -8,10 +8,12 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -26,62 +28,109 @@ type accountDataSource struct{ data *providerData }
 // returns its credentials.
 type accountModel struct {
 	ID              types.String `tfsdk:"id"`
-	Provider        types.String `tfsdk:"provider"`
-	ProviderName    types.String `tfsdk:"provider_name"`
+	Connector       types.String `tfsdk:"connector"`
+	ConnectorName   types.String `tfsdk:"connector_name"`
 	OriginOwnerID   types.String `tfsdk:"origin_owner_id"`
 	OriginOwnerName types.String `tfsdk:"origin_owner_name"`
+	OriginUsername  types.String `tfsdk:"origin_username"`
 	Label           types.String `tfsdk:"label"`
 	Status          types.String `tfsdk:"status"`
+	StatusReasons   types.List   `tfsdk:"status_reasons"`
+	Type            types.String `tfsdk:"type"`
+	Shared          types.Bool   `tfsdk:"shared"`
+	Categories      types.List   `tfsdk:"categories"`
 	CreatedAt       types.String `tfsdk:"created_at"`
 	UpdatedAt       types.String `tfsdk:"updated_at"`
 }
 
+// statusReasonModel is one of an account's status_reasons.
+type statusReasonModel struct {
+	Code        types.String `tfsdk:"code"`
+	Description types.String `tfsdk:"description"`
+	Timestamp   types.String `tfsdk:"timestamp"`
+}
+
+var statusReasonAttrTypes = map[string]attr.Type{
+	"code": types.StringType, "description": types.StringType, "timestamp": types.StringType,
+}
+
 var accountAttrTypes = map[string]attr.Type{
-	"id": types.StringType, "provider": types.StringType, "provider_name": types.StringType,
-	"origin_owner_id": types.StringType, "origin_owner_name": types.StringType, "label": types.StringType,
-	"status": types.StringType, "created_at": types.StringType, "updated_at": types.StringType,
+	"id": types.StringType, "connector": types.StringType, "connector_name": types.StringType,
+	"origin_owner_id": types.StringType, "origin_owner_name": types.StringType, "origin_username": types.StringType,
+	"label": types.StringType, "status": types.StringType,
+	"status_reasons": types.ListType{ElemType: types.ObjectType{AttrTypes: statusReasonAttrTypes}},
+	"type":           types.StringType, "shared": types.BoolType, "categories": types.ListType{ElemType: types.StringType},
+	"created_at": types.StringType, "updated_at": types.StringType,
 }
 
 // accountStatuses are the statuses StackOne publishes for a linked account.
 var accountStatuses = []string{"active", "inactive", "suspended", "archived", "expired", "error"}
-
-// providerAttribute is the name of an account's connector key (the wire's
-// provider) in the schema: "provider" inside the list of stackone_accounts,
-// but "connector" at the root of stackone_account, where Terraform reserves
-// "provider" (as stackone_connector_profile does).
-func providerAttribute(root bool) string {
-	if root {
-		return "connector"
-	}
-	return "provider"
-}
 
 // accountAttributes is the schema of accountModel; at the root (the
 // stackone_account data source) id is the lookup key.
 func accountAttributes(root bool) map[string]schema.Attribute {
 	id := schema.StringAttribute{Computed: true, MarkdownDescription: "Account id."}
 	if root {
-		id = schema.StringAttribute{Required: true, MarkdownDescription: "Account id.", Validators: []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true}}}
+		id = schema.StringAttribute{Required: true, MarkdownDescription: "Account id.", Validators: []validator.String{textValidator{maxLen: maxTextLength, noWhitespace: true, pathSegment: true}}}
 	}
 	return map[string]schema.Attribute{
-		"id":                    id,
-		providerAttribute(root): schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key, e.g. `zoominfo` (StackOne's `provider`)."},
-		"provider_name":         schema.StringAttribute{Computed: true, MarkdownDescription: "Connector name, e.g. `ZoomInfo` (null when StackOne does not report it)."},
-		"origin_owner_id":       schema.StringAttribute{Computed: true, MarkdownDescription: "Id, in your application, of the customer who linked the account."},
-		"origin_owner_name":     schema.StringAttribute{Computed: true, MarkdownDescription: "Name, in your application, of the customer who linked the account."},
-		"label":                 schema.StringAttribute{Computed: true, MarkdownDescription: "Label of the account (null when it has none)."},
-		"status":                schema.StringAttribute{Computed: true, MarkdownDescription: "Status: one of `" + strings.Join(accountStatuses, "`, `") + "`."},
-		"created_at":            schema.StringAttribute{Computed: true, MarkdownDescription: "When the account was linked (RFC 3339)."},
-		"updated_at":            schema.StringAttribute{Computed: true, MarkdownDescription: "Last change (RFC 3339)."},
+		"id":                id,
+		"connector":         schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key, e.g. `zoominfo` (the account's `provider` in StackOne's API)."},
+		"connector_name":    schema.StringAttribute{Computed: true, MarkdownDescription: "Connector name, e.g. `ZoomInfo` (`provider_name` in StackOne's API; null when StackOne does not report it)."},
+		"origin_owner_id":   schema.StringAttribute{Computed: true, MarkdownDescription: "Id, in your application, of the customer who linked the account."},
+		"origin_owner_name": schema.StringAttribute{Computed: true, MarkdownDescription: "Name, in your application, of the customer who linked the account."},
+		"origin_username":   schema.StringAttribute{Computed: true, MarkdownDescription: "User, in your application, who linked the account (null when StackOne does not report one)."},
+		"label":             schema.StringAttribute{Computed: true, MarkdownDescription: "Label of the account (null when it has none)."},
+		"status":            schema.StringAttribute{Computed: true, MarkdownDescription: "Status: one of `" + strings.Join(accountStatuses, "`, `") + "`."},
+		"status_reasons": schema.ListNestedAttribute{
+			Computed:            true,
+			MarkdownDescription: "Why the account is in its status, e.g. why it is in `error`, as StackOne reports it (null when StackOne does not report reasons).",
+			NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+				"code":        schema.StringAttribute{Computed: true, MarkdownDescription: "Reason code (null when not given)."},
+				"description": schema.StringAttribute{Computed: true, MarkdownDescription: "What happened (null when not given)."},
+				"timestamp":   schema.StringAttribute{Computed: true, MarkdownDescription: "When (RFC 3339)."},
+			}},
+		},
+		"type":       schema.StringAttribute{Computed: true, MarkdownDescription: "Account type: `production` or `test` (null when StackOne does not report it)."},
+		"shared":     schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the account is shared (null when StackOne does not report it)."},
+		"categories": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Categories of the connector, e.g. `crm` (null when StackOne does not report them)."},
+		"created_at": schema.StringAttribute{Computed: true, MarkdownDescription: "When the account was linked (RFC 3339)."},
+		"updated_at": schema.StringAttribute{Computed: true, MarkdownDescription: "Last change (RFC 3339)."},
 	}
 }
 
 // fromAPI copies an account; optional fields StackOne leaves out are null.
-func (m *accountModel) fromAPI(a *stackone.Account) {
-	m.ID, m.Provider, m.Status = types.StringValue(a.ID), types.StringValue(a.Provider), types.StringValue(a.Status)
-	m.ProviderName, m.Label = optionalString(a.ProviderName), optionalString(a.Label)
+// Text StackOne reports in status reasons is bounded and cleaned like every
+// server text shown.
+func (m *accountModel) fromAPI(ctx context.Context, a *stackone.Account) diag.Diagnostics {
+	var diags diag.Diagnostics
+	m.ID, m.Connector, m.Status = types.StringValue(a.ID), types.StringValue(a.Provider), types.StringValue(a.Status)
+	m.ConnectorName, m.Label, m.OriginUsername = optionalString(a.ProviderName), optionalString(a.Label), optionalString(a.OriginUsername)
 	m.OriginOwnerID, m.OriginOwnerName = types.StringValue(a.OriginOwnerID), types.StringValue(a.OriginOwnerName)
 	m.CreatedAt, m.UpdatedAt = types.StringValue(formatTime(a.CreatedAt)), types.StringValue(formatTime(a.UpdatedAt))
+	m.Type = optionalString(a.Type)
+	m.Shared = types.BoolPointerValue(a.Shared)
+	m.Categories = types.ListNull(types.StringType)
+	if a.Categories != nil {
+		var d diag.Diagnostics
+		m.Categories, d = types.ListValueFrom(ctx, types.StringType, a.Categories)
+		diags.Append(d...)
+	}
+	m.StatusReasons = types.ListNull(types.ObjectType{AttrTypes: statusReasonAttrTypes})
+	if a.StatusReasons != nil {
+		reasons := make([]statusReasonModel, len(a.StatusReasons))
+		for i, r := range a.StatusReasons {
+			reasons[i] = statusReasonModel{
+				Code:        optionalString(safetext.Text(r.Code, maxTextLength)),
+				Description: optionalString(safetext.Text(r.Description, 1000)),
+				Timestamp:   types.StringValue(formatTime(r.Timestamp)),
+			}
+		}
+		var d diag.Diagnostics
+		m.StatusReasons, d = types.ListValueFrom(ctx, types.ObjectType{AttrTypes: statusReasonAttrTypes}, reasons)
+		diags.Append(d...)
+	}
+	return diags
 }
 
 func optionalString(s string) types.String {
@@ -107,6 +156,7 @@ func (d *accountDataSource) Configure(_ context.Context, req datasource.Configur
 }
 
 func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var id types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("id"), &id)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
@@ -123,13 +173,6 @@ func (d *accountDataSource) Read(ctx context.Context, req datasource.ReadRequest
 		return
 	}
 	var m accountModel
-	m.fromAPI(a)
-	obj, diags := types.ObjectValueFrom(ctx, accountAttrTypes, m)
-	resp.Diagnostics.Append(diags...)
-	for name, v := range obj.Attributes() {
-		if name == providerAttribute(false) {
-			name = providerAttribute(true)
-		}
-		resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root(name), v)...)
-	}
+	resp.Diagnostics.Append(m.fromAPI(ctx, a)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -23,7 +23,7 @@ func NewAccountsDataSource() datasource.DataSource { return &accountsDataSource{
 type accountsDataSource struct{ data *providerData }
 
 type accountsModel struct {
-	Providers     types.Set    `tfsdk:"providers"`
+	Connectors    types.Set    `tfsdk:"connectors"`
 	OriginOwnerID types.String `tfsdk:"origin_owner_id"`
 	Status        types.Set    `tfsdk:"status"`
 	AccountIDs    types.Set    `tfsdk:"account_ids"`
@@ -38,11 +38,11 @@ func (d *accountsDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Every linked account (all pages) matching the filters, in StackOne's order. Filters combine with AND; the values of one filter with OR; an unset filter matches everything.",
 		Attributes: map[string]schema.Attribute{
-			"providers": schema.SetAttribute{
-				MarkdownDescription: "Only accounts of these connectors, e.g. `[\"zoominfo\"]`.",
+			"connectors": schema.SetAttribute{
+				MarkdownDescription: "Only accounts of these connectors, e.g. `[\"zoominfo\"]` (StackOne's `providers` filter).",
 				Optional:            true,
 				ElementType:         types.StringType,
-				Validators:          []validator.Set{tokenSetValidator{what: "provider", maxItems: maxListEntries, maxLen: 100}},
+				Validators:          []validator.Set{tokenSetValidator{what: "connector", maxItems: maxListEntries, maxLen: 100}},
 			},
 			"origin_owner_id": schema.StringAttribute{
 				MarkdownDescription: "Only accounts linked by this customer (the `origin_owner_id` your application gave the connect session).",
@@ -75,13 +75,14 @@ func (d *accountsDataSource) Configure(_ context.Context, req datasource.Configu
 }
 
 func (d *accountsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m accountsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
 		return
 	}
 	opts := stackone.ListAccountsOptions{
-		Providers:     setStrings(ctx, m.Providers, &resp.Diagnostics),
+		Providers:     setStrings(ctx, m.Connectors, &resp.Diagnostics),
 		OriginOwnerID: m.OriginOwnerID.ValueString(),
 		Statuses:      setStrings(ctx, m.Status, &resp.Diagnostics),
 		AccountIDs:    setStrings(ctx, m.AccountIDs, &resp.Diagnostics),
@@ -97,7 +98,7 @@ func (d *accountsDataSource) Read(ctx context.Context, req datasource.ReadReques
 	objs := make([]attr.Value, 0, len(accounts))
 	for i := range accounts {
 		var am accountModel
-		am.fromAPI(&accounts[i])
+		resp.Diagnostics.Append(am.fromAPI(ctx, &accounts[i])...)
 		obj, diags := types.ObjectValueFrom(ctx, accountAttrTypes, am)
 		resp.Diagnostics.Append(diags...)
 		objs = append(objs, obj)

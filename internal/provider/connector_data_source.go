@@ -96,7 +96,7 @@ func (d *connectorDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 			"key": schema.StringAttribute{
 				MarkdownDescription: "Connector key, e.g. `zoominfo`.",
 				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 			},
 			"name": schema.StringAttribute{MarkdownDescription: "Display name.", Computed: true},
 			"auth_types": schema.ListNestedAttribute{
@@ -125,6 +125,7 @@ func (d *connectorDataSource) Configure(_ context.Context, req datasource.Config
 }
 
 func (d *connectorDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectorModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

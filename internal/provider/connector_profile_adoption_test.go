@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -132,4 +133,38 @@ func TestProvider_blankBaseURLFallsBackToEnvironment(t *testing.T) {
 ` + connectorLookup,
 		}},
 	})
+}
+
+// An adoption that leaves scopes and actions out records them empty, and
+// says what that means: every scope registered on the OAuth app, which the
+// dashboard's profile (here two scopes) may not have; the plan says so
+// before the apply does it.
+func TestConnectorProfilePublished_adoptionSaysWhatEmptyScopesMean(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	id := dashboardProfile(t, tg)
+	cli := acctest.NewCLI(t, tg)
+	cli.WriteFile("main.tf", requireStackone+fmt.Sprintf(`
+import {
+  to = stackone_connector_profile.adopted
+  id = %q
+}
+resource "stackone_connector_profile" "adopted" {
+  connector        = "zoominfo"
+  auth_type        = "oauth2_authorization_code_pkce"
+  name             = "ZoomInfo (dashboard)"
+  client_id        = "0oaf6t3osgvaPvy4E1d7"
+  client_secret_wo = "dashboard-secret"
+}
+`, id))
+	recorded := `client_id = "0oaf6t3osgvaPvy4E1d7" scopes = \[\] \(every scope registered on the OAuth app, which may not be what the dashboard's profile has: copy its scopes\) actions = \[\] \(no action enabled`
+	out, code := cli.Run("plan", "-input=false")
+	if code != 0 || !expectError(`Adopting a profile StackOne reports only in part.*without calling StackOne: `+recorded).MatchString(out) {
+		t.Fatalf("the plan does not say what the adoption records; exit %d:\n%s", code, out)
+	}
+	out, code = cli.Run("apply", "-input=false", "-auto-approve")
+	if code != 0 || !expectError(`Recorded without checking StackOne.*without sending or checking them: `+recorded+`.*Compare each with the profile in the StackOne dashboard \(Connector Profiles → ZoomInfo \(dashboard\)\)`).MatchString(out) {
+		t.Fatalf("the apply does not list what it recorded; exit %d:\n%s", code, out)
+	}
 }

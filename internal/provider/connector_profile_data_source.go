@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/stackonehq/terraform-provider-stackone/internal/safetext"
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
@@ -34,8 +35,12 @@ type profileDataModel struct {
 	Actions         types.Set    `tfsdk:"actions"`
 	Active          types.Bool   `tfsdk:"active"`
 	RedirectURI     types.String `tfsdk:"redirect_uri"`
-	CreatedAt       types.String `tfsdk:"created_at"`
-	UpdatedAt       types.String `tfsdk:"updated_at"`
+	// What StackOne reports of the version the profile runs: the pin as set
+	// and the version it resolves to.
+	ConnectorVersion       types.String `tfsdk:"connector_version"`
+	ConnectorPinnedVersion types.String `tfsdk:"connector_pinned_version"`
+	CreatedAt              types.String `tfsdk:"created_at"`
+	UpdatedAt              types.String `tfsdk:"updated_at"`
 }
 
 var profileDataAttrTypes = map[string]attr.Type{
@@ -43,24 +48,27 @@ var profileDataAttrTypes = map[string]attr.Type{
 	"client_id": types.StringType, "client_secret_set": types.BoolType,
 	"scopes": types.SetType{ElemType: types.StringType}, "actions": types.SetType{ElemType: types.StringType},
 	"active": types.BoolType, "redirect_uri": types.StringType, "created_at": types.StringType, "updated_at": types.StringType,
+	"connector_version": types.StringType, "connector_pinned_version": types.StringType,
 }
 
 // profileDataAttributes is the schema of profileDataModel; id is the lookup key
 // when idRequired is set.
 func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
 	return map[string]schema.Attribute{
-		"id":                schema.StringAttribute{Required: idRequired, Computed: !idRequired, MarkdownDescription: "Profile id."},
-		"connector":         schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key."},
-		"auth_type":         schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
-		"name":              schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
-		"client_id":         schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth client id (null when StackOne does not report it)."},
-		"client_secret_set": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a client secret is stored (it is never returned; null when StackOne does not report it)."},
-		"scopes":            schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Requested scopes (null when StackOne does not report them)."},
-		"actions":           schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Enabled actions (null when StackOne does not report them)."},
-		"active":            schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether accounts can be linked."},
-		"redirect_uri":      schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI to register on the OAuth app."},
-		"created_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time (RFC 3339)."},
-		"updated_at":        schema.StringAttribute{Computed: true, MarkdownDescription: "Last change (RFC 3339)."},
+		"id":                       schema.StringAttribute{Required: idRequired, Computed: !idRequired, MarkdownDescription: "Profile id."},
+		"connector":                schema.StringAttribute{Computed: true, MarkdownDescription: "Connector key."},
+		"auth_type":                schema.StringAttribute{Computed: true, MarkdownDescription: "Auth type key."},
+		"name":                     schema.StringAttribute{Computed: true, MarkdownDescription: "Display name."},
+		"client_id":                schema.StringAttribute{Computed: true, MarkdownDescription: "OAuth client id (null when StackOne does not report it)."},
+		"client_secret_set":        schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether a client secret is stored (it is never returned; null when StackOne does not report it)."},
+		"scopes":                   schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Requested scopes (null when StackOne does not report them)."},
+		"actions":                  schema.SetAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Enabled actions (null when StackOne does not report them)."},
+		"active":                   schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether accounts can be linked."},
+		"redirect_uri":             schema.StringAttribute{Computed: true, MarkdownDescription: "Redirect URI to register on the OAuth app."},
+		"connector_version":        schema.StringAttribute{Computed: true, MarkdownDescription: "The connector version the profile runs, as StackOne resolves it: the pinned version, the version a pinned range such as `1.x.x` selects, or the latest (null when StackOne does not report it)."},
+		"connector_pinned_version": schema.StringAttribute{Computed: true, MarkdownDescription: "The pin as set, e.g. `1.x.x` or `1.4.0` (null when nothing is pinned); see `stackone_connector_profile_pinned_version`."},
+		"created_at":               schema.StringAttribute{Computed: true, MarkdownDescription: "Creation time (RFC 3339)."},
+		"updated_at":               schema.StringAttribute{Computed: true, MarkdownDescription: "Last change (RFC 3339)."},
 	}
 }
 
@@ -69,10 +77,12 @@ func profileDataAttributes(idRequired bool) map[string]schema.Attribute {
 func (m *profileDataModel) fromAPI(ctx context.Context, p *stackone.ConnectorProfile, baseURL string) diag.Diagnostics {
 	var diags, d diag.Diagnostics
 	m.ID, m.Connector, m.AuthType = types.StringValue(p.ID), types.StringValue(p.ConnectorKey), types.StringValue(p.AuthenticationConfigKey)
-	m.Name, m.Active = types.StringValue(p.Name), types.BoolValue(p.Active)
+	m.Name, m.Active = types.StringValue(p.Name), types.BoolPointerValue(p.Active)
 	m.ClientID, m.ClientSecretSet = types.StringPointerValue(p.ClientID), types.BoolPointerValue(p.ClientSecretSet)
 	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt, m.UpdatedAt = types.StringValue(formatTime(p.CreatedAt)), types.StringValue(formatTime(p.UpdatedAt))
+	m.ConnectorVersion = optionalString(safetext.Text(p.ConnectorVersion, 100))
+	m.ConnectorPinnedVersion = optionalString(safetext.Text(p.ConnectorPinnedVersion, 100))
 	m.Scopes, m.Actions = types.SetNull(types.StringType), types.SetNull(types.StringType)
 	if p.Scopes != nil {
 		m.Scopes, d = stringSet(ctx, *p.Scopes)
@@ -101,6 +111,7 @@ func (d *connectorProfileDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *connectorProfileDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m profileDataModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

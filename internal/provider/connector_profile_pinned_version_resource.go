@@ -29,6 +29,7 @@ var (
 	_ resource.ResourceWithConfigure   = (*pinnedVersionResource)(nil)
 	_ resource.ResourceWithImportState = (*pinnedVersionResource)(nil)
 	_ resource.ResourceWithModifyPlan  = (*pinnedVersionResource)(nil)
+	_ resource.ResourceWithIdentity    = (*pinnedVersionResource)(nil)
 )
 
 // NewPinnedVersionResource returns the stackone_connector_profile_pinned_version resource.
@@ -52,7 +53,8 @@ func (r *pinnedVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "The connector version a connector profile is pinned to, instead of following the connector's latest version. " +
 			"A pin changed outside Terraform shows in the plan, which puts the configured version back; a pin removed outside Terraform is pinned again. " +
-			"Destroying it removes the pin: the profile follows the latest version again.",
+			"A profile that already has a pin (set in the dashboard, or by another configuration) is not taken over: the plan fails with the pin it has, and says to import it. " +
+			"Destroying it removes the pin: the profile follows the latest version again (the plan warns when the pin was imported).",
 		Attributes: map[string]schema.Attribute{
 			"connector_profile_id": schema.StringAttribute{
 				MarkdownDescription: "Id of the connector profile to pin. Changing it moves the pin: the old profile's pin is removed and the new one's is set.",
@@ -61,9 +63,11 @@ func (r *pinnedVersionResource) Schema(_ context.Context, _ resource.SchemaReque
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"pinned_version": schema.StringAttribute{
-				MarkdownDescription: "Connector version to pin, one of the profile's versions (`data.stackone_connector_profile_versions` lists them). A version the profile does not have fails the plan, with the versions it has.",
-				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				MarkdownDescription: "What to pin, in one of the forms StackOne accepts: `latest` (the newest version), a major range such as `1.x.x` (the newest 1.y.z), a minor range such as `1.2.x` (the newest 1.2.z), or an exact version the profile has (`data.stackone_connector_profile_versions` lists them). " +
+					"StackOne does not accept `^1.2.0` or `~1.2`; they, and a range or version the profile has no version in, fail the plan with the accepted forms and the versions it has. " +
+					"The value stays as written: a range is read back as the range, and which version it runs is StackOne's choice, shown as `connector_version` by `data.stackone_connector_profile(s)` and as `pinned` in `data.stackone_connector_profile_versions`.",
+				Required:   true,
+				Validators: []validator.String{textValidator{maxLen: 100, noWhitespace: true}, pinFormValidator{}},
 			},
 			"owner": schema.StringAttribute{
 				MarkdownDescription: "Owner of the version (`stackone` for StackOne's builtin versions). Only needed when two owners publish the same version; defaults to the owner of `pinned_version`.",
@@ -87,17 +91,28 @@ func (r *pinnedVersionResource) Configure(_ context.Context, req resource.Config
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// IdentitySchema: a pin is identified by its profile's id (Terraform 1.12 and later).
+func (r *pinnedVersionResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = profileIdentitySchema("connector_profile_id", "Id of the pinned connector profile.")
+}
+
 func (r *pinnedVersionResource) configured(diags *diag.Diagnostics) bool {
 	return resourceConfigured(r.data, diags)
 }
 
-// ModifyPlan refuses, at plan, a version the profile does not have (or an
-// owner that does not publish it), listing the versions it has. It needs the
-// profile id and version known and the provider configured; otherwise the
-// apply checks, through StackOne's 400.
+// ModifyPlan refuses, at plan, a version or range the profile has no
+// version of (or an owner that does not publish it), listing the versions it
+// has, and the creation of a pin on a profile that already has one. It needs
+// the profile id and version known and the provider configured; otherwise
+// the apply checks, through StackOne's 400 and its own read of the pin. A
+// destroy of an imported pin warns what it removes.
 func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
-	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
-		return // a destroy, or nothing to send
+	if req.Plan.Raw.IsNull() {
+		warnImportedPinDestroy(ctx, req, resp)
+		return
+	}
+	if !req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw) {
+		return // nothing to send
 	}
 	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 {
 		return
@@ -116,11 +131,77 @@ func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.Mod
 		return
 	}
 	checkPinnable(versions, profileID, plan.PinnedVersion.ValueString(), owner.ValueString(), &resp.Diagnostics)
+	// A new pin must find its profile unpinned. A pin moving to another
+	// profile is a replacement, whose create Terraform plans with no prior
+	// state, so it is checked here too, before the old pin is removed.
+	if req.State.Raw.IsNull() && !resp.Diagnostics.HasError() {
+		r.refuseExistingPin(ctx, profileID, &resp.Diagnostics)
+	}
+}
+
+// importedKey marks, in private state, a pin that came in by import: it was
+// made outside Terraform, so its destroy removes someone else's choice.
+const importedKey = "imported"
+
+// warnImportedPinDestroy says, in the plan of a destroy, what destroying an
+// imported pin removes.
+func warnImportedPinDestroy(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.State.Raw.IsNull() || req.Private == nil {
+		return
+	}
+	if mark, diags := req.Private.GetKey(ctx, importedKey); diags.HasError() || len(mark) == 0 {
+		return
+	}
+	var state pinnedVersionModel
+	if resp.Diagnostics.Append(req.State.Get(ctx, &state)...); resp.Diagnostics.HasError() {
+		return
+	}
+	resp.Diagnostics.AddWarning("Destroying removes an imported pin",
+		fmt.Sprintf("This pin was made outside Terraform and imported. Destroying it removes pin %q%s from connector profile %q: the profile then follows the connector's latest version, for every account linked through it. "+
+			"To stop managing the pin but keep it, remove it from state instead (a removed block with destroy = false, or terraform state rm).",
+			state.PinnedVersion.ValueString(), ownerNote(state.Owner.ValueString()), state.ConnectorProfileID.ValueString()))
+}
+
+// refuseExistingPin adds an error when the profile already has a pin: a
+// new resource pins only a profile with none, so that it never overwrites,
+// and later removes, a pin it did not make.
+func (r *pinnedVersionResource) refuseExistingPin(ctx context.Context, profileID string, diags *diag.Diagnostics) {
+	pin, err := r.data.client.GetPinnedVersion(ctx, profileID)
+	switch {
+	case stackone.IsNotFound(err):
+		return
+	case err != nil:
+		diags.AddError("Cannot read the pinned version",
+			fmt.Sprintf("Before pinning connector profile %q, reading the pin it has failed: %s", profileID, err))
+		return
+	}
+	diags.AddAttributeError(path.Root("connector_profile_id"), "Connector profile already pinned",
+		fmt.Sprintf("Connector profile %q is already pinned to %q%s (since %s), set outside this configuration (in the dashboard, or by another one). "+
+			"Terraform does not take over a pin it did not make. To manage that pin here, import it, then apply your version:\n\n"+
+			"  import {\n    to = stackone_connector_profile_pinned_version.<name>\n    id = %q\n  }\n\n"+
+			"or: terraform import stackone_connector_profile_pinned_version.<name> %s",
+			profileID, safetext.Text(pin.PinnedVersion, 100), ownerNote(safetext.Text(pin.Owner, 100)), safetext.Text(pin.CreatedAt, 40), profileID, profileID))
 }
 
 // checkPinnable adds an error on pinned_version when the profile has no
-// such version, or on owner when no version of that name has that owner.
+// such version (for a range: none in it), or on owner when no version of
+// that name has that owner.
 func checkPinnable(versions []stackone.ConnectorVersion, profileID, version, owner string, diags *diag.Diagnostics) {
+	spec, err := stackone.ParsePinSpec(version)
+	if err != nil {
+		return // the attribute's validator has said so
+	}
+	if spec.IsRange() {
+		for _, v := range versions {
+			if spec.Covers(v.Version) && (owner == "" || v.Owner == owner) {
+				return
+			}
+		}
+		diags.AddAttributeError(path.Root("pinned_version"), "No connector version in range",
+			fmt.Sprintf("Connector profile %q has no version%s in %q, so StackOne would refuse the pin. Accepted forms: %s. %s",
+				profileID, ownerOf(owner), version, stackone.AcceptedPinForms, versionsAdvice(versions, version)))
+		return
+	}
 	var owners []string
 	for _, v := range versions {
 		if v.Version == version {
@@ -206,12 +287,34 @@ func addVersionsError(diags *diag.Diagnostics, profileID string, err error) {
 }
 
 // Create and Update are the same upsert (PUT …/pinned_version).
+// Create first makes sure the profile has no pin (the plan could not check
+// when the profile id was unknown, and a pin may have been set since).
 func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan pinnedVersionModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
+		return
+	}
+	if r.refuseExistingPin(ctx, plan.ConnectorProfileID.ValueString(), &resp.Diagnostics); resp.Diagnostics.HasError() {
+		return
+	}
 	r.upsert(ctx, req.Plan, nil, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
 }
 
 func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
 	r.upsert(ctx, req.Plan, &req.State, &resp.State, &resp.Diagnostics)
+	resp.Diagnostics.Append(setPinIdentity(ctx, resp.State, resp.Identity)...)
+}
+
+// setPinIdentity records the profile id of the pin in state as its identity.
+func setPinIdentity(ctx context.Context, state tfsdk.State, identity *tfsdk.ResourceIdentity) diag.Diagnostics {
+	var id types.String
+	if state.Raw.IsNull() {
+		return nil
+	}
+	diags := state.GetAttribute(ctx, path.Root("connector_profile_id"), &id)
+	return append(diags, setProfileIdentity(ctx, identity, "connector_profile_id", id)...)
 }
 
 // upsert pins the planned version and records StackOne's answer. When an
@@ -271,6 +374,13 @@ func (r *pinnedVersionResource) pin(ctx context.Context, m *pinnedVersionModel, 
 	return true
 }
 
+func ownerOf(owner string) string {
+	if owner == "" {
+		return ""
+	}
+	return fmt.Sprintf(" of owner %q", owner)
+}
+
 func ownerNote(owner string) string {
 	if owner == "" {
 		return ""
@@ -296,6 +406,7 @@ func (m *pinnedVersionModel) fromAPI(p *stackone.PinnedVersion) {
 func (r *pinnedVersionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state pinnedVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "connector_profile_id", state.ConnectorProfileID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -328,12 +439,11 @@ func (r *pinnedVersionResource) Delete(ctx context.Context, req resource.DeleteR
 	}
 }
 
-// ImportState takes the connector profile's id.
+// ImportState takes the connector profile's id (an import id or identity).
 func (r *pinnedVersionResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problem := checkProfileID(req.ID); problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("connector_profile_id"), "Invalid import id",
-			fmt.Sprintf("%q is not a connector profile id: %s. Import with the id of the pinned profile, e.g. terraform import stackone_connector_profile_pinned_version.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
+	importProfile(ctx, req, resp, "connector_profile_id", "terraform import stackone_connector_profile_pinned_version.zoominfo")
+	if resp.Diagnostics.HasError() {
 		return
 	}
-	resource.ImportStatePassthroughID(ctx, path.Root("connector_profile_id"), req, resp)
+	resp.Diagnostics.Append(resp.Private.SetKey(ctx, importedKey, []byte(`true`))...)
 }

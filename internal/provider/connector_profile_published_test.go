@@ -167,10 +167,11 @@ func TestConnectorProfilePublishedAPICreateRefused(t *testing.T) {
 				ExpectError: expectError(`does not accept connector profile writes.*Connector Profiles → \+ Connector Profile → zoominfo.*import \{.*Nothing was recorded in state`),
 			},
 			{
-				// Nothing in state: the plan is still to create it.
-				Config:             config,
-				PlanOnly:           true,
-				ExpectNonEmptyPlan: true,
+				// Nothing in state, and the plan says so: it fails, with the
+				// same advice, instead of promising "1 to add".
+				Config:      config,
+				PlanOnly:    true,
+				ExpectError: expectError(`does not accept connector profile writes.*Connector Profiles → \+ Connector Profile → zoominfo.*Found out while planning`),
 			},
 		},
 		CheckDestroy: func(*terraform.State) error {

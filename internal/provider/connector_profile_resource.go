@@ -23,6 +23,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/setdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
@@ -34,6 +35,7 @@ var (
 	_ resource.ResourceWithImportState    = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*connectorProfileResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*connectorProfileResource)(nil)
+	_ resource.ResourceWithIdentity       = (*connectorProfileResource)(nil)
 )
 
 // Limits shared with the wire contract.
@@ -96,9 +98,9 @@ func (r *connectorProfileResource) Schema(ctx context.Context, _ resource.Schema
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
 			"connector": schema.StringAttribute{
-				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the API calls this field `provider`). Changing it replaces the profile.",
+				MarkdownDescription: "Connector key from StackOne's catalog, e.g. `zoominfo` (the profile's `connector_key` in StackOne's API). Changing it replaces the profile.",
 				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"auth_type": schema.StringAttribute{
@@ -180,6 +182,12 @@ func (r *connectorProfileResource) Configure(_ context.Context, req resource.Con
 	r.data = providerDataFrom(req.ProviderData, &resp.Diagnostics)
 }
 
+// IdentitySchema: a profile is identified by its id (Terraform 1.12 and
+// later; import blocks may name it with identity = { id = "..." }).
+func (r *connectorProfileResource) IdentitySchema(_ context.Context, _ resource.IdentitySchemaRequest, resp *resource.IdentitySchemaResponse) {
+	resp.IdentitySchema = profileIdentitySchema("id", "Connector profile id.")
+}
+
 // replaceWhenAuthTypeChanges replaces the profile when its auth type
 // changes, but not when state has none: StackOne's published list may omit
 // a profile's authentication_config_key, and adopting an imported profile
@@ -191,6 +199,16 @@ var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
 	"Changing the auth type replaces the profile.",
 	"Changing the auth type replaces the profile.",
 )
+
+// warnAdoption says at plan what Update's adoption (an imported profile
+// whose client id, scopes and actions StackOne does not report: the
+// configured values are recorded, nothing is called) will record.
+func warnAdoption(ctx context.Context, plan, state connectorProfileModel, diags *diag.Diagnostics) {
+	diags.AddWarning("Adopting a profile StackOne reports only in part",
+		fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so this update in place only records the configured values in state, without calling StackOne:\n\n%s\n\n"+
+			"Before applying, make sure they are the dashboard's (Connector Profiles → %s): Terraform cannot check them, and a later change to them is refused until StackOne accepts profile writes.",
+			state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
+}
 
 // warnNewClientOldSecret warns when an in-place update changes client_id
 // but will not send a client secret (secretWillBeSent): the profile would
@@ -266,6 +284,8 @@ func checkTimeoutsPositive(t timeouts.Value, diags *diag.Diagnostics) {
 // unknown connector, auth type, scope or action fails at plan, before anything
 // is created.
 func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, &req.State)
 	// Nothing to send: a refresh-only plan of 1000 unchanged profiles need
 	// not check each of them again.
 	if req.Plan.Raw.IsNull() || (!req.State.Raw.IsNull() && req.Plan.Raw.Equal(req.State.Raw)) {
@@ -276,11 +296,31 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	op := "create"
 	if !req.State.Raw.IsNull() {
 		var state connectorProfileModel
 		resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 		warnNewClientOldSecret(plan, state, &resp.Diagnostics)
+		op = ""
+		adopts := sendsAnything(plan, state) && r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics)
+		switch {
+		case !plan.Connector.Equal(state.Connector) || (!state.AuthType.IsNull() && !plan.AuthType.Equal(state.AuthType)):
+			op = "create" // replaced
+		case sendsAnything(plan, state) && !adopts:
+			op = "update"
+		case adopts:
+			warnAdoption(ctx, plan, state, &resp.Diagnostics)
+			// The adoption writes nothing: updated_at stays as it is.
+			resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("updated_at"), state.UpdatedAt)...)
+		}
 	}
+	// Last, and only for a plan that is otherwise sound: StackOne is asked
+	// whether it takes profile writes at most once per process.
+	defer func() {
+		if op != "" && !resp.Diagnostics.HasError() {
+			r.checkWritesAtPlan(ctx, op, plan, &resp.Diagnostics)
+		}
+	}()
 	// The redirect URI follows from the base URL and the connector, so the
 	// plan can show it before the profile exists: paste it into the OAuth
 	// app first.
@@ -307,7 +347,55 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 	r.data.validateAgainstCatalog(ctx, profile, &resp.Diagnostics)
 }
 
+// checkWritesAtPlan fails the plan of a create or a change (op) when
+// StackOne takes no profile writes, with the advice the apply would give:
+// a plan that says "1 to add" must not be refused at apply. The client asks
+// at most once per provider process (see stackone.Client.ProfileWrites);
+// an answer that says neither yes nor no lets the plan go on.
+func (r *connectorProfileResource) checkWritesAtPlan(ctx context.Context, op string, plan connectorProfileModel, diags *diag.Diagnostics) {
+	if r.data == nil || r.data.client == nil || len(r.data.unknownConfig) > 0 {
+		return // no client yet: the apply finds out
+	}
+	support, detail, _ := r.data.client.ProfileWrites(ctx)
+	if support != stackone.WritesRefused {
+		return
+	}
+	diags.AddError("StackOne does not accept connector profile writes",
+		writesUnsupportedAdvice(op, errors.New(detail), plan)+" (Found out while planning, so that the plan does not promise what the apply cannot do.)")
+}
+
+// adoptsOnly reports whether applying plan would only record the
+// unreported fields of an imported profile without calling StackOne (the
+// adoption Update does).
+func (r *connectorProfileResource) adoptsOnly(ctx context.Context, private privateGetter, plan, state connectorProfileModel, diags *diag.Diagnostics) bool {
+	reported, d := reportsExtension(ctx, private)
+	diags.Append(d...)
+	adopted, d := private.GetKey(ctx, privateAdopted)
+	diags.Append(d...)
+	return !reported && len(adopted) == 0 && onlyAdoptsUnreportedFields(plan, state)
+}
+
+// rememberSecrets hands the client secrets of the configuration and of the
+// state (when given) to the client's masker: the process holds them, so no
+// answer to any request may show them.
+func (r *connectorProfileResource) rememberSecrets(ctx context.Context, config tfsdk.Config, state *tfsdk.State) {
+	if r.data == nil || r.data.client == nil {
+		return
+	}
+	var secret, secretWO, held types.String
+	if !config.Raw.IsNull() {
+		_ = config.GetAttribute(ctx, path.Root("client_secret"), &secret)
+		_ = config.GetAttribute(ctx, path.Root("client_secret_wo"), &secretWO)
+	}
+	if state != nil && !state.Raw.IsNull() {
+		_ = state.GetAttribute(ctx, path.Root("client_secret"), &held)
+	}
+	r.data.rememberSecrets(secret, secretWO, held)
+}
+
 func (r *connectorProfileResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, nil)
 	var plan, cfg connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
@@ -340,14 +428,20 @@ func (r *connectorProfileResource) Create(ctx context.Context, req resource.Crea
 	}
 	resp.Diagnostics.Append(plan.fromAPI(ctx, profile, r.data.baseURL)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", plan.ID)...)
 	resp.Diagnostics.Append(setSecretWrittenAt(ctx, resp.Private, profile.ClientSecretUpdatedAt)...)
 	resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
 }
 
 func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, tfsdk.Config{}, &req.State)
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	// First, so that a state written before identities (or by a CLI that
+	// keeps none) gains one even when the profile turns out to be gone.
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -404,10 +498,13 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 }
 
 func (r *connectorProfileResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, req.Config, &req.State)
 	var plan, state, cfg connectorProfileModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "id", state.ID)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
 		return
 	}
@@ -428,18 +525,16 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	reported, diags := reportsExtension(ctx, req.Private)
-	resp.Diagnostics.Append(diags...)
-	adopted, diags := req.Private.GetKey(ctx, privateAdopted)
-	resp.Diagnostics.Append(diags...)
-	if !reported && len(adopted) == 0 && onlyAdoptsUnreportedFields(plan, state) {
+	if r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics) {
 		// A profile made in the dashboard and imported from a StackOne that
 		// does not report client id, scopes and actions: record what the
 		// configuration says without writing anything there.
 		plan.UpdatedAt = state.UpdatedAt
 		resp.Diagnostics.AddWarning("Recorded without checking StackOne",
-			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them. Make sure they match the profile in the StackOne dashboard (Connector Profiles → %s): later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
-				state.ID.ValueString(), state.Name.ValueString()))
+			fmt.Sprintf("StackOne does not report the client id, scopes, actions or client secret of connector profile %q, so Terraform recorded the configured values without sending or checking them:\n\n%s\n\n"+
+				"Compare each with the profile in the StackOne dashboard (Connector Profiles → %s): where they differ, the profile works as the dashboard says, not as recorded. "+
+				"Later changes to them show in the plan, and applying them needs a StackOne API that accepts profile writes.",
+				state.ID.ValueString(), adoptedValues(ctx, plan, state), state.Name.ValueString()))
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		resp.Diagnostics.Append(setSecretMode(ctx, resp.Private, plan)...)
 		// Once only: a later change of these fields is a change to send.
@@ -476,6 +571,34 @@ func (r *connectorProfileResource) Update(ctx context.Context, req resource.Upda
 	resp.Diagnostics.Append(setReportsExtension(ctx, resp.Private, profile.ReportsExtension())...)
 }
 
+// adoptedValues lists, one per line, each field an adoption records (null in
+// state, set in the plan) with the value recorded, and what an empty set
+// means there: an adopted "scopes = []" (also what leaving scopes out
+// records) asks for every scope registered on the OAuth app, which may not
+// be what the dashboard's profile has.
+func adoptedValues(ctx context.Context, plan, state connectorProfileModel) string {
+	var lines []string
+	add := func(planned, held attr.Value, line string) {
+		if held.IsNull() && !planned.IsNull() && !planned.Equal(held) {
+			lines = append(lines, "  "+line)
+		}
+	}
+	set := func(name string, v types.Set, empty string) string {
+		values := setStrings(ctx, v, &diag.Diagnostics{})
+		if len(values) == 0 {
+			return fmt.Sprintf("%s = [] (%s)", name, empty)
+		}
+		return fmt.Sprintf("%s = [%s]", name, strings.Join(quoteAll(values), ", "))
+	}
+	add(plan.AuthType, state.AuthType, fmt.Sprintf("auth_type = %q", plan.AuthType.ValueString()))
+	add(plan.ClientID, state.ClientID, fmt.Sprintf("client_id = %q", plan.ClientID.ValueString()))
+	add(plan.Scopes, state.Scopes, set("scopes", plan.Scopes, "every scope registered on the OAuth app, which may not be what the dashboard's profile has: copy its scopes"))
+	add(plan.Actions, state.Actions, set("actions", plan.Actions, "no action enabled: copy the dashboard's actions if it has any"))
+	add(plan.ClientSecret, state.ClientSecret, "client_secret = (sensitive value, kept in state)")
+	add(plan.ClientSecretWOVersion, state.ClientSecretWOVersion, fmt.Sprintf("client_secret_wo_version = %d (client_secret_wo itself is never stored)", plan.ClientSecretWOVersion.ValueInt64()))
+	return strings.Join(lines, "\n")
+}
+
 // privateAdopted marks a profile whose unreported fields were adopted from
 // the configuration after an import: adoption happens on that first apply
 // only.
@@ -494,11 +617,12 @@ func sendsAnything(plan, state connectorProfileModel) bool {
 // the first apply after importing a dashboard-made profile. A change of a
 // value state already holds is a real change, to be sent.
 func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
-	if !plan.Name.Equal(state.Name) || !plan.Active.Equal(state.Active) {
+	if !plan.Name.Equal(state.Name) {
 		return false
 	}
 	adopted := false
 	for _, f := range []struct{ planned, held attr.Value }{
+		{plan.Active, state.Active},
 		{plan.AuthType, state.AuthType},
 		{plan.ClientID, state.ClientID},
 		{plan.Scopes, state.Scopes},
@@ -518,6 +642,8 @@ func onlyAdoptsUnreportedFields(plan, state connectorProfileModel) bool {
 }
 
 func (r *connectorProfileResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
+	r.rememberSecrets(ctx, tfsdk.Config{}, &req.State)
 	var state connectorProfileModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -534,15 +660,10 @@ func (r *connectorProfileResource) Delete(ctx context.Context, req resource.Dele
 	}
 }
 
-// ImportState takes a profile id, as shown by the StackOne dashboard or
-// data.stackone_connector_profiles.
+// ImportState takes a profile id, as shown by the StackOne dashboard,
+// data.stackone_connector_profiles or terraform query (as an identity).
 func (r *connectorProfileResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	if problem := checkProfileID(req.ID); problem != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("id"), "Invalid import id",
-			fmt.Sprintf("%q is not a connector profile id: %s. Import with the profile's id, e.g. terraform import stackone_connector_profile.zoominfo 8f5a3c1e-5f0b-4c1e-9d7a-2b6f1c0e4a11.", req.ID, problem))
-		return
-	}
-	resource.ImportStatePassthroughID(ctx, path.Root("id"), req, resp)
+	importProfile(ctx, req, resp, "id", "terraform import stackone_connector_profile.zoominfo")
 }
 
 // addOperationError reports a failed create, update or delete. A call cut
@@ -558,9 +679,16 @@ func addOperationError(ctx context.Context, diags *diag.Diagnostics, op string, 
 	case "update", "delete":
 		unsure = " The change may or may not have reached StackOne: the next plan shows where the profile stands."
 	}
+	var existing *stackone.ExistingProfileError
 	switch {
 	case errors.Is(err, stackone.ErrWritesUnsupported):
 		diags.AddError("StackOne does not accept connector profile writes", writesUnsupportedAdvice(op, err, m))
+	case op == "create" && errors.As(err, &existing):
+		diags.AddError("StackOne answered the create with a profile that is not new",
+			fmt.Sprintf("%s. Nothing was recorded in state: recording it would let Terraform later change or destroy a profile it did not create (a server that answers a create with an existing profile of the same name does this). "+
+				"If profile %q is the one this resource should manage, import it instead of creating one: an import block with to = <this resource's address> and id = %q, or terraform import <this resource's address> %s. "+
+				"If it is another profile, give this resource a name no other profile has and apply again.%s",
+				strings.TrimSuffix(err.Error(), "."), existing.ID, existing.ID, existing.ID, unsure))
 	case errors.Is(err, context.DeadlineExceeded) && errors.Is(ctx.Err(), context.DeadlineExceeded):
 		diags.AddError("Timed out "+gerund+" the connector profile",
 			fmt.Sprintf("The %s did not succeed within its timeout of %s (timeouts { %s = \"%s\" } in the resource): %s.%s Try again later, or raise the timeout.", op, timeout, op, timeout, err, unsure))
@@ -625,7 +753,12 @@ func (m *connectorProfileModel) fromAPI(ctx context.Context, p *stackone.Connect
 		m.AuthType = types.StringNull() // not reported: adopted from the configuration
 	}
 	m.Name = types.StringValue(p.Name)
-	m.Active = types.BoolValue(p.Active)
+	switch {
+	case p.Active != nil:
+		m.Active = types.BoolValue(*p.Active)
+	case m.Active.IsUnknown():
+		m.Active = types.BoolNull() // not reported: adopted from the configuration
+	}
 	m.RedirectURI = types.StringValue(stackone.RedirectURIFor(baseURL, p.ConnectorKey))
 	m.CreatedAt = types.StringValue(formatTime(p.CreatedAt))
 	m.UpdatedAt = types.StringValue(formatTime(p.UpdatedAt))

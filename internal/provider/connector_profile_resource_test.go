@@ -130,7 +130,7 @@ func TestConnectorProfile_createUpdateInPlace(t *testing.T) {
 					p := profileOnServer(t, tg, s)
 					scopes := acctest.Strings(p.Scopes)
 					sort.Strings(scopes)
-					if p.Name != "ZoomInfo prod" || p.Active || strings.Join(scopes, " ") != "api:data:company api:data:contact api:data:intent" || p.Actions == nil || len(*p.Actions) != 0 {
+					if p.Name != "ZoomInfo prod" || p.Active == nil || *p.Active || strings.Join(scopes, " ") != "api:data:company api:data:contact api:data:intent" || p.Actions == nil || len(*p.Actions) != 0 {
 						return fmt.Errorf("server profile after update = %+v", p)
 					}
 					return nil

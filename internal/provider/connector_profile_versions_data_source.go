@@ -55,7 +55,7 @@ func (d *connectorProfileVersionsDataSource) Schema(_ context.Context, _ datasou
 					"version": schema.StringAttribute{Computed: true, MarkdownDescription: "Version, e.g. `1.5.0`."},
 					"owner":   schema.StringAttribute{Computed: true, MarkdownDescription: "Who publishes it (`stackone` for StackOne's own)."},
 					"builtin": schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether it is one of StackOne's builtin versions."},
-					"pinned":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether the profile is pinned to it."},
+					"pinned":  schema.BoolAttribute{Computed: true, MarkdownDescription: "Whether StackOne marks it as the version currently pinned (with a range such as `1.x.x` pinned, the sandbox marks the version the range selects)."},
 				}},
 			},
 		},
@@ -67,6 +67,7 @@ func (d *connectorProfileVersionsDataSource) Configure(_ context.Context, req da
 }
 
 func (d *connectorProfileVersionsDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectorProfileVersionsModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {

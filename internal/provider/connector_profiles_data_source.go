@@ -38,7 +38,7 @@ func (d *connectorProfilesDataSource) Schema(_ context.Context, _ datasource.Sch
 			"connector": schema.StringAttribute{
 				MarkdownDescription: "Only profiles of this connector, e.g. `zoominfo`.",
 				Optional:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 			},
 			"ids": schema.ListAttribute{Computed: true, ElementType: types.StringType, MarkdownDescription: "Profile ids, in the order of `profiles`."},
 			"profiles": schema.ListNestedAttribute{
@@ -55,6 +55,7 @@ func (d *connectorProfilesDataSource) Configure(_ context.Context, req datasourc
 }
 
 func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectorProfilesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil || !d.data.configKnown(&resp.Diagnostics) {
@@ -66,7 +67,7 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 		return
 	}
 	if len(profiles) == 0 && m.Connector.ValueString() != "" {
-		d.warnUnknownConnector(ctx, m.Connector.ValueString(), &resp.Diagnostics)
+		d.data.warnUnknownConnector(ctx, m.Connector.ValueString(), &resp.Diagnostics)
 	}
 	objs := make([]attr.Value, 0, len(profiles))
 	ids := make([]attr.Value, 0, len(profiles))
@@ -87,12 +88,13 @@ func (d *connectorProfilesDataSource) Read(ctx context.Context, req datasource.R
 
 // warnUnknownConnector explains an empty list filtered by a connector that
 // is not in StackOne's catalog, a typo most likely, with the nearest keys.
-// It is only a hint: a catalog that cannot be fetched adds nothing.
-func (d *connectorProfilesDataSource) warnUnknownConnector(ctx context.Context, connector string, diags *diag.Diagnostics) {
-	if d.data.skipCatalogValidation {
+// It is only a hint: a catalog that cannot be fetched adds nothing. The
+// data source and the list resource both give it.
+func (d *providerData) warnUnknownConnector(ctx context.Context, connector string, diags *diag.Diagnostics) {
+	if d.skipCatalogValidation {
 		return
 	}
-	catalog, err := d.data.catalogFor(ctx, connector)
+	catalog, err := d.catalogFor(ctx, connector)
 	if err != nil {
 		return
 	}

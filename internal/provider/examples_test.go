@@ -2,6 +2,7 @@ package provider_test
 
 import (
 	"context"
+	"maps"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -35,13 +36,13 @@ var examplePlanMust = map[string][]string{
 	"data-sources/stackone_connector":          {"/connect/oauth2/zoominfo/callback", "+ zoominfo_search_contacts"},
 	"data-sources/stackone_connector_profile":  {`name              = "Example ZoomInfo"`, "client_secret_set = true"},
 	"data-sources/stackone_connector_profiles": {`"Example ZoomInfo" = [`},
-	// The sandbox's app lacks api:data:scoops: the check block warns.
-	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:scoops."},
+	// The sandbox's app lacks api:data:lookup: the check block warns.
+	"data-sources/stackone_registered_scopes": {`"api:data:news"`, "Not registered on the ZoomInfo app: api:data:lookup."},
 	"functions/pkce_challenge":                {`code_challenge = "E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM"`},
 	"ephemeral-resources/stackone_pkce":       {"No changes."},
 	"zoominfo":                                {"stackone_connector_profile.zoominfo will be created", "Plan: 1 to add, 0 to change, 0 to destroy."},
 	"resources/stackone_connector_profile_pinned_version": {
-		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.4.0"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
+		"stackone_connector_profile_pinned_version.zoominfo will be created", `pinned_version       = "1.x.x"`, "Plan: 2 to add, 0 to change, 0 to destroy.",
 	},
 	"data-sources/stackone_connector_profile_versions": {`"1.5.0-acme.1 (acme-corp)"`, "pinned    = []"},
 	"data-sources/stackone_account":                    {`connector = "zoominfo"`, `status    = "active"`},
@@ -55,6 +56,14 @@ var examplePlanMust = map[string][]string{
 	"testing/tests/dashboard": {"terraform_data.dashboard will be created"},
 	"testing/tests/link":      {"terraform_data.link will be created"},
 	"testing/extended/create": {"stackone_connector_profile.created will be created"},
+	"actions/stackone_connect_link": {
+		"stackone_connector_profile.zoominfo will be created", `action "stackone_connect_link" "first_account"`, "Actions: 1 to invoke.",
+	},
+}
+
+// exampleRequires skips an example on a CLI without what it uses, saying so.
+var exampleRequires = map[string]func(testing.TB){
+	"actions/stackone_connect_link": acctest.RequireActions,
 }
 
 func examplesRoot(t *testing.T) string {
@@ -196,6 +205,9 @@ func TestExamples(t *testing.T) {
 	}
 	for _, dir := range dirs {
 		t.Run(strings.ReplaceAll(dir, "/", "_"), func(t *testing.T) {
+			if requires := exampleRequires[dir]; requires != nil {
+				requires(t)
+			}
 			tg := acctest.New(t)
 			tg.RequireSandbox(t)
 			files := exampleFiles(t, dir)
@@ -231,14 +243,26 @@ func TestExamples_importBlock(t *testing.T) {
 			}
 			found++
 			t.Run(strings.ReplaceAll(dir, "/", "_")+"_"+name, func(t *testing.T) {
+				if strings.Contains(name, "identity") {
+					skipBelowCLI(t, 12, true, "import blocks with identity")
+				}
 				tg := acctest.New(t)
 				tg.RequireSandbox(t)
 				vars := exampleVariables(t, tg)
 				if !exampleProfileID.MatchString(content) {
 					t.Fatalf("examples/%s/%s has no profile id to replace:\n%s", dir, name, content)
 				}
+				files := maps.Clone(files)
+				for other := range files {
+					if other != name && exampleImportFile.MatchString(other) {
+						delete(files, other) // each import example is planned alone
+					}
+				}
 				files[name] = exampleProfileID.ReplaceAllString(content, vars["zoominfo_profile_id"])
 				cli := newExampleCLI(t, tg, vars, files)
+				if prepare := exampleImportPrepare[dir]; prepare != nil {
+					prepare(t, tg, cli, vars["zoominfo_profile_id"])
+				}
 				runOK(t, cli, []int{0}, "validate")
 				out := runOK(t, cli, []int{2}, "plan", "-input=false", "-detailed-exitcode")
 				if !regexp.MustCompile(`Plan: 1 to import, 0 to add, \d+ to change, 0 to destroy\.`).MatchString(out) {
@@ -355,15 +379,15 @@ func TestExamples_zoominfoApply(t *testing.T) {
 		t.Error("the client secret is in state: the example should use client_secret_wo")
 	}
 
-	// A scope the app lacks (the sandbox's app has no api:data:scoops) fails
+	// A scope the app lacks (the sandbox's app has no api:data:lookup) fails
 	// the plan, with the example's message, before anything changes.
-	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:scoops"]`)
+	t.Setenv("TF_VAR_scopes", `["api:data:contact", "api:data:company", "api:data:intent", "api:data:lookup"]`)
 	scoops := acctest.NewCLI(t, tg)
 	for name, content := range exampleFiles(t, "zoominfo") {
 		scoops.WriteFile(name, content)
 	}
 	out, code := scoops.Run("plan", "-input=false")
-	if code != 1 || !strings.Contains(out, "Not registered: api:data:scoops") {
+	if code != 1 || !strings.Contains(out, "Not registered: api:data:lookup") {
 		t.Errorf("want the plan to fail on the unregistered scope; exit %d:\n%s", code, out)
 	}
 
@@ -390,10 +414,11 @@ func TestExamples_zoominfoApply(t *testing.T) {
 func TestExamples_accountsCheckFails(t *testing.T) {
 	tg := fakeStackOne(t, map[string]string{"GET /accounts": `[{"id":"acc-1","provider":"zoominfo","provider_name":"ZoomInfo",
 		"origin_owner_id":"acme-1","origin_owner_name":"Acme Ltd","status":"error",
+		"status_reasons":[{"code":"invalid_grant","description":"The refresh token was revoked.","timestamp":"2025-01-02T00:00:00Z"}],
 		"created_at":"2025-01-01T00:00:00Z","updated_at":"2025-01-02T00:00:00Z"}]`})
 	cli := newExampleCLI(t, tg, nil, exampleFiles(t, "data-sources/stackone_accounts"))
 	out := runOK(t, cli, []int{0, 2}, "plan", "-input=false", "-detailed-exitcode")
-	if !expectError(`Warning: Check block assertion failed.*Linked accounts in error: zoominfo account acc-1 of Acme Ltd \(acme-1\)\. Ask their owners to link them again\.`).MatchString(out) {
+	if !expectError(`Warning: Check block assertion failed.*Linked accounts in error \(ask their owners to link them again\): zoominfo account acc-1 of Acme Ltd \(acme-1\): The refresh token was revoked\.`).MatchString(strings.Join(strings.Fields(out), " ")) {
 		t.Errorf("want the check to warn about account acc-1:\n%s", out)
 	}
 }

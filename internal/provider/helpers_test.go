@@ -299,10 +299,15 @@ var rfc3339 = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$`)
 // fakeStackOne is a StackOne that answers "METHOD path" with the canned JSON
 // bodies given (200) and 404 otherwise: for answers no sound server gives.
 func fakeStackOne(t *testing.T, answers map[string]string) *acctest.Target {
+	// (A bare-array list such as /accounts is read until an empty page: the
+	// answer given is its first page, and later pages are empty.)
 	t.Helper()
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		body, ok := answers[r.Method+" "+r.URL.Path]
+		if ok && r.URL.Path == "/accounts" && r.URL.Query().Get("page") != "1" {
+			body = "[]" // the answer is page 1; the list ends after it
+		}
 		if !ok {
 			w.WriteHeader(http.StatusNotFound)
 			fmt.Fprintf(w, `{"statusCode":404,"message":"Cannot %s %s","timestamp":"2025-01-01T00:00:00.000Z"}`, r.Method, r.URL.Path)

@@ -13,8 +13,8 @@ import (
 	"github.com/stackonehq/terraform-provider-stackone/internal/acctest"
 )
 
-// hostileCase is one malformed or hostile input. Exactly one of attrs,
-// provider, importID and data is set.
+// hostileCase is one malformed or hostile input. One of attrs, importID
+// and data is set, or provider alone; attrs may come with provider.
 type hostileCase struct {
 	name string
 	// attrs override attributes of an otherwise valid profile (HCL values).
@@ -160,6 +160,22 @@ func TestHostileInput(t *testing.T) {
 			want: `connector contains whitespace at byte 4`},
 		{name: "empty connector", attrs: map[string]string{"connector": `""`},
 			want: `connector must not be empty`},
+		// Path segments, refused at plan even where the catalog is skipped
+		// (they would build a redirect_uri and API paths that point elsewhere).
+		{name: "connector . with the catalog skipped", attrs: map[string]string{"connector": `"."`}, provider: map[string]string{"skip_catalog_validation": "true"},
+			want: `connector is "\.", a dot segment that a URL resolves away`},
+		{name: "connector .. with the catalog skipped", attrs: map[string]string{"connector": `".."`}, provider: map[string]string{"skip_catalog_validation": "true"},
+			want: `connector is "\.\.", a dot segment`},
+		{name: "connector with a ?", attrs: map[string]string{"connector": `"zoominfo?x=1"`}, provider: map[string]string{"skip_catalog_validation": "true"},
+			want: `connector contains '/', '\?' or '#'`},
+		{name: "connector with a #", attrs: map[string]string{"connector": `"zoominfo#x"`}, provider: map[string]string{"skip_catalog_validation": "true"},
+			want: `connector contains '/', '\?' or '#'`},
+		{name: "connectors data source with ..", data: `data "stackone_connector_profiles" "x" {
+  connector = ".."
+}`, want: `connector is "\.\.", a dot segment`},
+		{name: "account id with a /", data: `data "stackone_account" "x" {
+  id = "acc/../x"
+}`, want: `id contains '/', '\?' or '#'`},
 		{name: "empty auth_type", attrs: map[string]string{"auth_type": `""`},
 			want: `auth_type must not be empty`},
 		// Import ids.
@@ -176,7 +192,7 @@ func TestHostileInput(t *testing.T) {
 		{name: "data source id with a slash", data: `data "stackone_connector_profile" "bad" { id = "a/b" }`,
 			want: `Invalid connector profile id`},
 		{name: "data source connector that looks like a path", data: `data "stackone_connector" "bad" { key = "../../admin" }`,
-			want: `connector "../../admin" is not in StackOne's catalog`},
+			want: `key contains '/', '\?' or '#', which would split or end the URL path`},
 		// Provider block (the resource in the configuration is valid).
 		{name: "base_url ftp", provider: map[string]string{"base_url": `"ftp://x"`}, want: `Invalid StackOne base URL.*base_url "ftp://x" has scheme "ftp": use https`},
 		{name: "base_url plain http to a remote host", provider: map[string]string{"base_url": `"http://example.com"`},

@@ -115,7 +115,7 @@ func TestLinking_profileLinksAccountWithItsScopes(t *testing.T) {
 	tg := acctest.New(t)
 	tg.RequireSandbox(t) // a user of ZoomInfo's authorization server is needed
 	app := tg.Sandbox.ZoomInfoApp()
-	if !slices.Contains(app.Scopes, "api:data:intent") || slices.Contains(app.Scopes, "api:data:scoops") {
+	if !slices.Contains(app.Scopes, "api:data:intent") || slices.Contains(app.Scopes, "api:data:lookup") {
 		t.Fatalf("seeded app scopes %v do not suit this test", app.Scopes)
 	}
 	cfg := func(scopes string) string {
@@ -152,7 +152,7 @@ func TestLinking_unregisteredScopeFails(t *testing.T) {
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
 			Config: linkingConfig(tg, app, fmt.Sprintf(`  client_secret = %q
-  scopes        = ["api:data:contact", "api:data:scoops"]
+  scopes        = ["api:data:contact", "api:data:lookup"]
 `, app.ClientSecret)),
 			Check: checkLinkFails(tg, "invalid_scope", "One or more scopes are not configured"),
 		}},
@@ -239,7 +239,7 @@ func TestLinking_expiredAndReplayedCodes(t *testing.T) {
 	resource.UnitTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
 		Steps: []resource.TestStep{{
-			Config: linkingConfig(tg, app, fmt.Sprintf("  client_secret = %q\n  scopes = [\"api:data:lookup\"]\n", app.ClientSecret)),
+			Config: linkingConfig(tg, app, fmt.Sprintf("  client_secret = %q\n  scopes = [\"api:data:scoops\"]\n", app.ClientSecret)),
 			Check: func(s *terraform.State) error {
 				ctx := t.Context()
 				pl, err := acctest.AuthorizeAndGetCode(ctx, tg, stateID(s))

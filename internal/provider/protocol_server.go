@@ -49,9 +49,9 @@ func ProtocolServer(newProvider func() provider.Provider) func() tfprotov6.Provi
 // It implements every method of tfprotov6.ProviderServer explicitly (no
 // embedding), so a method added to the interface by a terraform-plugin-go
 // upgrade fails to compile here instead of bypassing the in-flight count.
-// It does not implement the optional list resource, action and state store
-// interfaces, which this provider has none of: tf6server answers those RPCs
-// as unimplemented.
+// Of the optional interfaces, it implements those of what the provider
+// serves (list resources: protocol_server_list.go; actions: protocol_server_action.go); tf6server answers the
+// RPCs of the others as unimplemented.
 type releasingServer struct {
 	inner tfprotov6.ProviderServer
 

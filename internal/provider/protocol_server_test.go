@@ -116,6 +116,14 @@ func TestProtocolServer_forwardsWhatTheProviderServes(t *testing.T) {
 	}
 	wrappedType := reflect.TypeOf(wrapped)
 	innerType := reflect.TypeOf(inner)
+	// tf6server finds an optional interface's RPCs by a type assertion: the
+	// wrapper must satisfy it whole, signatures included, or Terraform is
+	// told the provider does not implement them.
+	for kind, o := range optional {
+		if o.served > 0 && !wrappedType.Implements(o.iface) {
+			t.Errorf("the provider serves %d %s, but the wrapper does not implement %s", o.served, kind, o.iface)
+		}
+	}
 	for i := 0; i < innerType.NumMethod(); i++ {
 		name := innerType.Method(i).Name
 		if _, ok := wrappedType.MethodByName(name); ok {
@@ -133,5 +141,15 @@ func TestProtocolServer_forwardsWhatTheProviderServes(t *testing.T) {
 		if kind == "" {
 			t.Errorf("the framework's server answers %s, which the wrapper does not forward and which belongs to no optional interface this test knows", name)
 		}
+	}
+	// tf6server serves an optional interface's RPCs only to a server that
+	// implements the whole interface.
+	for k, o := range optional {
+		if o.served > 0 && !wrappedType.Implements(o.iface) {
+			t.Errorf("the provider serves %d %s, but the wrapper does not implement %s", o.served, k, o.iface)
+		}
+	}
+	if len(schema.ListResourceSchemas) == 0 {
+		t.Error("the provider serves no list resource: stackone_connector_profile is missing")
 	}
 }

@@ -12,10 +12,12 @@ import (
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/action"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/ephemeral"
 	"github.com/hashicorp/terraform-plugin-framework/function"
+	"github.com/hashicorp/terraform-plugin-framework/list"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/provider"
 	"github.com/hashicorp/terraform-plugin-framework/provider/schema"
@@ -36,6 +38,8 @@ var (
 	_ provider.Provider                       = (*StackOneProvider)(nil)
 	_ provider.ProviderWithFunctions          = (*StackOneProvider)(nil)
 	_ provider.ProviderWithEphemeralResources = (*StackOneProvider)(nil)
+	_ provider.ProviderWithActions            = (*StackOneProvider)(nil)
+	_ provider.ProviderWithListResources      = (*StackOneProvider)(nil)
 )
 
 // StackOneProvider is the stackone provider.
@@ -71,7 +75,7 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 		MarkdownDescription: "Manage StackOne connector profiles (for example ZoomInfo with OAuth 2.0 Authorization Code + PKCE) and check the OAuth app behind them.",
 		Attributes: map[string]schema.Attribute{
 			"api_key": schema.StringAttribute{
-				MarkdownDescription: "StackOne API key with the Platform API scope. Defaults to the `" + EnvAPIKey + "` environment variable.",
+				MarkdownDescription: "StackOne API key with the Platform API scope (StackOne dashboard → API Keys), sent as HTTP Basic credentials. Defaults to the `" + EnvAPIKey + "` environment variable; one of the two is required. Prefer the variable: a value set here is written into saved plan files.",
 				Optional:            true,
 				Sensitive:           true,
 			},
@@ -80,7 +84,7 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error or dropped connection. Defaults to %d.", stackone.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error (5xx) or dropped connection, with exponential backoff and jitter, honouring `Retry-After`. A create carries an `Idempotency-Key`, so a retry never creates a second profile. Defaults to %d.", stackone.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, stackone.MaxRetriesLimit)},
 			},
@@ -90,12 +94,12 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Validators:          []validator.String{durationValidator{}},
 			},
 			"max_requests_per_minute": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider. StackOne allows %d per API key. Defaults to %d.", stackone.DefaultRequestsPerMinute, stackone.DefaultRequestsPerMinute),
+				MarkdownDescription: fmt.Sprintf("Client-side limit on requests per minute, shared by every resource of this provider and counted, as StackOne counts its own, in a sliding 60-second window, so that a large configuration does not trip the server's limit. StackOne allows %d per API key. Defaults to %d.", stackone.DefaultRequestsPerMinute, stackone.DefaultRequestsPerMinute),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(1, stackone.RequestsPerMinuteLimit)},
 			},
 			"skip_catalog_validation": schema.BoolAttribute{
-				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`). Defaults to `false`.",
+				MarkdownDescription: "Skip the plan-time check of connectors, auth types, scopes and actions against StackOne's catalog (`GET /actions`, fetched once per run). StackOne still checks them on apply. Defaults to `false`.",
 				Optional:            true,
 			},
 		},
@@ -113,6 +117,49 @@ type providerData struct {
 	// a plan that only creates profiles needs none, and anything that must
 	// call StackOne during the plan says which attribute it waits for.
 	unknownConfig []string
+}
+
+// maskDiagnostics passes every diagnostic's summary and detail through the
+// client's masker, so that a secret the process learnt after an error was
+// built (another resource's client secret) is masked too: one rule for
+// every message built from server values. Deferred by each operation.
+func (d *providerData) maskDiagnostics(diags *diag.Diagnostics) {
+	if d == nil || d.client == nil || len(*diags) == 0 {
+		return
+	}
+	out := make(diag.Diagnostics, 0, len(*diags))
+	for _, dg := range *diags {
+		summary, detail := d.client.Mask(dg.Summary()), d.client.Mask(dg.Detail())
+		if summary == dg.Summary() && detail == dg.Detail() {
+			out = append(out, dg)
+			continue
+		}
+		withPath, hasPath := dg.(diag.DiagnosticWithPath)
+		switch {
+		case hasPath && dg.Severity() == diag.SeverityError:
+			out.AddAttributeError(withPath.Path(), summary, detail)
+		case hasPath:
+			out.AddAttributeWarning(withPath.Path(), summary, detail)
+		case dg.Severity() == diag.SeverityError:
+			out.AddError(summary, detail)
+		default:
+			out.AddWarning(summary, detail)
+		}
+	}
+	*diags = out
+}
+
+// rememberSecrets hands the client secrets this process holds (from
+// configuration or state) to the client's masker, for every later answer.
+func (d *providerData) rememberSecrets(secrets ...types.String) {
+	if d == nil || d.client == nil {
+		return
+	}
+	for _, s := range secrets {
+		if !s.IsNull() && !s.IsUnknown() {
+			d.client.RememberSecrets(s.ValueString())
+		}
+	}
 }
 
 // configKnown reports whether the provider's configuration is known, so that
@@ -160,6 +207,8 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 		resp.ResourceData = data
 		resp.DataSourceData = data
 		resp.EphemeralResourceData = data
+		resp.ActionData = data
+		resp.ListResourceData = data
 		return
 	}
 
@@ -198,6 +247,8 @@ func (p *StackOneProvider) Configure(ctx context.Context, req provider.Configure
 	resp.ResourceData = data
 	resp.DataSourceData = data
 	resp.EphemeralResourceData = data
+	resp.ActionData = data
+	resp.ListResourceData = data
 }
 
 // settingAttributes names the provider attribute behind each client setting.
@@ -264,6 +315,11 @@ func (p *StackOneProvider) DataSources(_ context.Context) []func() datasource.Da
 	}
 }
 
+// ListResources lists the provider's list resources (terraform query).
+func (p *StackOneProvider) ListResources(_ context.Context) []func() list.ListResource {
+	return []func() list.ListResource{NewConnectorProfileListResource}
+}
+
 // Functions lists the provider's functions.
 func (p *StackOneProvider) Functions(_ context.Context) []func() function.Function {
 	return []func() function.Function{NewPKCEChallengeFunction}
@@ -272,6 +328,11 @@ func (p *StackOneProvider) Functions(_ context.Context) []func() function.Functi
 // EphemeralResources lists the provider's ephemeral resources.
 func (p *StackOneProvider) EphemeralResources(_ context.Context) []func() ephemeral.EphemeralResource {
 	return []func() ephemeral.EphemeralResource{NewPKCEEphemeralResource}
+}
+
+// Actions lists the provider's actions (Terraform 1.14 and later).
+func (p *StackOneProvider) Actions(_ context.Context) []func() action.Action {
+	return []func() action.Action{NewConnectLinkAction}
 }
 
 // stringOr is v, or fallback when v is unset; a blank value counts as unset

@@ -52,7 +52,7 @@ func (d *registeredScopesDataSource) Schema(_ context.Context, _ datasource.Sche
 			"connector": schema.StringAttribute{
 				MarkdownDescription: "Connector key, e.g. `zoominfo`. For a connector whose authorization endpoint is documented (`zoominfo`), the default `authorization_endpoint` and PKCE setting come from the provider's table of them.",
 				Required:            true,
-				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true}},
+				Validators:          []validator.String{textValidator{maxLen: 100, noWhitespace: true, pathSegment: true}},
 			},
 			"client_id": schema.StringAttribute{
 				MarkdownDescription: "Client ID of the OAuth app.",
@@ -92,6 +92,7 @@ func (d *registeredScopesDataSource) Configure(_ context.Context, req datasource
 }
 
 func (d *registeredScopesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	defer d.data.maskDiagnostics(&resp.Diagnostics)
 	var m registeredScopesModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() || d.data == nil {

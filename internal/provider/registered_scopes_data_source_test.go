@@ -61,8 +61,8 @@ func TestRegisteredScopes_reportsExactlyTheUnregistered(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	// api:data:scoops and api:audience:read are in the catalog but not on the seeded app.
-	asked := []string{"api:data:contact", "api:data:company", "api:data:scoops", "api:audience:read"}
+	// api:data:lookup and api:audience:read are in the catalog but not on the seeded app.
+	asked := []string{"api:data:contact", "api:data:company", "api:data:lookup", "api:audience:read"}
 	diags, state, requests := registeredScopes(t, tg, map[string]tftypes.Value{
 		"scopes":               stringSetValue(asked...),
 		"fail_on_unregistered": tftypes.NewValue(tftypes.Bool, false),
@@ -70,7 +70,7 @@ func TestRegisteredScopes_reportsExactlyTheUnregistered(t *testing.T) {
 	if len(diags) != 0 {
 		t.Fatalf("diagnostics: %v", diags)
 	}
-	if got := strings.Join(setStringsOf(t, state["unregistered_scopes"]), " "); got != "api:audience:read api:data:scoops" {
+	if got := strings.Join(setStringsOf(t, state["unregistered_scopes"]), " "); got != "api:audience:read api:data:lookup" {
 		t.Fatalf("unregistered_scopes = %q", got)
 	}
 	if got := strings.Join(setStringsOf(t, state["registered_scopes"]), " "); got != "api:data:company api:data:contact" {
@@ -82,7 +82,7 @@ func TestRegisteredScopes_reportsExactlyTheUnregistered(t *testing.T) {
 
 	// With the default fail_on_unregistered, the same check fails and lists every one.
 	diags, _, _ = registeredScopes(t, tg, map[string]tftypes.Value{"scopes": stringSetValue(asked...)})
-	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `does not have these scopes: "api:audience:read", "api:data:scoops".*ZoomInfo Developer Portal`) {
+	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `does not have these scopes: "api:audience:read", "api:data:lookup".*ZoomInfo Developer Portal`) {
 		t.Fatalf("want an error listing both unregistered scopes, got %v", diags)
 	}
 }
@@ -137,7 +137,7 @@ func TestRegisteredScopes_feedsProfile(t *testing.T) {
 data "stackone_registered_scopes" "zoominfo" {
   connector              = "zoominfo"
   client_id              = %[1]q
-  scopes                 = ["api:data:contact", "api:data:company", "api:data:scoops"]
+  scopes                 = ["api:data:contact", "api:data:company", "api:data:lookup"]
   authorization_endpoint = %[3]q
   fail_on_unregistered   = false
 }

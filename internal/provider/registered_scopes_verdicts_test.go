@@ -25,18 +25,18 @@ import (
 
 // The verdicts of stackone_registered_scopes as a user meets them: through
 // terraform, against the sandbox's Okta-style server and stand-ins for what
-// sits in front of it. The scope api:data:scoops is not on the sandbox app.
+// sits in front of it. The scope api:data:lookup is not on the sandbox app.
 
 const scopesAddr = "data.stackone_registered_scopes.test"
 
 // scopesConfig is a check of the sandbox app's api:data:contact and
-// api:data:scoops at endpoint, reading the result rather than failing.
+// api:data:lookup at endpoint, reading the result rather than failing.
 func scopesConfig(tg *acctest.Target, endpoint string, extra ...string) string {
 	return tg.ProviderConfig() + fmt.Sprintf(`
 data "stackone_registered_scopes" "test" {
   connector              = "zoominfo"
   client_id              = %q
-  scopes                 = ["api:data:contact", "api:data:scoops"]
+  scopes                 = ["api:data:contact", "api:data:lookup"]
   authorization_endpoint = %q
   fail_on_unregistered   = false
   %s
@@ -47,7 +47,7 @@ data "stackone_registered_scopes" "test" {
 // correctVerdict is what the sandbox app really has of those two scopes.
 var correctVerdict = []statecheck.StateCheck{
 	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("registered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:contact")})),
-	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("unregistered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:scoops")})),
+	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("unregistered_scopes"), knownvalue.SetExact([]knownvalue.Check{knownvalue.StringExact("api:data:lookup")})),
 	statecheck.ExpectKnownValue(scopesAddr, tfjsonpath.New("all_registered"), knownvalue.Bool(false)),
 }
 
@@ -187,7 +187,7 @@ func TestRegisteredScopes_signInPageAtOnce(t *testing.T) {
 	t.Parallel()
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	endpoint := fakeOkta(t, tg.BaseURL+"/connect/oauth2/zoominfo/callback", "api:data:contact", "api:data:scoops")
+	endpoint := fakeOkta(t, tg.BaseURL+"/connect/oauth2/zoominfo/callback", "api:data:contact", "api:data:lookup")
 	runScopes(t, resource.TestStep{
 		Config: scopesConfig(tg, endpoint),
 		ConfigStateChecks: []statecheck.StateCheck{
@@ -277,4 +277,45 @@ func TestRegisteredScopes_endpointDefaults(t *testing.T) {
 	if !hasDiag(diags, tfprotov6.DiagnosticSeverityError, `Cannot read StackOne's catalog.*503.*set skip_catalog_validation = true in the provider block to check the app without the catalog`) {
 		t.Fatalf("diagnostics %v", diags)
 	}
+}
+
+// redirectingServer is an authorization endpoint that answers every request
+// with a 302 to where(query), resolved against itself.
+func redirectingServer(t *testing.T, where func(q url.Values) string) string {
+	t.Helper()
+	ts := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/oauth2/default/v1/authorize" {
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Location", where(r.URL.Query()))
+		w.WriteHeader(http.StatusFound)
+	}))
+	t.Cleanup(ts.Close)
+	return ts.URL + "/oauth2/default/v1/authorize"
+}
+
+// TestRegisteredScopes_redirectsNeedEvidence: a server that sends a scope
+// it lacks to its own error page (/error?errorCode=invalid_scope, not the
+// redirect URI) and a good request to its sign-in route gives the right
+// verdict; a server that redirects to about:blank, or to an error page
+// that names nothing, proves nothing (before, each counted as "moved on to
+// sign-in": registered).
+func TestRegisteredScopes_redirectsNeedEvidence(t *testing.T) {
+	t.Parallel()
+	tg := acctest.New(t)
+	tg.RequireSandbox(t)
+	errorPage := redirectingServer(t, func(q url.Values) string {
+		if strings.Contains(q.Get("scope"), "api:data:scoops") {
+			return "/error?errorCode=invalid_scope"
+		}
+		return "/login/login.htm?fromURI=%2F"
+	})
+	blank := redirectingServer(t, func(url.Values) string { return "about:blank" })
+	vague := redirectingServer(t, func(url.Values) string { return "/error?errorCode=E0000022" })
+	runScopes(t,
+		resource.TestStep{Config: scopesConfig(tg, errorPage), ConfigStateChecks: correctVerdict},
+		resource.TestStep{Config: scopesConfig(tg, blank), ExpectError: cannotTell(`neither a sign-in page nor the redirect URI`)},
+		resource.TestStep{Config: scopesConfig(tg, vague), ExpectError: cannotTell(`an error page`)},
+	)
 }

@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 	"unicode"
@@ -10,23 +11,36 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/stackonehq/terraform-provider-stackone/internal/stackone"
 )
 
-// durationValidator accepts a positive Go duration such as "30s".
-type durationValidator struct{}
+// durationValidator accepts a positive Go duration such as "30s"; with
+// wholeSeconds, only whole seconds (an API that takes seconds).
+type durationValidator struct {
+	wholeSeconds bool
+}
 
-func (durationValidator) Description(context.Context) string {
+func (v durationValidator) Description(context.Context) string {
+	if v.wholeSeconds {
+		return "must be a positive Go duration in whole seconds, such as \"30m\" or \"1h\""
+	}
 	return "must be a positive Go duration such as \"30s\" or \"2m\""
 }
 func (v durationValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
 
-func (durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
 	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
 		return
 	}
-	if _, ok := positiveDuration(req.ConfigValue.ValueString()); !ok {
+	d, ok := positiveDuration(req.ConfigValue.ValueString())
+	switch {
+	case !ok:
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
 			fmt.Sprintf("%s is %q, which is not a positive Go duration: use a number with a unit, such as \"30s\" or \"2m\".", req.Path, req.ConfigValue.ValueString()))
+	case v.wholeSeconds && d%time.Second != 0:
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid duration",
+			fmt.Sprintf("%s is %q, which is not a whole number of seconds: round it to whole seconds, such as \"90s\" or \"30m\".", req.Path, req.ConfigValue.ValueString()))
 	}
 }
 
@@ -55,6 +69,11 @@ type textValidator struct {
 	// asciiOnly restricts the value to printable ASCII, as RFC 6749 (A.1)
 	// does for OAuth client ids.
 	asciiOnly bool
+	// pathSegment: the value goes into a URL path as one segment (a
+	// connector key in the redirect URI and in API paths), so "." and "..",
+	// which a URL resolves away, and '/', '?', '#', which end or split a
+	// segment, are refused (checked even where the catalog is skipped).
+	pathSegment bool
 }
 
 func (v textValidator) Description(context.Context) string {
@@ -64,6 +83,9 @@ func (v textValidator) Description(context.Context) string {
 	}
 	if v.asciiOnly {
 		d += "; printable ASCII only"
+	}
+	if v.pathSegment {
+		d += "; not \".\" or \"..\", without '/', '?' or '#'"
 	}
 	return d
 }
@@ -77,9 +99,24 @@ func (v textValidator) ValidateString(_ context.Context, req validator.StringReq
 	if problem == "" && v.asciiOnly {
 		problem = checkASCII(req.ConfigValue.ValueString(), nil)
 	}
+	if problem == "" && v.pathSegment {
+		problem = checkPathSegment(req.ConfigValue.ValueString())
+	}
 	if problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid "+req.Path.String(), fmt.Sprintf("%s %s.", req.Path, problem))
 	}
+}
+
+// checkPathSegment returns what is wrong with s as one URL path segment,
+// or "".
+func checkPathSegment(s string) string {
+	switch {
+	case s == "." || s == "..":
+		return fmt.Sprintf("is %q, a dot segment that a URL resolves away (it would build a redirect_uri and API paths that point elsewhere): use the value StackOne lists (a connector key such as \"zoominfo\", or an id)", s)
+	case strings.ContainsAny(s, "/?#"):
+		return "contains '/', '?' or '#', which would split or end the URL path it goes into: use the value StackOne lists (a connector key such as \"zoominfo\", or an id)"
+	}
+	return ""
 }
 
 // checkText returns what is wrong with s, or "". It never quotes s, which
@@ -217,5 +254,45 @@ func (profileIDValidator) ValidateString(_ context.Context, req validator.String
 	if problem := checkProfileID(req.ConfigValue.ValueString()); problem != "" {
 		resp.Diagnostics.AddAttributeError(req.Path, "Invalid connector profile id",
 			fmt.Sprintf("%s %q is not a connector profile id: %s. Use the id of a profile (data.stackone_connector_profiles lists them), or stackone_connector_profile.<name>.id.", req.Path, req.ConfigValue.ValueString(), problem))
+	}
+}
+
+// pinFormValidator refuses, without asking StackOne, a pinned_version in a
+// form StackOne does not accept (^1.2.0, ~1.2, 1.x, >=1.2), naming the forms
+// it does.
+type pinFormValidator struct{}
+
+func (pinFormValidator) Description(context.Context) string {
+	return "must be " + stackone.AcceptedPinForms
+}
+func (v pinFormValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (pinFormValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := stackone.ParsePinSpec(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Pin form not accepted",
+			fmt.Sprintf("%s is %q: %s. Use %s; data.stackone_connector_profile_versions lists the versions a profile has.",
+				req.Path, req.ConfigValue.ValueString(), err, stackone.AcceptedPinForms))
+	}
+}
+
+// regexValidator accepts an RE2 regular expression (Go's regexp).
+type regexValidator struct{}
+
+func (regexValidator) Description(context.Context) string {
+	return "must be a regular expression (RE2 syntax)"
+}
+func (v regexValidator) MarkdownDescription(ctx context.Context) string { return v.Description(ctx) }
+
+func (regexValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
+	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
+		return
+	}
+	if _, err := regexp.Compile(req.ConfigValue.ValueString()); err != nil {
+		resp.Diagnostics.AddAttributeError(req.Path, "Invalid regular expression",
+			fmt.Sprintf("%s is %q, which is not a regular expression (RE2 syntax): %s. Escape characters that mean something in one, e.g. \\\\( for a parenthesis.",
+				req.Path, req.ConfigValue.ValueString(), strings.TrimPrefix(err.Error(), "error parsing regexp: ")))
 	}
 }

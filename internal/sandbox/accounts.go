@@ -1,6 +1,8 @@
 package sandbox
 
 import (
+	"cmp"
+	"encoding/json"
 	"net/http"
 	"slices"
 	"strings"
@@ -25,8 +27,15 @@ type Account struct {
 	// OriginUsername and Label come from the connect session.
 	OriginUsername string
 	Label          string
-	CreatedAt      time.Time
-	UpdatedAt      time.Time
+	// Type (PRODUCTION or TEST) and Categories come from the connect
+	// session; Shared is set by PATCH /accounts/{id}.
+	Type       string
+	Categories []string
+	Shared     bool
+	// StatusReasons say why an account is in error (SetAccountStatus).
+	StatusReasons []StatusReason
+	CreatedAt     time.Time
+	UpdatedAt     time.Time
 }
 
 // Accounts returns the linked accounts, oldest first.
@@ -54,21 +63,59 @@ func (s *Sandbox) Account(id string) (Account, bool) {
 
 func (a Account) clone() Account {
 	a.Scopes = slices.Clone(a.Scopes)
+	a.Categories = slices.Clone(a.Categories)
+	a.StatusReasons = slices.Clone(a.StatusReasons)
 	return a
 }
 
+// StatusReason is one entry of a LinkedAccount's status_reasons: why an
+// account is in its status (StackOne publishes code, description and
+// timestamp).
+type StatusReason struct {
+	Code        string
+	Description string
+	Timestamp   time.Time
+}
+
+// SetAccountStatus sets a linked account's status and the reasons for it,
+// as StackOne does when an account's credentials stop working: tests use it
+// to put an account in error. It reports false for an unknown account.
+func (s *Sandbox) SetAccountStatus(id, status string, reasons ...StatusReason) bool {
+	s.link.mu.Lock()
+	defer s.link.mu.Unlock()
+	for _, rec := range s.link.accounts {
+		if rec.a.ID == id {
+			rec.a.Status, rec.a.StatusReasons, rec.a.UpdatedAt = status, slices.Clone(reasons), s.now().UTC()
+			return true
+		}
+	}
+	return false
+}
+
 // publishedAccountJSON is a LinkedAccount with the fields StackOne publishes.
+// Optional fields the sandbox has no value for are null (categories, type,
+// shared and status_reasons are always known).
 type publishedAccountJSON struct {
-	ID              string  `json:"id"`
-	Provider        string  `json:"provider"`
-	ProviderName    string  `json:"provider_name"`
-	OriginOwnerID   string  `json:"origin_owner_id"`
-	OriginOwnerName string  `json:"origin_owner_name"`
-	OriginUsername  *string `json:"origin_username"`
-	Label           *string `json:"label"`
-	Status          string  `json:"status"`
-	CreatedAt       string  `json:"created_at"`
-	UpdatedAt       string  `json:"updated_at"`
+	ID              string             `json:"id"`
+	Provider        string             `json:"provider"`
+	ProviderName    string             `json:"provider_name"`
+	OriginOwnerID   string             `json:"origin_owner_id"`
+	OriginOwnerName string             `json:"origin_owner_name"`
+	OriginUsername  *string            `json:"origin_username"`
+	Label           *string            `json:"label"`
+	Status          string             `json:"status"`
+	StatusReasons   []statusReasonJSON `json:"status_reasons"`
+	Type            *string            `json:"type"`
+	Shared          bool               `json:"shared"`
+	Categories      []string           `json:"categories"`
+	CreatedAt       string             `json:"created_at"`
+	UpdatedAt       string             `json:"updated_at"`
+}
+
+type statusReasonJSON struct {
+	Code        *string `json:"code"`
+	Description *string `json:"description"`
+	Timestamp   string  `json:"timestamp"`
 }
 
 // accountExtensionJSON is what extended mode adds to a LinkedAccount.
@@ -86,10 +133,21 @@ type accountJSON struct {
 
 func (s *Sandbox) accountJSON(a Account) accountJSON {
 	c, _ := s.connector(a.Provider)
+	// An account's categories are those the session asked for, else its
+	// connector's.
+	categories := slices.Clone(a.Categories)
+	if len(categories) == 0 {
+		categories = slices.Clone(c.Categories)
+	}
+	reasons := make([]statusReasonJSON, len(a.StatusReasons))
+	for i, r := range a.StatusReasons {
+		reasons[i] = statusReasonJSON{Code: nullable(r.Code), Description: nullable(r.Description), Timestamp: r.Timestamp.UTC().Format(timeLayout)}
+	}
 	out := accountJSON{publishedAccountJSON: publishedAccountJSON{
 		ID: a.ID, Provider: a.Provider, ProviderName: c.Name,
 		OriginOwnerID: a.OriginOwnerID, OriginOwnerName: a.OriginOwnerName,
 		OriginUsername: nullable(a.OriginUsername), Label: nullable(a.Label), Status: a.Status,
+		StatusReasons: reasons, Type: nullable(cmp.Or(a.Type, accountTypeProduction)), Shared: a.Shared, Categories: append([]string{}, categories...),
 		CreatedAt: a.CreatedAt.UTC().Format(timeLayout), UpdatedAt: a.UpdatedAt.UTC().Format(timeLayout),
 	}}
 	if s.opts.API == APIExtended {
@@ -168,4 +226,181 @@ func (s *Sandbox) getAccount(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	writeJSON(w, http.StatusOK, s.accountJSON(a))
+}
+
+// Account types StackOne publishes (LinkedAccount.type; connect session
+// type). An account linked without one is a production account.
+const (
+	accountTypeProduction = "production"
+	accountTypeTest       = "test"
+)
+
+var patchAccountFields = []string{
+	"authentication_config_key", "connector_profile_id", "credentials", "environment", "integration_id", "label",
+	"metadata", "origin_owner_id", "origin_owner_name", "origin_username", "provider", "secrets",
+	"setup_information", "shared", "type",
+}
+
+// updateAccount implements PATCH /accounts/{id} (StackOne's
+// PatchAccountExternalDto): label, origin owner and username, shared, type,
+// and the connector profile (connector_profile_id, or integration_id, the
+// older name) change; credentials, secrets, setup_information, metadata,
+// environment and authentication_config_key are checked for their type and
+// not kept (the sandbox's accounts hold OAuth tokens only); provider must
+// stay the account's. Answers 200 with the account.
+func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
+	fields, _, aerr := readObject(w, r, "an account update", patchAccountFields...)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	id := r.PathValue("id")
+	cur, ok := s.Account(id)
+	if !ok {
+		writeError(w, notFound("account %q not found", id))
+		return
+	}
+	next := cur
+	for _, f := range []struct {
+		name string
+		dst  *string
+	}{
+		{"label", &next.Label}, {"origin_owner_id", &next.OriginOwnerID}, {"origin_owner_name", &next.OriginOwnerName},
+		{"origin_username", &next.OriginUsername},
+	} {
+		v, present, aerr := stringField(fields, f.name)
+		if aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+		if present {
+			*f.dst = v
+		}
+	}
+	if v, present, aerr := boolField(fields, "shared"); aerr != nil {
+		writeError(w, aerr)
+		return
+	} else if present {
+		next.Shared = v
+	}
+	if v, present, aerr := stringField(fields, "type"); aerr != nil {
+		writeError(w, aerr)
+		return
+	} else if present {
+		if v != accountTypeProduction && v != accountTypeTest {
+			writeError(w, validationError("type must be %q or %q, not %q", accountTypeProduction, accountTypeTest, v))
+			return
+		}
+		next.Type = v
+	}
+	if v, present, aerr := stringField(fields, "provider"); aerr != nil {
+		writeError(w, aerr)
+		return
+	} else if present && v != cur.Provider {
+		writeError(w, validationError("provider cannot change: account %q is a %q account", id, cur.Provider))
+		return
+	}
+	profileID, aerr := sessionProfileID(fields)
+	if aerr != nil {
+		writeError(w, aerr)
+		return
+	}
+	if profileID != "" {
+		p, ok := s.Profile(profileID)
+		switch {
+		case !ok:
+			writeError(w, notFound("connector profile %q (connector_profile_id) not found", profileID))
+			return
+		case p.Provider != cur.Provider:
+			writeError(w, unprocessable("connector profile %q is a %q profile; account %q is a %q account", p.ID, p.Provider, id, cur.Provider))
+			return
+		}
+		next.IntegrationID = p.ID
+	}
+	for _, name := range []string{"credentials", "secrets", "setup_information", "metadata"} {
+		if raw := fields[name]; !isNull(raw) {
+			var obj map[string]json.RawMessage
+			if err := json.Unmarshal(raw, &obj); err != nil {
+				writeError(w, validationError("%s must be a JSON object", name))
+				return
+			}
+		}
+	}
+	for _, name := range []string{"environment", "authentication_config_key"} {
+		if _, _, aerr := stringField(fields, name); aerr != nil {
+			writeError(w, aerr)
+			return
+		}
+	}
+	next.UpdatedAt = s.now().UTC()
+	updated, ok := s.replaceAccount(next)
+	if !ok {
+		writeError(w, notFound("account %q not found", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.accountJSON(updated))
+}
+
+// replaceAccount stores a's fields over the account with its id, keeping its
+// tokens; false when it is gone.
+func (s *Sandbox) replaceAccount(a Account) (Account, bool) {
+	s.link.mu.Lock()
+	defer s.link.mu.Unlock()
+	for _, rec := range s.link.accounts {
+		if rec.a.ID == a.ID {
+			rec.a = a.clone()
+			return a, true
+		}
+	}
+	return Account{}, false
+}
+
+// deleteAccount implements DELETE /accounts/{id}: 200 with the account as it
+// was (StackOne's SDKs read a LinkedAccount from the answer); its tokens go
+// with it.
+func (s *Sandbox) deleteAccount(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	s.link.mu.Lock()
+	var gone *Account
+	for i, rec := range s.link.accounts {
+		if rec.a.ID == id {
+			a := rec.a.clone()
+			gone = &a
+			s.link.accounts = slices.Delete(s.link.accounts, i, i+1)
+			break
+		}
+	}
+	s.link.mu.Unlock()
+	if gone == nil {
+		writeError(w, notFound("account %q not found", id))
+		return
+	}
+	writeJSON(w, http.StatusOK, s.accountJSON(*gone))
+}
+
+// accountMetaJSON is StackOne's LinkedAccountMeta.
+type accountMetaJSON struct {
+	Provider string         `json:"provider"`
+	Category string         `json:"category"`
+	Models   map[string]any `json:"models"`
+}
+
+// getAccountMeta implements GET /accounts/{id}/meta (deprecated in StackOne's
+// SDKs): the account's provider, its connector's first category, and the
+// unified models it serves, of which the sandbox has none.
+func (s *Sandbox) getAccountMeta(w http.ResponseWriter, r *http.Request) {
+	a, ok := s.Account(r.PathValue("id"))
+	if !ok {
+		writeError(w, notFound("account %q not found", r.PathValue("id")))
+		return
+	}
+	c, _ := s.connector(a.Provider)
+	writeJSON(w, http.StatusOK, accountMetaJSON{Provider: a.Provider, Category: firstOr(c.Categories, ""), Models: map[string]any{}})
+}
+
+func firstOr(values []string, fallback string) string {
+	if len(values) == 0 {
+		return fallback
+	}
+	return values[0]
 }

@@ -121,6 +121,9 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 	zoominfo := Connector{
 		Key:  "zoominfo",
 		Name: "ZoomInfo",
+		// StackOne's own ZoomInfo action ids are not published: these are
+		// sample data mirroring ZoomInfo's data API, in StackOne's
+		// {connector}_{verb}_{entity} form (services.md).
 		Actions: []Action{
 			action("zoominfo_search_contacts", "Search contacts", "api:data:contact"),
 			action("zoominfo_search_companies", "Search companies", "api:data:company"),
@@ -150,6 +153,10 @@ func buildCatalog(baseURL, zoomInfoAuthorizationURL, zoomInfoTokenURL string) []
 			{Version: "1.5.0", Owner: builtinOwner, Builtin: true},
 			{Version: "1.5.0-acme.1", Owner: "acme-corp", Builtin: false},
 		},
+		// Every scope ZoomInfo documents: the api:* scopes of its GTM
+		// OpenAPI specs and the OIDC set of docs.zoominfo.com/docs/authentication
+		// (services.md). Which an app may request is its registration on the
+		// authorization server (sandbox.DefaultAppScopes).
 		ScopeDefinitions: []ScopeDefinition{
 			scope("api:data:contact", "Search and enrich contacts"),
 			scope("api:data:company", "Search and enrich companies"),

@@ -65,11 +65,11 @@ const (
 	AttemptCancelled     = "cancelled"
 )
 
-// Every session belongs to the sandbox's one organization and project.
-// StackOne's SDKs type organization_id as a number and project_id as a
-// string.
+// Every session belongs to the sandbox's one organization and project. Both
+// are strings on the wire: organization_id became a string in TypeScript SDK
+// 4.34.0 ("organizationId Changed (Breaking)"), Ruby 0.40.1 and Java 0.19.3.
 const (
-	SandboxOrganizationID = 1
+	SandboxOrganizationID = "sandbox-org"
 	SandboxProjectID      = "sandbox"
 )
 
@@ -253,6 +253,7 @@ func newTokenClient() *http.Client {
 var connectSessionFields = []string{
 	"origin_owner_id", "origin_owner_name", "provider", "connector_profile_id", "integration_id",
 	"account_id", "categories", "expires_in", "label", "metadata", "multiple", "origin_username", "type",
+	"provider_version", // deprecated: accepted and ignored ("no longer determines which connector version is used")
 }
 
 // maxSessionLifetime bounds expires_in.
@@ -262,13 +263,13 @@ const maxSessionLifetime = 7 * 24 * time.Hour
 // answer it; optional fields are null when not given.
 type connectSessionJSON struct {
 	ID                 int64           `json:"id"`
-	OrganizationID     int64           `json:"organization_id"`
+	OrganizationID     string          `json:"organization_id"`
 	ProjectID          string          `json:"project_id"`
 	OriginOwnerID      string          `json:"origin_owner_id"`
 	OriginOwnerName    string          `json:"origin_owner_name"`
 	OriginUsername     *string         `json:"origin_username"`
-	Provider           string          `json:"provider"`
-	ConnectorProfileID string          `json:"connector_profile_id"`
+	Provider           *string         `json:"provider"`
+	ConnectorProfileID *string         `json:"connector_profile_id"`
 	AccountID          *string         `json:"account_id"`
 	Label              *string         `json:"label"`
 	Metadata           json.RawMessage `json:"metadata"`
@@ -312,8 +313,8 @@ func sessionJSON(cs ConnectSession) connectSessionJSON {
 	return connectSessionJSON{
 		ID: id, OrganizationID: SandboxOrganizationID, ProjectID: SandboxProjectID,
 		OriginOwnerID: cs.OriginOwnerID, OriginOwnerName: cs.OriginOwnerName,
-		OriginUsername: nullable(cs.OriginUsername), Provider: cs.Provider,
-		ConnectorProfileID: cs.IntegrationID, AccountID: nullable(cs.EditAccountID),
+		OriginUsername: nullable(cs.OriginUsername), Provider: nullable(cs.Provider),
+		ConnectorProfileID: nullable(cs.IntegrationID), AccountID: nullable(cs.EditAccountID),
 		Label: nullable(cs.Label), Metadata: cs.Metadata, Categories: cs.Categories,
 		Type: nullable(cs.Type), CreatedAt: cs.CreatedAt.UTC().Format(timeLayout),
 	}
@@ -334,15 +335,14 @@ func readSessionRequest(w http.ResponseWriter, r *http.Request) (sessionRequest,
 	}
 	var req sessionRequest
 	opt := &req.echoed
-	var profileID, integrationID string
 	for _, f := range []struct {
 		name     string
 		dst      *string
 		required bool
 	}{
 		{"origin_owner_id", &req.ownerID, true}, {"origin_owner_name", &req.ownerName, true},
-		{"provider", &req.provider, false}, {"connector_profile_id", &profileID, false},
-		{"integration_id", &integrationID, false}, {"account_id", &opt.EditAccountID, false},
+		{"provider", &req.provider, false}, {"account_id", &opt.EditAccountID, false},
+		{"provider_version", new(string), false},
 		{"label", &opt.Label, false}, {"origin_username", &opt.OriginUsername, false}, {"type", &opt.Type, false},
 	} {
 		v, present, aerr := stringField(fields, f.name)
@@ -354,10 +354,9 @@ func readSessionRequest(w http.ResponseWriter, r *http.Request) (sessionRequest,
 		}
 		*f.dst = v
 	}
-	if profileID != "" && integrationID != "" && profileID != integrationID {
-		return sessionRequest{}, validationError("connector_profile_id %q and integration_id %q differ: integration_id is the older name of the same field", profileID, integrationID)
+	if req.profileID, aerr = sessionProfileID(fields); aerr != nil {
+		return sessionRequest{}, aerr
 	}
-	req.profileID = cmp.Or(profileID, integrationID)
 	if opt.Categories, _, aerr = listField(fields, "categories"); aerr != nil {
 		return sessionRequest{}, aerr
 	}
@@ -383,12 +382,30 @@ func readSessionRequest(w http.ResponseWriter, r *http.Request) (sessionRequest,
 	return req, nil
 }
 
+// sessionProfileID reads connector_profile_id, or integration_id (its older
+// name, which StackOne's SDKs still send); both with different values is an
+// error.
+func sessionProfileID(fields map[string]json.RawMessage) (string, *apiError) {
+	profileID, _, aerr := stringField(fields, "connector_profile_id")
+	if aerr != nil {
+		return "", aerr
+	}
+	integrationID, _, aerr := stringField(fields, "integration_id")
+	if aerr != nil {
+		return "", aerr
+	}
+	if profileID != "" && integrationID != "" && profileID != integrationID {
+		return "", validationError("connector_profile_id %q and integration_id %q differ: integration_id is the older name of the same field", profileID, integrationID)
+	}
+	return cmp.Or(profileID, integrationID), nil
+}
+
 // sessionProfile finds the profile a session links to: the one named, else
 // the oldest active profile of the provider.
 func (s *Sandbox) sessionProfile(req sessionRequest) (Profile, *apiError) {
 	if req.profileID == "" {
 		if req.provider == "" {
-			return Profile{}, validationError("connector_profile_id (or provider) is required: the sandbox's Hub links one connector profile")
+			return Profile{}, nil // the Hub shows the full selection (hubRoute)
 		}
 		for _, p := range s.Profiles() {
 			if p.Provider == req.provider && p.Active {
@@ -413,9 +430,17 @@ func (s *Sandbox) sessionProfile(req sessionRequest) (Profile, *apiError) {
 func (s *Sandbox) createConnectSession(w http.ResponseWriter, r *http.Request) {
 	req, aerr := readSessionRequest(w, r)
 	if aerr == nil {
+		if editID := req.echoed.EditAccountID; editID != "" && req.profileID == "" && req.provider == "" {
+			// Edit mode without a profile re-links through the account's own.
+			if a, ok := s.Account(editID); ok {
+				req.profileID = a.IntegrationID
+			}
+		}
 		var p Profile
 		if p, aerr = s.sessionProfile(req); aerr == nil {
-			aerr = s.startSession(w, req, p)
+			if aerr = s.checkEditAccount(req.echoed.EditAccountID, p); aerr == nil {
+				aerr = s.startSession(w, req, p)
+			}
 		}
 	}
 	if aerr != nil {
@@ -423,13 +448,29 @@ func (s *Sandbox) createConnectSession(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
+// checkEditAccount refuses an edit-mode session (account_id) for an account
+// that does not exist, or of another provider than the profile's.
+func (s *Sandbox) checkEditAccount(accountID string, p Profile) *apiError {
+	if accountID == "" {
+		return nil
+	}
+	a, ok := s.Account(accountID)
+	switch {
+	case !ok:
+		return notFound("account %q (account_id) not found", accountID)
+	case p.ID != "" && a.Provider != p.Provider:
+		return unprocessable("account %q is a %q account; connector profile %q is %q", accountID, a.Provider, p.ID, p.Provider)
+	}
+	return nil
+}
+
 // startSession stores a session linking to p and answers with its token and
 // auth link.
 func (s *Sandbox) startSession(w http.ResponseWriter, req sessionRequest, p Profile) *apiError {
-	if !p.Active {
+	if p.ID != "" && !p.Active {
 		return unprocessable("connector profile %q is inactive: accounts cannot be linked to it", p.ID)
 	}
-	if auth, ok := s.authType(p); !ok || auth.AuthorizationURL == "" {
+	if auth, ok := s.authType(p); p.ID != "" && (!ok || auth.AuthorizationURL == "") {
 		return unprocessable("connector profile %q uses auth type %q, which has no user authorization step to link through", p.ID, p.AuthType)
 	}
 
@@ -449,13 +490,46 @@ func (s *Sandbox) startSession(w http.ResponseWriter, req sessionRequest, p Prof
 	out := rec.s.clone()
 	s.link.mu.Unlock()
 
+	link := s.baseURL + "/connect/oauth2/" + url.PathEscape(p.ID) + "?token=" + url.QueryEscape(token)
+	if p.ID == "" {
+		link = s.baseURL + hubRoute + "?token=" + url.QueryEscape(token)
+	}
 	w.Header().Set("Cache-Control", "no-store")
 	writeJSON(w, http.StatusCreated, connectSessionCreatedJSON{
 		connectSessionJSON: sessionJSON(out),
 		Token:              token,
-		AuthLinkURL:        s.baseURL + "/connect/oauth2/" + url.PathEscape(p.ID) + "?token=" + url.QueryEscape(token),
+		AuthLinkURL:        link,
 	})
 	return nil
+}
+
+// authenticateConnectSession implements POST /connect_sessions/authenticate,
+// which the Hub calls with a session's token: 201 with the session (without
+// its token). Only a token not yet spent on its auth link and not expired
+// authenticates; anything else is 401.
+func (s *Sandbox) authenticateConnectSession(w http.ResponseWriter, r *http.Request) {
+	fields, _, aerr := readObject(w, r, "a connect session authentication", "token")
+	if aerr == nil {
+		var token string
+		if token, aerr = requiredString(fields, "token"); aerr == nil {
+			s.link.mu.Lock()
+			rec, ok := s.link.byToken[hashToken(token)]
+			var cs ConnectSession
+			if ok && !rec.tokenUsed && s.now().Before(rec.s.ExpiresAt) {
+				cs = rec.s.clone()
+			} else {
+				ok = false
+			}
+			s.link.mu.Unlock()
+			if !ok {
+				aerr = errorf(http.StatusUnauthorized, "Unauthorized", "the connect session token is invalid, expired or already used")
+			} else {
+				writeJSON(w, http.StatusCreated, sessionJSON(cs))
+				return
+			}
+		}
+	}
+	writeError(w, aerr)
 }
 
 // getConnectSession implements GET /connect_sessions/{id}: the session
@@ -498,8 +572,50 @@ func (s *Sandbox) authType(p Profile) (Authentication, bool) {
 // those carry no API key, answer in HTML and are spared rate limits and
 // injected faults, which model the API's behaviour towards API clients.
 func isBrowserRoute(template string) bool {
-	return template == browserConnectRoute || template == browserCallbackRoute
+	return template == browserConnectRoute || template == browserCallbackRoute || template == hubRoute
 }
+
+// hubRoute is the Hub's page (StackOne's auth links open
+// app.stackone.com/embedded/integrations?token=…): the sandbox serves it for
+// a session created without provider or connector profile, listing the
+// profiles a person can link through ("the full provider selection screen").
+const hubRoute = "/embedded/integrations"
+
+// hubSelect implements GET /embedded/integrations?token=…: a page with one
+// link per active profile that links through a browser. The token is spent
+// only when a link is followed.
+func (s *Sandbox) hubSelect(w http.ResponseWriter, r *http.Request) {
+	token := r.URL.Query().Get("token")
+	s.link.mu.Lock()
+	rec, ok := s.link.byToken[hashToken(token)]
+	valid := ok && !rec.tokenUsed && s.now().Before(rec.s.ExpiresAt) && rec.s.IntegrationID == ""
+	s.link.mu.Unlock()
+	if token == "" || !valid {
+		renderLinkPage(w, http.StatusBadRequest, linkPage{Title: "Invalid link", Message: "This link is invalid, expired or already used. Ask for a new link."})
+		return
+	}
+	var choices []hubChoice
+	for _, p := range s.Profiles() {
+		if auth, ok := s.authType(p); p.Active && ok && auth.AuthorizationURL != "" {
+			c, _ := s.connector(p.Provider)
+			choices = append(choices, hubChoice{ID: "connect-" + p.ID, Label: c.Name + ": " + p.Name,
+				Href: "/connect/oauth2/" + url.PathEscape(p.ID) + "?token=" + url.QueryEscape(token)})
+		}
+	}
+	browserHeaders(w)
+	w.Header().Set("Content-Type", "text/html; charset=utf-8")
+	_ = hubPageTemplate.Execute(w, choices)
+}
+
+type hubChoice struct{ ID, Label, Href string }
+
+var hubPageTemplate = template.Must(template.New("hub").Parse(`<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>Choose an integration - StackOne</title></head>
+<body>
+<h1 id="title">Choose an integration</h1>
+<ul>{{range .}}<li><a id="{{.ID}}" href="{{.Href}}">{{.Label}}</a></li>{{else}}<li id="none">No integration can be linked.</li>{{end}}</ul>
+</body></html>
+`))
 
 func (s *Sandbox) serveBrowser(w http.ResponseWriter, r *http.Request, rt *route) {
 	h := rt.methods[r.Method]
@@ -523,11 +639,12 @@ func (s *Sandbox) connectStart(w http.ResponseWriter, r *http.Request) {
 	}
 	now := s.now()
 	h := hashToken(token)
+	chosen, chosenOK := s.Profile(profileID)
 	s.link.mu.Lock()
 	rec, ok := s.link.byToken[h]
 	var problem string
 	switch {
-	case !ok || rec.tokenUsed || rec.s.IntegrationID != profileID:
+	case !ok || rec.tokenUsed || (rec.s.IntegrationID != "" && rec.s.IntegrationID != profileID):
 		problem = "This link is invalid or has already been used. Ask for a new link."
 	case !now.Before(rec.s.ExpiresAt):
 		problem = "This link has expired. Ask for a new link."
@@ -537,6 +654,11 @@ func (s *Sandbox) connectStart(w http.ResponseWriter, r *http.Request) {
 		rec.tokenUsed = true
 		delete(s.link.byToken, h)
 		rec.startAttempt(now.UTC())
+		if rec.s.IntegrationID == "" && chosenOK {
+			// A session opened on the Hub's selection: bound to the
+			// profile the person picked.
+			rec.s.IntegrationID, rec.s.Provider = chosen.ID, chosen.Provider
+		}
 	}
 	var sessionID string
 	if problem == "" {
@@ -711,11 +833,21 @@ func (s *Sandbox) recordAccount(sessionID string, p Profile, granted []string, t
 		ID: newUUID(), Provider: p.Provider, IntegrationID: p.ID, Status: AccountActive,
 		Scopes: append([]string{}, granted...), OriginOwnerID: rec.s.OriginOwnerID,
 		OriginOwnerName: rec.s.OriginOwnerName, OriginUsername: rec.s.OriginUsername, Label: rec.s.Label,
+		Type: rec.s.Type, Categories: slices.Clone(rec.s.Categories),
 		CreatedAt: now.UTC(), UpdatedAt: now.UTC(),
 	}
-	s.link.accounts = append(s.link.accounts, &accountRecord{
-		a: a, accessToken: tok.AccessToken, refreshToken: tok.RefreshToken, tokenExpiry: tok.Expiry,
-	})
+	if existing := s.link.relinkTargetLocked(rec.s, p.Provider); existing != nil {
+		// Relinking updates the account in place: same id and creation
+		// time, new credentials, profile and session fields.
+		a.ID, a.CreatedAt, a.Shared = existing.a.ID, existing.a.CreatedAt, existing.a.Shared
+		a.Label = cmp.Or(a.Label, existing.a.Label)
+		a.OriginUsername = cmp.Or(a.OriginUsername, existing.a.OriginUsername)
+		existing.a, existing.accessToken, existing.refreshToken, existing.tokenExpiry = a, tok.AccessToken, tok.RefreshToken, tok.Expiry
+	} else {
+		s.link.accounts = append(s.link.accounts, &accountRecord{
+			a: a, accessToken: tok.AccessToken, refreshToken: tok.RefreshToken, tokenExpiry: tok.Expiry,
+		})
+	}
 	rec.s.Status, rec.s.AccountID = SessionLinked, a.ID
 	if rec.s.Attempt == nil {
 		rec.startAttempt(now.UTC())
@@ -723,6 +855,27 @@ func (s *Sandbox) recordAccount(sessionID string, p Profile, granted []string, t
 	att := rec.s.Attempt
 	att.Status, att.AccountID, att.UpdatedAt = AttemptAuthenticated, a.ID, now.UTC()
 	return a, true
+}
+
+// relinkTargetLocked is the account a finished session updates instead of
+// making a new one, as StackOne's connect-session reference describes: the
+// account named by account_id (edit mode), else, unless multiple is set,
+// the account with the same origin_owner_id, origin_owner_name and
+// provider. Nil means a new account. Called with l.mu held.
+func (l *linkStore) relinkTargetLocked(cs ConnectSession, provider string) *accountRecord {
+	for _, acc := range l.accounts {
+		switch {
+		case cs.EditAccountID != "":
+			if acc.a.ID == cs.EditAccountID {
+				return acc
+			}
+		case cs.Multiple:
+			return nil
+		case acc.a.OriginOwnerID == cs.OriginOwnerID && acc.a.OriginOwnerName == cs.OriginOwnerName && acc.a.Provider == provider:
+			return acc
+		}
+	}
+	return nil
 }
 
 // providerText bounds text copied from the authorization server and drops

@@ -94,7 +94,7 @@ func linkProfile(c *testClient, scopes []string, secret string) wireProfile {
 // string id fails to decode into ID.
 type wireSession struct {
 	ID                      int64           `json:"id"`
-	OrganizationID          int64           `json:"organization_id"`
+	OrganizationID          string          `json:"organization_id"`
 	ProjectID               string          `json:"project_id"`
 	OriginOwnerID           string          `json:"origin_owner_id"`
 	OriginOwnerName         string          `json:"origin_owner_name"`
@@ -185,7 +185,7 @@ func TestConnectSessionCreate(t *testing.T) {
 	r := c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
 		"origin_owner_id": "owner-1", "origin_owner_name": "Owner One", "provider": "zoominfo", "connector_profile_id": p.ID,
 		"label": "Sales", "origin_username": "ada@example.com", "categories": []string{"crm"}, "type": "production",
-		"metadata": map[string]any{"plan": "gold"}, "multiple": true, "expires_in": 600, "account_id": "acc-1",
+		"metadata": map[string]any{"plan": "gold"}, "multiple": true, "expires_in": 600, "provider_version": "1.0.0",
 	})
 	var cs wireSession
 	r.json(t, &cs)
@@ -193,7 +193,7 @@ func TestConnectSessionCreate(t *testing.T) {
 		cs.OrganizationID != SandboxOrganizationID || cs.ProjectID != SandboxProjectID || cs.ConnectorProfileID != p.ID ||
 		cs.Provider != "zoominfo" || cs.OriginOwnerName != "Owner One" || deref(cs.Label) != "Sales" ||
 		deref(cs.OriginUsername) != "ada@example.com" || !slices.Equal(cs.Categories, []string{"crm"}) ||
-		deref(cs.Type) != "production" || string(cs.Metadata) != `{"plan":"gold"}` || deref(cs.AccountID) != "acc-1" {
+		deref(cs.Type) != "production" || string(cs.Metadata) != `{"plan":"gold"}` || cs.AccountID != nil {
 		t.Fatalf("session = %s", r.body)
 	}
 	if _, err := time.Parse(time.RFC3339Nano, cs.CreatedAt); err != nil {
@@ -251,7 +251,7 @@ func TestConnectSessionCreate(t *testing.T) {
 		{"no user step", body(func(b map[string]any) { b["connector_profile_id"] = acmeProfile.ID }), 422, "no user authorization step"},
 		{"missing owner", body(func(b map[string]any) { delete(b, "origin_owner_id") }), 400, "origin_owner_id is required"},
 		{"missing owner name", body(func(b map[string]any) { delete(b, "origin_owner_name") }), 400, "origin_owner_name is required"},
-		{"missing profile", body(func(b map[string]any) { delete(b, "connector_profile_id") }), 400, "connector_profile_id (or provider) is required"},
+		{"unknown account to edit", body(func(b map[string]any) { b["account_id"] = "nope" }), 404, `account "nope" (account_id) not found`},
 		{"both names differ", body(func(b map[string]any) { b["integration_id"] = inactive.ID }), 400, "integration_id"},
 		{"expires_in zero", body(func(b map[string]any) { b["expires_in"] = 0 }), 400, "expires_in"},
 		{"expires_in text", body(func(b map[string]any) { b["expires_in"] = "60" }), 400, "expires_in"},
@@ -459,8 +459,11 @@ func TestLinkSuccess(t *testing.T) {
 		t.Errorf("Accounts() = %+v", got)
 	}
 
-	// Pagination.
-	cs2 := newSession(c, p.ID)
+	// Pagination (multiple: a second account of the same owner).
+	var cs2 wireSession
+	c.mustStatus(http.StatusCreated, http.MethodPost, "/connect_sessions", map[string]any{
+		"origin_owner_id": "owner-1", "origin_owner_name": "Owner One", "connector_profile_id": p.ID, "multiple": true,
+	}).json(t, &cs2)
 	cb2, _ := toCallback(t, s, b, cs2.AuthLinkURL)
 	if r := b.get(cb2.String()); r.status != http.StatusOK {
 		t.Fatalf("second link: %d %s", r.status, r.body)
@@ -527,7 +530,7 @@ func TestLinkFailures(t *testing.T) {
 		// wantStatus is the attempt's status; AttemptError when empty.
 		wantStatus string
 	}{
-		{name: "unregistered scope", scopes: []string{"api:data:contact", "api:data:scoops"},
+		{name: "unregistered scope", scopes: []string{"api:data:contact", "api:data:lookup"},
 			wantErr: "invalid_scope", wantDesc: "One or more scopes are not configured"},
 		{name: "wrong client secret", scopes: contact, secret: "not-the-secret",
 			wantErr: "invalid_client", wantDesc: "Client authentication failed"},

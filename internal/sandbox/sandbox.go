@@ -179,13 +179,19 @@ type Sandbox struct {
 }
 
 // DefaultAppScopes returns the scopes registered on the seeded ZoomInfo app
-// when Options.AppScopes is empty: a strict subset of the catalog's ZoomInfo
-// scopes (api:data:scoops and the audience/GTM scopes are missing), so that a
-// probe has something unregistered to find.
+// when Options.AppScopes is empty (ZOOMINFO_REGISTERED_SCOPES): the scopes
+// ZoomInfo documents (its GTM OpenAPI specs, see the authorization server's
+// DefaultScopes) that a public integration reports live ZoomInfo granting:
+// the five api:data:* data scopes plus api:recommendations:read,
+// api:account-summary:read and api:insights:read. The same report has live
+// ZoomInfo refusing api:data:lookup, openid and offline_access with
+// invalid_scope, so the app does not have them. It is a strict subset of the
+// catalog's ZoomInfo scopes (api:data:lookup, the audience and GTM scopes and
+// the OIDC set are missing), so a probe has something unregistered to find.
 func DefaultAppScopes() []string {
 	return []string{
-		"api:data:contact", "api:data:company", "api:data:intent", "api:data:news", "api:data:lookup",
-		"openid", "profile", "email", "offline_access",
+		"api:data:contact", "api:data:company", "api:data:intent", "api:data:news", "api:data:scoops",
+		"api:recommendations:read", "api:account-summary:read", "api:insights:read",
 	}
 }
 

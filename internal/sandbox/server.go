@@ -92,6 +92,12 @@ func (s *Sandbox) routes() []route {
 		profiles[http.MethodPost] = s.createProfile
 		profileByID[http.MethodPatch] = s.updateProfile
 		profileByID[http.MethodDelete] = s.deleteProfile
+		// The extension advertises its writes (RFC 9110 OPTIONS, safe):
+		// a client can tell, without side effects, that it takes them.
+		profiles[http.MethodOptions] = func(w http.ResponseWriter, _ *http.Request) {
+			w.Header().Set("Allow", "GET, HEAD, POST")
+			w.WriteHeader(http.StatusNoContent)
+		}
 	}
 	type handlers = map[string]http.HandlerFunc
 	get := func(h http.HandlerFunc) handlers { return handlers{http.MethodGet: h} }
@@ -103,14 +109,21 @@ func (s *Sandbox) routes() []route {
 		{"/connector_profiles/{id}/pinned_version", handlers{
 			http.MethodGet: s.getPinnedVersion, http.MethodPut: s.putPinnedVersion, http.MethodDelete: s.deletePinnedVersion,
 		}},
+		{"/auth_configs", get(s.listProfiles)}, // deprecated alias of the profile list
 		{"/actions", get(s.listActions)},
+		{"/actions/search", post(s.searchActions)},
+		{"/connectors/meta", get(s.listConnectorsMeta)},
+		{"/connectors/meta/{provider}", get(s.getConnectorMeta)},
 		{"/connect_sessions", post(s.createConnectSession)},
+		{"/connect_sessions/authenticate", post(s.authenticateConnectSession)},
 		{"/connect_sessions/{id}", get(s.getConnectSession)},
 		{"/accounts", get(s.listAccounts)},
-		{"/accounts/{id}", get(s.getAccount)},
+		{"/accounts/{id}", handlers{http.MethodGet: s.getAccount, http.MethodPatch: s.updateAccount, http.MethodDelete: s.deleteAccount}},
+		{"/accounts/{id}/meta", get(s.getAccountMeta)},
 		// Browser endpoints (see isBrowserRoute): no API key, HTML answers.
 		{browserConnectRoute, get(s.connectStart)},
 		{browserCallbackRoute, get(s.connectCallback)},
+		{hubRoute, get(s.hubSelect)},
 		{"/admin/stats", get(s.adminStats)},
 		{"/admin/reset", post(s.adminReset)},
 		{dashboardProfilesRoute, post(s.createProfile)},
@@ -444,38 +457,28 @@ func (s *Sandbox) listActions(w http.ResponseWriter, r *http.Request) {
 		var offset uint64
 		offset, aerr = decodeCursor(r, "actions")
 		if aerr == nil {
-			writeJSON(w, http.StatusOK, s.actionsPage(r, size, offset))
-			return
+			var q actionsQuery
+			if q, aerr = readActionsQuery(r); aerr == nil {
+				writeJSON(w, http.StatusOK, actionsPage(s.actionsItems(q), size, offset))
+				return
+			}
 		}
 	}
 	writeError(w, aerr)
 }
 
-func (s *Sandbox) actionsPage(r *http.Request, size int, offset uint64) page {
-	var want map[string]bool
-	for _, v := range r.URL.Query()["filter[connectors]"] {
-		for _, k := range strings.Split(v, ",") {
-			if k = strings.TrimSpace(k); k != "" {
-				if want == nil {
-					want = map[string]bool{}
-				}
-				want[k] = true
-			}
-		}
-	}
-	data := []Connector{}
+// actionsPage is the page of items from offset on, with the cursor of the
+// next page.
+func actionsPage(items []actionsMetaJSON, size int, offset uint64) page {
+	data := []actionsMetaJSON{}
 	var next *string
-	for i := offset; i < uint64(len(s.catalog)); i++ {
-		c := s.catalog[i]
-		if want != nil && !want[c.Key] {
-			continue
-		}
+	for i := offset; i < uint64(len(items)); i++ {
 		if len(data) == size {
 			cur := encodeCursor("actions", i)
 			next = &cur
 			break
 		}
-		data = append(data, c)
+		data = append(data, items[i])
 	}
 	return page{Data: data, Next: next}
 }

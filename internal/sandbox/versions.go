@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"net/http"
@@ -25,18 +26,18 @@ type PinnedVersion struct {
 // errProfileNotFound is the Go API's answer for an unknown profile id.
 var errProfileNotFound = errors.New("sandbox: connector profile not found")
 
-// currentVersion is the version a profile of c runs: the pinned one, else
-// the latest builtin one.
+// currentVersion is the version a profile of c runs: the one its pin
+// resolves to (the pinned version itself when exact), else the latest
+// builtin one.
 func currentVersion(c Connector, pin *PinnedVersion) ConnectorVersion {
 	if pin != nil {
+		if v, ok := resolvePin(c.Versions, pin.Version, pin.Owner); ok {
+			return v
+		}
 		return ConnectorVersion{Version: pin.Version, Owner: pin.Owner}
 	}
-	for i := len(c.Versions) - 1; i >= 0; i-- {
-		if c.Versions[i].Builtin {
-			return c.Versions[i]
-		}
-	}
-	return ConnectorVersion{}
+	v, _ := resolvePin(c.Versions, pinLatest, "")
+	return v
 }
 
 // PinnedVersion returns the version the profile with id is pinned to; false
@@ -99,19 +100,22 @@ func (s *Sandbox) pinVersion(profileID, version, owner string) (PinnedVersion, *
 		return PinnedVersion{}, notFound("connector profile %q not found", profileID)
 	}
 	c, _ := s.connector(rec.p.Provider)
-	i := slices.IndexFunc(c.Versions, func(v ConnectorVersion) bool {
-		return v.Version == version && (owner == "" || v.Owner == owner)
-	})
-	if i < 0 {
+	if problem := pinFormProblem(version); problem != "" {
+		return PinnedVersion{}, validationError("pinned_version %q is not accepted: %s; %s", version, problem, acceptedPinForms)
+	}
+	resolved, ok := resolvePin(c.Versions, version, owner)
+	if !ok {
 		valid := make([]string, len(c.Versions))
 		for j, v := range c.Versions {
 			valid[j] = v.Version + " (owner " + v.Owner + ")"
 		}
-		return PinnedVersion{}, validationError("pinned_version %q%s is not a version of connector %q; valid versions: %s",
+		return PinnedVersion{}, validationError("pinned_version %q%s matches no version of connector %q; valid versions: %s",
 			version, ownerSuffix(owner), c.Key, strings.Join(valid, ", "))
 	}
 	now := s.now().UTC()
-	pin := PinnedVersion{ConnectorProfileID: profileID, Version: version, Owner: c.Versions[i].Owner, CreatedAt: now, UpdatedAt: now}
+	// The pin keeps what was asked (a range stays a range); its owner is the
+	// one asked for, else the resolved version's.
+	pin := PinnedVersion{ConnectorProfileID: profileID, Version: version, Owner: cmp.Or(owner, resolved.Owner), CreatedAt: now, UpdatedAt: now}
 	if rec.pin != nil {
 		// An upsert replaces the version but keeps when the pin was made.
 		pin.CreatedAt = rec.pin.CreatedAt
@@ -159,11 +163,17 @@ func (s *Sandbox) listVersions(w http.ResponseWriter, r *http.Request) {
 	if ok {
 		// Versions and pin read under one lock: a concurrent PUT shows
 		// entirely or not at all.
+		// "pinned" marks the version the pin resolves to: the pinned
+		// version itself when exact, the one a range selects otherwise.
 		c, _ := s.connector(rec.p.Provider)
+		var resolved ConnectorVersion
+		if rec.pin != nil {
+			resolved = currentVersion(c, rec.pin)
+		}
 		out = make([]versionJSON, len(c.Versions))
 		for i, v := range c.Versions {
 			out[i] = versionJSON{Version: v.Version, Owner: v.Owner, Builtin: v.Builtin,
-				Pinned: rec.pin != nil && rec.pin.Version == v.Version && rec.pin.Owner == v.Owner}
+				Pinned: rec.pin != nil && resolved.Version == v.Version && resolved.Owner == v.Owner}
 		}
 	}
 	s.mu.Unlock()

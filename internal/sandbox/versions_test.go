@@ -165,3 +165,60 @@ func TestVersionsAndPinnedVersion(t *testing.T) {
 		t.Error("a deleted profile keeps its pin")
 	}
 }
+
+// TestPinRanges: the forms StackOne's connector-versioning guide accepts
+// (latest, N.x.x, N.M.x, exact) pin, read back as set, and resolve to the
+// version the profile runs, reported in the profile's connector_version
+// (StackOne: "the resolved connector version") and marked pinned in the
+// version list; the forms it refuses, and ranges no version is in, are 400s
+// that say what is accepted.
+func TestPinRanges(t *testing.T) {
+	s := startSandbox(t, Options{})
+	c := newClient(t, s)
+	p := c.create(zoomInfoBody("ranges"))
+	path := "/connector_profiles/" + p.ID + "/pinned_version"
+	for _, tc := range []struct{ pin, owner, resolved, resolvedOwner string }{
+		{"latest", "", "1.5.0", "stackone"},
+		{"1.x.x", "", "1.5.0", "stackone"},
+		{"1.4.x", "", "1.4.0", "stackone"},
+		{"1.5.x", "", "1.5.0", "stackone"},
+		{"1.4.0", "", "1.4.0", "stackone"},
+		{"1.5.0-acme.1", "", "1.5.0-acme.1", "acme-corp"},
+	} {
+		body := map[string]any{"pinned_version": tc.pin}
+		if tc.owner != "" {
+			body["owner"] = tc.owner
+		}
+		var pin wirePin
+		c.mustStatus(http.StatusOK, http.MethodPut, path, body).json(t, &pin)
+		var got wirePin
+		c.mustStatus(http.StatusOK, http.MethodGet, path, nil).json(t, &got)
+		if pin.PinnedVersion != tc.pin || got.PinnedVersion != tc.pin {
+			t.Errorf("pin %q: PUT answered %q, GET %q; want the pin as set", tc.pin, pin.PinnedVersion, got.PinnedVersion)
+		}
+		lp := onlyProfile(c)
+		if lp.ConnectorPinnedVersion == nil || *lp.ConnectorPinnedVersion != tc.pin || lp.ConnectorVersion != tc.resolved || lp.ConnectorOwner != tc.resolvedOwner {
+			t.Errorf("pin %q: profile reports pinned %v, version %q (owner %q); want %q resolved to %q (owner %q)",
+				tc.pin, lp.ConnectorPinnedVersion, lp.ConnectorVersion, lp.ConnectorOwner, tc.pin, tc.resolved, tc.resolvedOwner)
+		}
+		if pinned := pinnedOf(listVersions(c, p.ID)); len(pinned) != 1 || pinned[0] != tc.resolved {
+			t.Errorf("pin %q: versions mark %v pinned, want [%s]", tc.pin, pinned, tc.resolved)
+		}
+	}
+	c.mustStatus(http.StatusOK, http.MethodPut, path, map[string]any{"pinned_version": "1.4.0"})
+	for _, pin := range []string{"^1.2.0", "~1.2", "1.x", "x.x.x", "1.x.2", "*", ">=1.4.0", "2.x.x", "1.3.x", "latest-ish"} {
+		r := c.mustStatus(http.StatusBadRequest, http.MethodPut, path, map[string]any{"pinned_version": pin})
+		if e := r.apiErr(t); !strings.Contains(e.Message, pin) {
+			t.Errorf("PUT %q: message %q does not name it", pin, e.Message)
+		}
+	}
+	for _, pin := range []string{"^1.2.0", "~1.2", "1.x"} {
+		e := c.mustStatus(http.StatusBadRequest, http.MethodPut, path, map[string]any{"pinned_version": pin}).apiErr(t)
+		if !strings.Contains(e.Message, `"latest", a major range like "1.x.x", a minor range like "1.2.x"`) {
+			t.Errorf("PUT %q: message %q does not give the accepted forms", pin, e.Message)
+		}
+	}
+	if cur, _ := s.PinnedVersion(p.ID); cur.Version != "1.4.0" {
+		t.Errorf("refused PUTs changed the pin to %+v", cur)
+	}
+}

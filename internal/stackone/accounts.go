@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 )
 
@@ -45,7 +46,7 @@ func (c *Client) GetConnectSession(ctx context.Context, id SessionID) (*ConnectS
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, safetext.Text(c.redactKey(string(out.ID)), 40))
+		return nil, fmt.Errorf("StackOne answered GET %s with session %q", p, safetext.Text(c.Mask(string(out.ID)), 40))
 	}
 	return &out, nil
 }
@@ -65,11 +66,16 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 	for _, id := range nonBlank(opts.AccountIDs) {
 		q.Add("account_ids", id)
 	}
-	items, err := listBareArray[Account](ctx, c, routeAccounts, q)
+	items, err := listBareArray(ctx, c, routeAccounts, q, func(a Account) string { return a.ID })
 	if err != nil {
 		return nil, err
 	}
-	if err := checkListIDs(routeAccounts, "account", items, func(a Account) string { return a.ID }, c.redactKey); err != nil {
+	for i := range items {
+		if err := c.checkAccountEchoes(&items[i]); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkListIDs(routeAccounts, "account", items, func(a Account) string { return a.ID }, c.Mask); err != nil {
 		return nil, err
 	}
 	// The filters' query spelling is not certain from what StackOne
@@ -101,9 +107,9 @@ func (c *Client) GetAccount(ctx context.Context, id string) (*Account, error) {
 		return nil, err
 	}
 	if out.ID != id {
-		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, safetext.Text(c.redactKey(out.ID), 100))
+		return nil, fmt.Errorf("StackOne answered GET %s with account %q", p, safetext.Text(c.Mask(out.ID), 100))
 	}
-	return &out, nil
+	return &out, c.checkAccountEchoes(&out)
 }
 
 // ListConnectorVersions lists the connector versions a profile can pin.
@@ -114,10 +120,15 @@ func (c *Client) ListConnectorVersions(ctx context.Context, profileID string) ([
 	}
 	var out []ConnectorVersion
 	if err := c.do(ctx, &request{method: http.MethodGet, route: routeVersions, path: p + "/versions"}, &out); err != nil {
-		return nil, err
+		return nil, routeMissing(err)
 	}
 	if len(out) > maxListItems {
 		return nil, fmt.Errorf("GET %s/versions: the server listed %d versions; the provider reads at most %d", p, len(out), maxListItems)
+	}
+	for i, v := range out {
+		if err := c.refuseEchoes(fmt.Sprintf("GET %s/versions (item %d)", p, i+1), map[string]string{"version": v.Version, "owner": v.Owner}); err != nil {
+			return nil, err
+		}
 	}
 	return out, nil
 }
@@ -131,9 +142,9 @@ func (c *Client) GetPinnedVersion(ctx context.Context, profileID string) (*Pinne
 	}
 	var out PinnedVersion
 	if err := c.do(ctx, &request{method: http.MethodGet, route: routePinnedVersion, path: p + "/pinned_version"}, &out); err != nil {
-		return nil, err
+		return nil, routeMissing(err)
 	}
-	return &out, checkPinned(&out, profileID)
+	return &out, c.checkPinned(&out, profileID)
 }
 
 // PinVersion pins a connector version on a profile (create or replace).
@@ -144,9 +155,9 @@ func (c *Client) PinVersion(ctx context.Context, profileID string, req PinVersio
 	}
 	var out PinnedVersion
 	if err := c.do(ctx, &request{method: http.MethodPut, route: routePinnedVersion, path: p + "/pinned_version", body: req}, &out); err != nil {
-		return nil, err
+		return nil, routeMissing(err)
 	}
-	return &out, checkPinned(&out, profileID)
+	return &out, c.checkPinned(&out, profileID)
 }
 
 // UnpinVersion removes the pinned version of a profile; 200 and 204 are
@@ -156,14 +167,21 @@ func (c *Client) UnpinVersion(ctx context.Context, profileID string) error {
 	if err != nil {
 		return err
 	}
-	return c.do(ctx, &request{method: http.MethodDelete, route: routePinnedVersion, path: p + "/pinned_version"}, nil)
+	return routeMissing(c.do(ctx, &request{method: http.MethodDelete, route: routePinnedVersion, path: p + "/pinned_version"}, nil))
 }
 
-// checkPinned refuses a pinned version of another profile, or without a version.
-func checkPinned(v *PinnedVersion, profileID string) error {
+// checkPinned refuses a pinned version of another profile, without a
+// version, or quoting a secret the Client knows.
+func (c *Client) checkPinned(v *PinnedVersion, profileID string) error {
+	if err := c.refuseEchoes(fmt.Sprintf("the pinned version of profile %q", profileID), map[string]string{
+		"connector_profile_id": v.ConnectorProfileID, "pinned_version": v.PinnedVersion, "owner": v.Owner,
+		"created_at": v.CreatedAt, "updated_at": v.UpdatedAt,
+	}); err != nil {
+		return err
+	}
 	switch {
 	case v.ConnectorProfileID != "" && v.ConnectorProfileID != profileID:
-		return fmt.Errorf("StackOne answered for profile %q with the pinned version of profile %q", profileID, safetext.Text(v.ConnectorProfileID, 100))
+		return fmt.Errorf("StackOne answered for profile %q with the pinned version of profile %q", profileID, safetext.Text(c.Mask(v.ConnectorProfileID), 100))
 	case strings.TrimSpace(v.PinnedVersion) == "":
 		return fmt.Errorf("StackOne answered for profile %q with a pinned version that has no version", profileID)
 	}
@@ -181,4 +199,13 @@ func nonBlank(in []string) []string {
 		}
 	}
 	return out
+}
+
+// checkAccountEchoes refuses an account whose values quote a secret the
+// Client knows: they would reach Terraform's state.
+func (c *Client) checkAccountEchoes(a *Account) error {
+	return c.refuseEchoes("account "+strconv.Quote(safetext.Text(c.Mask(a.ID), 100)), map[string]string{
+		"id": a.ID, "provider": a.Provider, "provider_name": a.ProviderName, "origin_owner_id": a.OriginOwnerID,
+		"origin_owner_name": a.OriginOwnerName, "origin_username": a.OriginUsername, "label": a.Label, "status": a.Status,
+	})
 }

@@ -34,7 +34,7 @@ func TestCreateConnectSession(t *testing.T) {
 				}
 				idem = r.Header.Get("Idempotency-Key")
 				_ = json.NewDecoder(r.Body).Decode(&body)
-				writeJSON(w, 201, map[string]any{"id": tc.id, "organization_id": 1, "project_id": "proj",
+				writeJSON(w, 201, map[string]any{"id": tc.id, "organization_id": "org-1", "project_id": "proj",
 					"origin_owner_id": "o", "origin_owner_name": "Org", "provider": "zoominfo", "connector_profile_id": "p1",
 					"created_at": "2026-11-29T10:00:00Z", "token": "tok", "auth_link_url": "https://app.stackone.com/embedded/integrations?token=tok"})
 			}))
@@ -178,7 +178,7 @@ func accountsServer(t *testing.T, n int, mutate func(page int, items []map[strin
 				"origin_owner_id": "o", "origin_owner_name": "Org", "status": "active",
 				"created_at": "2026-11-29T10:00:00Z", "updated_at": "2026-11-29T10:00:00Z"})
 		}
-		if mutate != nil {
+		if mutate != nil && len(items) > 0 {
 			items = mutate(page, items)
 		}
 		writeJSON(w, 200, items)
@@ -200,8 +200,8 @@ func TestListAccounts(t *testing.T) {
 		accts[0].ConnectorProfileID != nil || accts[0].Scopes != nil {
 		t.Fatalf("read %d accounts: first %+v", len(accts), accts[0])
 	}
-	if len(*queries) != 3 {
-		t.Fatalf("made %d requests, want 3 (two full pages and a short one)", len(*queries))
+	if len(*queries) != 4 {
+		t.Fatalf("made %d requests, want 4 (two full pages, a short one, and the empty page that ends the list)", len(*queries))
 	}
 	for i, raw := range *queries {
 		q, _ := parseQuery(raw)

@@ -39,6 +39,10 @@ const (
 	DefaultRetryWaitMax      = 60 * time.Second
 )
 
+// maxThrottledRetries bounds the retries of one call after 429 answers,
+// which do not count against Config.MaxRetries.
+const maxThrottledRetries = 20
+
 // maxResponseBytes bounds what is read from any response, so a broken or
 // hostile server cannot make the provider use unbounded memory.
 const maxResponseBytes = 10 << 20
@@ -111,8 +115,9 @@ type Client struct {
 	retryWaitMin time.Duration
 	retryWaitMax time.Duration
 	logger       Logger
-	redactKey    func(string) string
+	masker       *secretMasker
 	profiles     *profileSnapshots
+	writes       writesProbe
 }
 
 // New checks cfg and returns a Client. Each setting it refuses gives a
@@ -173,9 +178,8 @@ func New(cfg Config) (*Client, error) {
 		transport = http.DefaultTransport
 	}
 
-	redactKey := newRedactor(key, base64.StdEncoding.EncodeToString([]byte(key+":")))
 	c := &Client{
-		redactKey: redactKey,
+		masker:    newSecretMasker(key, base64.StdEncoding.EncodeToString([]byte(key+":"))),
 		baseURL:   base,
 		apiKey:    key,
 		userAgent: ua,
@@ -184,6 +188,8 @@ func New(cfg Config) (*Client, error) {
 				base:    transport,
 				limiter: newRequestWindow(rpm, time.Minute),
 				timeout: timeout,
+				waitMin: waitMin,
+				waitMax: waitMax,
 			},
 			// API calls never redirect; following one could replay a body
 			// carrying a client secret somewhere else. Return it instead.
@@ -194,7 +200,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMax: waitMax,
 		logger:       cfg.Logger,
 	}
-	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}, confirm: map[string]bool{}, deleted: map[string]bool{}}
+	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}, last: map[string]listPrint{}, created: map[string]bool{}, deleted: map[string]bool{}}
 	return c, nil
 }
 
@@ -260,6 +266,11 @@ type request struct {
 	secrets []string
 	// bytesRead, when set, receives the size of the answer's body.
 	bytesRead *int
+	// date, when set, receives the Date header of the answer (zero when
+	// it has none): the server's clock.
+	date *time.Time
+	// allow, when set, receives the Allow header of a 2xx answer.
+	allow *string
 }
 
 // callState follows one call across its attempts. Only the calling
@@ -272,6 +283,8 @@ type callState struct {
 	// redact removes the API key and the request's secrets from
 	// server-supplied text.
 	redact func(string) string
+	// failed counts the retried failures, throttled the retried 429s.
+	failed, throttled int
 }
 
 type callStateKey struct{}
@@ -309,15 +322,38 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 		rreq.Header.Set("Idempotency-Key", r.idempotencyKey)
 	}
 
+	retryMax := c.maxRetries
+	if retryMax > 0 {
+		retryMax += maxThrottledRetries
+	}
 	rc := &retryablehttp.Client{
 		HTTPClient:   c.httpClient,
 		Logger:       nil, // attempts are reported through Config.Logger instead
 		RetryWaitMin: c.retryWaitMin,
 		RetryWaitMax: c.retryWaitMax,
-		RetryMax:     c.maxRetries,
-		CheckRetry:   checkRetry,
-		Backoff: func(waitMin, waitMax time.Duration, attemptNum int, resp *http.Response) time.Duration {
-			wait := retryDelay(waitMin, waitMax, attemptNum, resp, time.Now())
+		RetryMax:     retryMax,
+		// A 429 is the server asking for time, not a failure: it is
+		// retried without counting against max_retries (up to
+		// maxThrottledRetries times, within the caller's deadline), while
+		// the whole process slows down (requestWindow.throttled).
+		CheckRetry: func(ctx context.Context, resp *http.Response, err error) (bool, error) {
+			retry, cerr := checkRetry(ctx, resp, err)
+			if !retry || cerr != nil {
+				return retry, cerr
+			}
+			if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+				st.throttled++
+				return st.throttled <= maxThrottledRetries, nil
+			}
+			st.failed++
+			return st.failed <= c.maxRetries, nil
+		},
+		Backoff: func(waitMin, waitMax time.Duration, _ int, resp *http.Response) time.Duration {
+			n := st.failed - 1
+			if resp != nil && resp.StatusCode == http.StatusTooManyRequests {
+				n = st.throttled - 1
+			}
+			wait := retryDelay(waitMin, waitMax, max(n, 0), resp, time.Now())
 			c.logAttempt(ctx, st, true, wait)
 			return wait
 		},
@@ -351,6 +387,14 @@ func (c *Client) do(ctx context.Context, r *request, out any) error {
 	}
 	if r.bytesRead != nil {
 		*r.bytesRead = len(data)
+	}
+	if r.date != nil {
+		if d, err := http.ParseTime(resp.Header.Get("Date")); err == nil {
+			*r.date = d
+		}
+	}
+	if r.allow != nil && resp.StatusCode/100 == 2 {
+		*r.allow = resp.Header.Get("Allow")
 	}
 
 	if resp.StatusCode < 200 || resp.StatusCode > 299 {

@@ -8,8 +8,10 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
+	"time"
 )
 
 // Routes, as logged and documented in WIRE_CONTRACT.md.
@@ -67,6 +69,11 @@ func RedirectURIFor(baseURL, connector string) string {
 // random Idempotency-Key, the same on every retry, so a retry after a lost
 // answer returns the first result instead of creating a second profile. A
 // server without profile writes gives a *WritesUnsupportedError.
+//
+// The answer is recorded only once it is proven to be a new profile (see
+// checkCreatedProfile); so the list of the connector's profiles is read
+// first, once per Client, if it has not been. An answer that is not gives
+// an *ExistingProfileError.
 func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnectorProfileRequest) (*ConnectorProfile, error) {
 	key, err := newIdempotencyKey()
 	if err != nil {
@@ -79,16 +86,26 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 	if req.Actions == nil {
 		req.Actions = []string{}
 	}
+	c.masker.add(req.ClientSecret)
+	listed, err := c.profiles.listed(ctx, req.ConnectorKey)
+	if err != nil {
+		return nil, fmt.Errorf("reading the connector profiles before creating one (to tell the new profile from one that already exists) failed, so nothing was created: %w", err)
+	}
 	var out ConnectorProfile
+	var answeredAt time.Time
 	r := &request{
 		method: http.MethodPost, route: routeConnectorProfiles, path: routeConnectorProfiles,
-		body: req, idempotencyKey: key, secrets: []string{req.ClientSecret},
+		body: req, idempotencyKey: key, secrets: []string{req.ClientSecret}, date: &answeredAt,
 	}
+	sent := time.Now()
 	if err := c.do(ctx, r, &out); err != nil {
 		// GET /connector_profiles is published, so a 404 to its POST is a
 		// missing route, not a missing object.
-		return nil, unsupportedWrite("create", err, true)
+		err = unsupportedWrite("create", err, true)
+		c.writes.learn(err)
+		return nil, err
 	}
+	c.writes.learn(nil)
 	if out.ConnectorKey == "" {
 		out.ConnectorKey = req.ConnectorKey // a bare answer: the profile is what was asked for
 	}
@@ -96,11 +113,48 @@ func (c *Client) CreateConnectorProfile(ctx context.Context, req CreateConnector
 	if err := checkWrittenProfile(&out, "", req.ConnectorKey, redact); err != nil {
 		return nil, err
 	}
-	if err := c.checkCreatedProfile(&out, req, redact); err != nil {
+	// The server's clock when the request was sent: its Date less the
+	// time the call took (retries included), so client and server clocks
+	// need not agree.
+	since := sent.Add(-createdAtSlackLocal)
+	if !answeredAt.IsZero() {
+		since = answeredAt.Add(-time.Since(sent) - createdAtSlack)
+	}
+	if err := c.checkCreatedProfile(&out, req, listed, since, redact); err != nil {
 		return nil, err
 	}
+	if err := c.checkProfileEchoes(&out); err != nil {
+		return nil, err
+	}
+	c.profiles.markCreated(out.ID)
 	c.profiles.update(&out)
 	return &out, nil
+}
+
+// How much older than the request a created profile's created_at may be:
+// createdAtSlack when the answer carries the server's Date (a second of
+// Date's precision and a server of several machines), createdAtSlackLocal
+// when only this machine's clock is known (its skew against the server's).
+const (
+	createdAtSlack      = time.Minute
+	createdAtSlackLocal = 5 * time.Minute
+)
+
+// ExistingProfileError is a create answered with a profile that is not
+// proven new: an existing profile (as a server that returns the profile of
+// the same name rather than creating one does), or one that differs from
+// what was sent. Nothing is recorded: recording it would later change or
+// delete a profile Terraform did not create.
+type ExistingProfileError struct {
+	// ID, Name and CreatedAt describe the profile the server answered with
+	// (masked and cleaned, for display).
+	ID, Name, CreatedAt string
+	// Reason says why it is not the new profile.
+	Reason string
+}
+
+func (e *ExistingProfileError) Error() string {
+	return fmt.Sprintf("StackOne answered the create with profile %q (named %q, created at %s), which is not a new profile: %s", e.ID, e.Name, e.CreatedAt, e.Reason)
 }
 
 // UpdateConnectorProfile changes the fields set in req (nil fields are not
@@ -127,8 +181,11 @@ func (c *Client) UpdateConnectorProfile(ctx context.Context, id, connectorKey st
 	}
 	var out ConnectorProfile
 	if err := c.do(ctx, r, &out); err != nil {
-		return nil, c.resolveWriteError(ctx, "update", id, connectorKey, err)
+		err = c.resolveWriteError(ctx, "update", id, connectorKey, err)
+		c.writes.learn(err)
+		return nil, err
 	}
+	c.writes.learn(nil)
 	if out.ConnectorKey == "" {
 		out.ConnectorKey = connectorKey
 	}
@@ -149,8 +206,11 @@ func (c *Client) DeleteConnectorProfile(ctx context.Context, id, connectorKey st
 		return err
 	}
 	if err := c.do(ctx, &request{method: http.MethodDelete, route: routeConnectorProfile, path: p}, nil); err != nil {
-		return c.resolveWriteError(ctx, "delete", id, connectorKey, err)
+		err = c.resolveWriteError(ctx, "delete", id, connectorKey, err)
+		c.writes.learn(err)
+		return err
 	}
+	c.writes.learn(nil)
 	c.profiles.remove(id)
 	return nil
 }
@@ -171,36 +231,30 @@ func unsupportedWrite(op string, err error, notFoundMeansRoute bool) error {
 }
 
 // resolveWriteError reads a 404 to a write on /connector_profiles/{id}: if a
-// fresh list still holds the profile, the server has no such route.
+// fresh list still holds the profile, the server has no such route. The
+// profile is called gone only as locate confirms it.
 func (c *Client) resolveWriteError(ctx context.Context, op, id, connectorKey string, err error) error {
 	if !IsNotFound(err) {
 		return unsupportedWrite(op, err, false)
 	}
-	items, listErr := c.refreshProfiles(ctx, connectorKey)
-	if listErr != nil {
-		// Neither answer is "not found": only a profile absent from a
-		// complete list is (else a delete would read as done). The write's
-		// 404 is kept as text; the list's failure stays wrapped so that a
-		// deadline or an interrupt is still recognised, unless it is a 404.
-		if IsNotFound(listErr) {
-			listErr = errors.New(listErr.Error())
-		}
-		return fmt.Errorf("%v (and listing the profiles to tell a missing profile from a missing route failed: %w)", err, listErr)
-	}
-	// Search the list this call read, not the shared snapshot: another
-	// caller may already be re-reading it, and an entry under way holds nothing.
-	// A miss is read again (a list can shift between its pages; see reread).
-	if !hasProfile(items, id) {
-		if again, err := c.refreshProfiles(ctx, connectorKey); err == nil {
-			items = again
-		}
-	}
-	if hasProfile(items, id) {
+	c.profiles.forget(connectorKey)
+	p, listErr := c.locate(ctx, connectorKey, id)
+	switch {
+	case p != nil:
 		var apiErr *APIError
 		errors.As(err, &apiErr)
 		return &WritesUnsupportedError{Op: op, Answer: apiErr}
+	case errors.Is(listErr, ErrProfileNotFound):
+		return fmt.Errorf("%w: StackOne lists no connector profile %q (%w)", ErrProfileNotFound, id, err)
 	}
-	return fmt.Errorf("%w: StackOne lists no connector profile %q (%w)", ErrProfileNotFound, id, err)
+	// Neither answer is "not found": only a profile absent from a complete
+	// list is (else a delete would read as done). The write's 404 is kept
+	// as text; the list's failure stays wrapped so that a deadline or an
+	// interrupt is still recognised, unless it is a 404.
+	if IsNotFound(listErr) {
+		listErr = errors.New(listErr.Error())
+	}
+	return fmt.Errorf("%v (and listing the profiles to tell a missing profile from a missing route failed: %w)", err, listErr)
 }
 
 // checkWrittenProfile refuses an answer to a write that Terraform could not
@@ -221,20 +275,119 @@ func checkWrittenProfile(p *ConnectorProfile, wantID, wantConnector string, reda
 	return nil
 }
 
-// checkCreatedProfile refuses an answer to a create that describes another
-// profile than the one sent: another name or auth type, or the id of a
-// profile the client already lists under another name (a create makes a
-// new profile; recording an existing one would later change or delete it).
-// Fields the answer leaves out are not compared.
-func (c *Client) checkCreatedProfile(p *ConnectorProfile, req CreateConnectorProfileRequest, redact func(string) string) error {
+// checkCreatedProfile refuses an answer to a create that is not proven to
+// be the new profile: another name or auth type, a client id, scopes or
+// actions (where the answer reports them) other than those sent, a
+// created_at older than the request (since, on the server's clock, with
+// slack), or the id of a profile the Client listed before sending it
+// (listed) or lists now. Fields the answer leaves out are not compared.
+func (c *Client) checkCreatedProfile(p *ConnectorProfile, req CreateConnectorProfileRequest, listed *snapshotEntry, since time.Time, redact func(string) string) error {
 	switch {
 	case p.Name != "" && p.Name != req.Name:
 		return fmt.Errorf("StackOne answered the create of profile %q with profile %q named %q", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.Name), 100))
 	case p.AuthenticationConfigKey != "" && p.AuthenticationConfigKey != req.AuthenticationConfigKey:
 		return fmt.Errorf("StackOne answered the create of profile %q with profile %q of auth type %q instead of %q", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(p.AuthenticationConfigKey), 100), req.AuthenticationConfigKey)
 	}
-	if listed, ok := c.profiles.lookup(p.ID); ok && (listed.Name != req.Name || listed.ConnectorKey != req.ConnectorKey) {
-		return fmt.Errorf("StackOne answered the create of profile %q with the id of an existing profile, %q (listed as %q of connector %q)", req.Name, safetext.Text(redact(p.ID), 100), safetext.Text(redact(listed.Name), 100), safetext.Text(redact(listed.ConnectorKey), 100))
+	existing := func(reason string) error {
+		return &ExistingProfileError{
+			ID: safetext.Text(redact(p.ID), 100), Name: safetext.Text(redact(p.Name), 100),
+			CreatedAt: safetext.Text(redact(p.CreatedAt), 64), Reason: reason,
+		}
+	}
+	if listed != nil && c.profiles.holds(listed, p.ID) {
+		return existing("its id was in the list of profiles read before the create was sent")
+	}
+	if listedAs, ok := c.profiles.lookup(p.ID); ok {
+		return existing(fmt.Sprintf("its id is listed already, as %q of connector %q", safetext.Text(redact(listedAs.Name), 100), safetext.Text(redact(listedAs.ConnectorKey), 100)))
+	}
+	if p.ClientID != nil && *p.ClientID != req.ClientID {
+		return existing(fmt.Sprintf("its client id is %q, not the %q sent", safetext.Text(redact(*p.ClientID), 100), req.ClientID))
+	}
+	if p.Scopes != nil && !sameSet(*p.Scopes, req.Scopes) {
+		return existing(fmt.Sprintf("its scopes are %s, not the %s sent", quoted(*p.Scopes, redact), quoted(req.Scopes, redact)))
+	}
+	if p.Actions != nil && !sameSet(*p.Actions, req.Actions) {
+		return existing(fmt.Sprintf("its actions are %s, not the %s sent", quoted(*p.Actions, redact), quoted(req.Actions, redact)))
+	}
+	if p.CreatedAt != "" {
+		created, err := ParseTime(p.CreatedAt)
+		switch {
+		case err != nil:
+			return existing("its created_at is not an RFC 3339 time, so the provider cannot tell when it was made")
+		case created.Before(since):
+			return existing(fmt.Sprintf("it was created before the request was sent (the request left at about %s on StackOne's clock)", since.UTC().Format(time.RFC3339)))
+		}
+	}
+	return nil
+}
+
+// sameSet reports whether a and b hold the same values, ignoring order and
+// repeats.
+func sameSet(a, b []string) bool {
+	in := func(x []string) map[string]bool {
+		m := make(map[string]bool, len(x))
+		for _, v := range x {
+			m[v] = true
+		}
+		return m
+	}
+	ma, mb := in(a), in(b)
+	if len(ma) != len(mb) {
+		return false
+	}
+	for v := range ma {
+		if !mb[v] {
+			return false
+		}
+	}
+	return true
+}
+
+// quoted renders values for a message, each cleaned and masked.
+func quoted(values []string, redact func(string) string) string {
+	q := make([]string, 0, len(values))
+	for i, v := range values {
+		if i == 20 {
+			q = append(q, "…")
+			break
+		}
+		q = append(q, strconv.Quote(safetext.Text(redact(v), 100)))
+	}
+	return "[" + strings.Join(q, ", ") + "]"
+}
+
+// checkProfileEchoes refuses a profile whose values quote a secret the
+// Client knows (a server echoing the API key or a client secret into a
+// name, say): such a value must not reach Terraform's state.
+func (c *Client) checkProfileEchoes(p *ConnectorProfile) error {
+	fields := map[string]string{
+		"id": p.ID, "name": p.Name, "connector_key": p.ConnectorKey, "authentication_config_key": p.AuthenticationConfigKey,
+		"created_at": p.CreatedAt, "updated_at": p.UpdatedAt,
+	}
+	if p.ClientID != nil {
+		fields["client_id"] = *p.ClientID
+	}
+	if p.Scopes != nil {
+		fields["scopes"] = strings.Join(*p.Scopes, " ")
+	}
+	if p.Actions != nil {
+		fields["actions"] = strings.Join(*p.Actions, " ")
+	}
+	return c.refuseEchoes("connector profile "+strconv.Quote(safetext.Text(c.Mask(p.ID), 100)), fields)
+}
+
+// refuseEchoes returns an error naming the first field (in name order) of
+// what whose value holds a secret the Client knows.
+func (c *Client) refuseEchoes(what string, fields map[string]string) error {
+	names := make([]string, 0, len(fields))
+	for name := range fields {
+		names = append(names, name)
+	}
+	slices.Sort(names)
+	for _, name := range names {
+		if c.HoldsSecret(fields[name]) {
+			return fmt.Errorf("StackOne answered %s with a %s that quotes a secret this provider holds (the API key or a client secret): %q. The provider does not store or show such a value; check the server (or the proxy in front of it) that echoes secrets", what, name, safetext.Text(c.Mask(fields[name]), 100))
+		}
 	}
 	return nil
 }
@@ -263,7 +416,7 @@ func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorPr
 		if err != nil {
 			return nil, err
 		}
-		return items, checkProfileList(items, opts.ConnectorKey, c.redactKey)
+		return items, checkProfileList(items, opts.ConnectorKey, c.Mask)
 	}
 	return nil, fmt.Errorf("%w; it did so on 3 reads in a row, so the provider cannot tell which profiles exist", lastErr)
 }
@@ -306,29 +459,72 @@ func checkListIDs[T any](route, what string, items []T, idOf func(T) string, red
 // (one read at a time per key; others wait for it) and kept up to date by
 // the Client's own writes. The slice is a copy.
 func (c *Client) ConnectorProfiles(ctx context.Context, connectorKey string) ([]ConnectorProfile, error) {
-	return c.profiles.get(ctx, connectorKey)
+	items, err := c.profiles.get(ctx, connectorKey)
+	if err != nil {
+		return nil, err
+	}
+	for i := range items {
+		if err := c.checkProfileEchoes(&items[i]); err != nil {
+			return nil, err
+		}
+	}
+	return items, nil
 }
 
 // ConnectorProfile returns profile id from the snapshot of connectorKey's
 // profiles ("" when the connector is not known, as after an import). A
-// profile absent from the list gives an error wrapping ErrProfileNotFound.
+// profile absent from the list gives an error wrapping ErrProfileNotFound
+// only once a read that saw the list hold still confirms it (see locate).
 func (c *Client) ConnectorProfile(ctx context.Context, id, connectorKey string) (*ConnectorProfile, error) {
 	if err := checkID(id); err != nil {
 		return nil, err
 	}
-	p, confirmed, read, err := c.profiles.find(ctx, connectorKey, id)
-	if err == nil && p == nil && !confirmed {
-		// Absent from one read: read again before calling it gone.
-		c.profiles.reread(connectorKey, id, read)
-		p, _, _, err = c.profiles.find(ctx, connectorKey, id)
+	p, err := c.locate(ctx, connectorKey, id)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkProfileEchoes(p); err != nil {
+		return nil, err
+	}
+	return p, nil
+}
+
+// maxConfirmingReads bounds the reads made to confirm that a profile is
+// missing, on top of the read that missed it.
+const maxConfirmingReads = 4
+
+// ErrListUnsettled is wrapped by the error for a profile missing from a list
+// that changed on every read: the provider cannot tell whether it exists.
+var ErrListUnsettled = errors.New("the list of connector profiles changed on every read")
+
+// locate finds profile id in connectorKey's list. A paged list can miss a
+// profile that exists (one deleted and another made between two page reads
+// shift it onto a page already read, with the total unchanged), so a miss
+// counts only when a read that saw the list hold still (the same ids, in
+// the same order, as the read before it) confirms it; the list is read
+// again until one does, at most maxConfirmingReads times, and callers that
+// miss at once share those reads. A list that never holds still is an
+// error wrapping ErrListUnsettled, never "not found". A profile this Client
+// deleted is gone without a confirming read.
+func (c *Client) locate(ctx context.Context, connectorKey, id string) (*ConnectorProfile, error) {
+	p, steady, read, err := c.profiles.find(ctx, connectorKey, id)
+	for tries := 0; err == nil && p == nil && !steady && !c.profiles.deletedByClient(id); tries++ {
+		if tries == maxConfirmingReads {
+			return nil, fmt.Errorf("%w (%d reads in a row, each with other ids than the read before it), so the provider cannot tell whether profile %q still exists: it is not in any of them, but a list that moves between its pages can hide a profile that exists. Try again when the profiles stop changing", ErrListUnsettled, tries+1, id)
+		}
+		c.profiles.reread(connectorKey, read)
+		p, steady, read, err = c.profiles.find(ctx, connectorKey, id)
 	}
 	if err != nil {
 		return nil, err
 	}
-	if p == nil {
-		return nil, fmt.Errorf("%w: StackOne lists no connector profile %q, in two reads of the list", ErrProfileNotFound, id)
+	if p != nil {
+		return p, nil
 	}
-	return p, nil
+	if other, ok := c.profiles.foldMatch(read, id); ok {
+		return nil, fmt.Errorf("StackOne lists no connector profile %q but lists %q, which differs from it only in letter case: ids are compared exactly, so the provider cannot tell whether that is the same profile. Check the id in the StackOne dashboard", id, safetext.Text(c.Mask(other), 100))
+	}
+	return nil, fmt.Errorf("%w: StackOne lists no connector profile %q, in a read of the list that saw it hold still", ErrProfileNotFound, id)
 }
 
 // refreshProfiles reads connectorKey's list again and replaces the snapshot.
@@ -356,15 +552,17 @@ func profilePath(id string) (string, error) {
 }
 
 // checkID refuses ids that would change the path rather than name a
-// resource in it, before any request is sent.
+// resource in it (a dot segment, or '/', '?', '#', which a server or proxy
+// that decodes the path would read as structure), before any request is
+// sent.
 func checkID(id string) error {
 	switch {
 	case id == "":
 		return fmt.Errorf("%w: the id is empty", ErrInvalidID)
 	case id == "." || id == "..":
 		return fmt.Errorf("%w: %q is not an id", ErrInvalidID, id)
-	case strings.Contains(id, "/"):
-		return fmt.Errorf("%w: id %q contains '/'", ErrInvalidID, safetext.Text(id, 100))
+	case strings.ContainsAny(id, "/?#"):
+		return fmt.Errorf("%w: id %q contains '/', '?' or '#'", ErrInvalidID, safetext.Text(id, 100))
 	}
 	return nil
 }

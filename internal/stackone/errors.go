@@ -100,9 +100,10 @@ func statusLabel(code int) string {
 
 // IsNotFound reports whether err is, or wraps, an APIError with status 404
 // or ErrProfileNotFound. A write refused for want of the route
-// (*WritesUnsupportedError) is not "not found".
+// (*WritesUnsupportedError) and a route the server does not serve
+// (*RouteMissingError) are not "not found".
 func IsNotFound(err error) bool {
-	if errors.Is(err, ErrWritesUnsupported) {
+	if errors.Is(err, ErrWritesUnsupported) || errors.Is(err, ErrRouteMissing) {
 		return false
 	}
 	if errors.Is(err, ErrProfileNotFound) {

@@ -162,6 +162,7 @@ func TestEchoedSecretIsRedacted(t *testing.T) {
 	}))
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
+	primeEmptyList(c, "zoominfo")
 	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})
@@ -243,6 +244,7 @@ func TestSecretsAreRedactedInEveryEchoedForm(t *testing.T) {
 				writeError(w, 400, "invalid body: "+encode(body), "")
 			}))
 			c, log := newTestClient(t, srv)
+			primeEmptyList(c, "zoominfo")
 			_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
 				ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 			})

@@ -202,6 +202,8 @@ func (f *fakeAPI) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		for _, k := range []string{"authentication_config_key", "client_id", "scopes", "actions"} {
 			p[k] = body[k]
 		}
+		now := time.Now().UTC().Format(time.RFC3339Nano)
+		p["created_at"], p["updated_at"], p["client_secret_updated_at"] = now, now, now
 		writeJSON(w, 201, p)
 	case strings.HasPrefix(r.URL.Path, "/connector_profiles/") && !f.published &&
 		(r.Method == http.MethodPatch || r.Method == http.MethodDelete):
@@ -277,3 +279,16 @@ func parseQuery(raw string) (url.Values, error) { return url.ParseQuery(raw) }
 
 // retries is a Config.MaxRetries of n.
 func retries(n int) *int { return &n }
+
+// primeEmptyList makes c hold an empty, complete list of the profiles of
+// each key, as if read: a create of those connectors then reads no list
+// first (for tests of what a create's own request does).
+func primeEmptyList(c *Client, keys ...string) {
+	c.profiles.mu.Lock()
+	defer c.profiles.mu.Unlock()
+	for _, key := range keys {
+		e := &snapshotEntry{done: make(chan struct{})}
+		close(e.done)
+		c.profiles.entries[key] = e
+	}
+}

@@ -3,6 +3,7 @@ package stackone
 import (
 	"context"
 	"errors"
+	mrand "math/rand/v2"
 	"sync"
 	"time"
 )
@@ -46,6 +47,12 @@ type requestWindow struct {
 	done []time.Time
 	// changed is closed (and replaced) whenever a slot may have opened.
 	changed chan struct{}
+
+	// Backpressure after a 429: no request leaves before pausedUntil, and
+	// while cap > 0 at most cap requests are in flight. Each 2xx answer
+	// doubles cap until it reaches limit, where it is lifted (0).
+	pausedUntil time.Time
+	cap         int
 }
 
 // newRequestWindow allows perWindow requests in any window, less the share
@@ -68,12 +75,24 @@ func (w *requestWindow) acquire(ctx context.Context) (release func(), err error)
 	for {
 		w.mu.Lock()
 		now := time.Now()
+		if now.Before(w.pausedUntil) {
+			// The server asked the whole process to wait (a 429).
+			pause := time.NewTimer(w.pausedUntil.Sub(now))
+			w.mu.Unlock()
+			select {
+			case <-pause.C:
+			case <-ctx.Done():
+				pause.Stop()
+				return nil, ctx.Err()
+			}
+			continue
+		}
 		i := 0
 		for i < len(w.done) && !now.Before(w.done[i].Add(w.window)) {
 			i++
 		}
 		w.done = w.done[i:]
-		if w.inFlight+len(w.done) < w.limit {
+		if w.inFlight+len(w.done) < w.limit && (w.cap == 0 || w.inFlight < w.cap) {
 			w.inFlight++
 			w.mu.Unlock()
 			var once sync.Once
@@ -84,7 +103,7 @@ func (w *requestWindow) acquire(ctx context.Context) (release func(), err error)
 		changed := w.changed
 		var timer *time.Timer
 		var wake <-chan time.Time
-		if len(w.done) > 0 {
+		if len(w.done) > 0 && (w.cap == 0 || w.inFlight < w.cap) {
 			timer = time.NewTimer(w.done[0].Add(w.window).Sub(now))
 			wake = timer.C
 		}
@@ -109,6 +128,37 @@ func (w *requestWindow) release() {
 	defer w.mu.Unlock()
 	w.inFlight--
 	w.done = append(w.done, time.Now())
+	close(w.changed)
+	w.changed = make(chan struct{})
+}
+
+// throttled is told of a 429 whose Retry-After (or, without one, the
+// client's own backoff) is wait: every request of the process waits that
+// long plus jitter (so that processes sharing the key do not come back
+// together), then they go one at a time until an answer is 2xx again.
+func (w *requestWindow) throttled(wait time.Duration) {
+	jitter := time.Duration(mrand.Int64N(int64(wait/4 + 250*time.Millisecond)))
+	until := time.Now().Add(wait + jitter)
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if until.After(w.pausedUntil) {
+		w.pausedUntil = until
+	}
+	w.cap = 1
+}
+
+// succeeded is told of a 2xx answer: the rate lowered after a 429 comes
+// back, doubling with each success.
+func (w *requestWindow) succeeded() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.cap == 0 {
+		return
+	}
+	w.cap *= 2
+	if w.cap >= w.limit {
+		w.cap = 0
+	}
 	close(w.changed)
 	w.changed = make(chan struct{})
 }

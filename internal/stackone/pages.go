@@ -95,8 +95,9 @@ type errInconsistentList struct{ msg string }
 func (e *errInconsistentList) Error() string { return e.msg }
 
 // listNumbered reads every page of a {data, page, page_size, total} list:
-// page 1, 2, … with the largest page size, until it holds `total` items or a
-// page comes back shorter than the page size the server says it used.
+// page 1, 2, … with the largest page size, until it holds `total` items,
+// or, without a total, until an empty page or a page shorter than the page
+// size the server says it used.
 func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
 	run := newListRun(ctx, c, route)
@@ -127,10 +128,6 @@ func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Val
 		if err := run.add(len(p.Data)); err != nil {
 			return nil, err
 		}
-		size := maxPageSize
-		if p.PageSize != nil && *p.PageSize > 0 && *p.PageSize < size {
-			size = *p.PageSize // a server with a smaller maximum says so
-		}
 		if total >= 0 {
 			// The total decides; pages may be shorter than asked (a server
 			// with a smaller maximum) without meaning the end.
@@ -144,32 +141,49 @@ func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Val
 			}
 			continue
 		}
-		if len(p.Data) < size {
+		// No total: an empty page ends the list, and so does a page
+		// shorter than the page size the server says it used. A short page
+		// from a server that does not say its page size may only mean it
+		// caps pages below what was asked: read on.
+		if len(p.Data) == 0 || p.PageSize != nil && *p.PageSize > 0 && len(p.Data) < *p.PageSize {
 			return all, nil
 		}
 	}
 }
 
 // listBareArray reads every page of a list published as a bare JSON array
-// paged by `page` and `page_size` (GET /accounts), stopping at a page shorter
-// than the page size asked for.
-func listBareArray[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
+// paged by `page` and `page_size` (GET /accounts), until an empty page: a
+// bare array does not say the page size the server used, and a server that
+// caps pages below the one asked for answers short pages before the end.
+// A page whose items were all on earlier pages means the server ignores
+// `page`: an error rather than reading the same page to the bounds.
+func listBareArray[T any](ctx context.Context, c *Client, route string, q url.Values, idOf func(T) string) ([]T, error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
 	run := newListRun(ctx, c, route)
 	defer run.cancel()
 	var all []T
+	seen := map[string]bool{}
 	for n := 1; ; n++ {
 		q.Set("page", strconv.Itoa(n))
 		var items []T
 		if err := run.page(q, &items); err != nil {
 			return nil, err
 		}
+		if len(items) == 0 {
+			return all, nil
+		}
+		repeated := true
+		for _, item := range items {
+			if id := idOf(item); !seen[id] {
+				seen[id], repeated = true, false
+			}
+		}
+		if repeated && n > 1 {
+			return nil, fmt.Errorf("GET %s: page %d holds only items of earlier pages: the server seems to ignore the page parameter, so the provider cannot read the whole list", route, n)
+		}
 		all = append(all, items...)
 		if err := run.add(len(items)); err != nil {
 			return nil, err
-		}
-		if len(items) < maxPageSize {
-			return all, nil
 		}
 	}
 }

@@ -3,16 +3,20 @@ package stackone
 import (
 	"slices"
 	"strings"
+	"sync"
 	"unicode"
 	"unicode/utf16"
 	"unicode/utf8"
 )
 
-// The redaction rule, as the README's Security section states it.
+// The redaction rule, as SECURITY.md (How the provider handles secrets → Logs) states it.
 //
-// Which values: the API key and its Basic credential (base64 of "key:") in
-// every text taken from any answer, and the client secret in every text
-// taken from the answer to the request that sent it.
+// Which values: the API key and its Basic credential (base64 of "key:"),
+// and every client secret of minAnywhereLength characters or more that the
+// process holds (sent by any request, or handed over by the caller from
+// configuration or state), in every text taken from any answer; a shorter
+// client secret in every text taken from the answer to the request that
+// sends it.
 //
 // From what length: a value of any length (1 character or more) is masked
 // wherever it stands as a whole token, that is where the characters just
@@ -44,25 +48,110 @@ const maxRedactedInput = 64 << 10
 const redactedMark = "[redacted]"
 
 // Redactor returns what masks the given values in text by the rule above
-// (see the package's README, Security → Logs), for callers outside the
+// (SECURITY.md, How the provider handles secrets → Logs), for callers outside the
 // package that send secrets of their own.
 func Redactor(secrets ...string) func(string) string { return newRedactor(secrets...) }
 
-// redactorFor returns what removes the API key and the secrets r sends from
-// server-supplied text, in case a server or proxy echoes the request back in
-// a message or header. Requests without secrets share the client's own.
-func (c *Client) redactorFor(r *request) func(string) string {
-	var secrets []string
-	for _, s := range r.secrets {
-		if s != "" {
-			secrets = append(secrets, s)
+// secretMasker masks every secret the process has been given, in every
+// answer: the API key and its Basic credential from the start, and each
+// client secret from the moment the caller hands it over (RememberSecrets)
+// or a request sends it. A secret learnt later is masked in text masked
+// later, whichever request the text came from.
+type secretMasker struct {
+	mu   sync.RWMutex
+	seen map[string]bool
+	all  []string
+	fn   func(string) string
+}
+
+// newSecretMasker returns a masker that knows always (the API key and its
+// Basic credential), whatever their length.
+func newSecretMasker(always ...string) *secretMasker {
+	m := &secretMasker{seen: map[string]bool{}, fn: newRedactor()}
+	m.learn(always)
+	return m
+}
+
+// add makes the masker know secrets of minAnywhereLength characters or
+// more. A shorter "secret" (a test's "s") masked in every text would mask
+// ordinary words of the provider's own messages ("StackOne's"); it is
+// masked, as a whole token, in the answer to the request that sends it
+// (redactorFor).
+func (m *secretMasker) add(secrets ...string) {
+	var long []string
+	for _, s := range secrets {
+		if utf8.RuneCountInString(s) >= minAnywhereLength {
+			long = append(long, s)
 		}
 	}
-	if len(secrets) == 0 {
-		return c.redactKey
+	m.learn(long)
+}
+
+func (m *secretMasker) learn(secrets []string) {
+	m.mu.RLock()
+	fresh := false
+	for _, s := range secrets {
+		if s != "" && !m.seen[s] {
+			fresh = true
+		}
 	}
-	redactSecrets := newRedactor(secrets...)
-	return func(text string) string { return c.redactKey(redactSecrets(text)) }
+	m.mu.RUnlock()
+	if !fresh {
+		return
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	for _, s := range secrets {
+		if s != "" && !m.seen[s] {
+			m.seen[s] = true
+			m.all = append(m.all, s)
+		}
+	}
+	m.fn = newRedactor(m.all...)
+}
+
+// mask applies the rule to text with every secret known now.
+func (m *secretMasker) mask(text string) string {
+	m.mu.RLock()
+	fn := m.fn
+	m.mu.RUnlock()
+	return fn(text)
+}
+
+// Mask removes from text every secret this Client knows (the API key, its
+// Basic credential, each client secret a request has sent or
+// RememberSecrets was given), by the rule above. Callers quoting server
+// values in their own messages pass them through it, so that one rule
+// covers every answer.
+func (c *Client) Mask(text string) string { return c.masker.mask(text) }
+
+// RememberSecrets makes the Client mask secrets (client secrets the caller
+// holds, from configuration or state) in every answer from now on, not only
+// in the answer to the request that sends them.
+func (c *Client) RememberSecrets(secrets ...string) { c.masker.add(secrets...) }
+
+// HoldsSecret reports whether text holds a secret the Client knows: a
+// server value that does must not be stored or shown.
+func (c *Client) HoldsSecret(text string) bool { return text != "" && c.Mask(text) != text }
+
+// redactorFor returns what removes the secrets from server-supplied text,
+// in case a server or proxy echoes a request back in a message or header.
+// The secrets r sends join the ones the Client knows, for every later
+// answer too (the process holds them for the whole run); a short one is
+// masked in this request's answer only (see secretMasker.add).
+func (c *Client) redactorFor(r *request) func(string) string {
+	c.masker.add(r.secrets...)
+	var short []string
+	for _, s := range r.secrets {
+		if s != "" && utf8.RuneCountInString(s) < minAnywhereLength {
+			short = append(short, s)
+		}
+	}
+	if len(short) == 0 {
+		return c.Mask
+	}
+	own := newRedactor(short...)
+	return func(text string) string { return c.Mask(own(text)) }
 }
 
 // newRedactor returns a function that replaces each secret, in every form

@@ -101,7 +101,7 @@ var redactionSecrets = []string{
 
 // TestRedactionRule_everyEncoding: a server that quotes the client secret,
 // the API key or its Basic credential back in any of the encodings the
-// README names, in an error message or a request id, gets neither into the
+// SECURITY.md names, in an error message or a request id, gets neither into the
 // error nor into the log.
 func TestRedactionRule_everyEncoding(t *testing.T) {
 	cred := base64.StdEncoding.EncodeToString([]byte(testAPIKey + ":"))
@@ -222,6 +222,7 @@ func TestTransportErrorIsRedacted(t *testing.T) {
 		return "HTTP/1.1 " + url.QueryEscape(req[i+4:]) + "\r\n\r\n"
 	})
 	c, log := newTestClient(t, &httptest.Server{URL: "http://" + ln}, func(cfg *Config) { cfg.MaxRetries = retries(0) })
+	primeEmptyList(c, "zoominfo")
 	_, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{
 		ConnectorKey: "zoominfo", Name: "n", AuthenticationConfigKey: "a", ClientID: "cid", ClientSecret: secret,
 	})

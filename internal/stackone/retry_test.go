@@ -149,6 +149,7 @@ func TestRetryOn503AndDroppedConnectionSameIdempotencyKey(t *testing.T) {
 	tr := &http.Transport{DisableKeepAlives: true}
 	defer tr.CloseIdleConnections()
 	c, log := newTestClient(t, srv, func(c *Config) { c.HTTPClient = &http.Client{Transport: tr} })
+	primeEmptyList(c, "")
 
 	p, err := c.CreateConnectorProfile(context.Background(), CreateConnectorProfileRequest{Name: "n", ClientSecret: "s"})
 	if err != nil {
@@ -374,6 +375,7 @@ func TestLoggerNeverSeesAPIKey(t *testing.T) {
 	defer srv.Close()
 	tr := &http.Transport{DisableKeepAlives: true}
 	c, log := newTestClient(t, srv, func(c *Config) { c.HTTPClient = &http.Client{Transport: tr} })
+	primeEmptyList(c, "")
 	ctx := context.Background()
 	if _, err := c.CreateConnectorProfile(ctx, CreateConnectorProfileRequest{ClientSecret: "client-secret-value"}); err != nil {
 		t.Fatal(err)

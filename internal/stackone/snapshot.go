@@ -3,7 +3,9 @@ package stackone
 import (
 	"context"
 	"errors"
+	"hash/fnv"
 	"slices"
+	"strings"
 	"sync"
 )
 
@@ -17,11 +19,21 @@ type profileSnapshots struct {
 
 	mu      sync.Mutex // guards entries and each entry's items; never held across a request
 	entries map[string]*snapshotEntry
-	// confirm marks keys whose next read confirms a miss (see reread).
-	confirm map[string]bool
-	// deleted holds the ids the Client deleted: their absence needs no
-	// confirming read.
+	// last is the print of the last successful read of each key, to tell
+	// whether the next read saw the list hold still.
+	last map[string]listPrint
+	// created holds the ids the Client created, deleted the ids it
+	// deleted: the Client's own writes are not the list moving, and a
+	// profile it deleted needs no confirming read to be called gone.
+	created map[string]bool
 	deleted map[string]bool
+}
+
+// listPrint identifies the ids of a list, in order, leaving out the ones the
+// Client wrote itself.
+type listPrint struct {
+	n    int
+	hash uint64
 }
 
 // snapshotEntry is one key's read: done closes when it has ended.
@@ -36,9 +48,11 @@ type snapshotEntry struct {
 	// the read may or may not have seen them, so they are applied to what
 	// it returns (each is idempotent).
 	pending []func([]ConnectorProfile) []ConnectorProfile
-	// confirming is true for a read made to confirm that a profile missing
-	// from the read before it is really gone.
-	confirming bool
+	// steady is true for a read that found the same ids, in the same
+	// order, as the read of the same list before it (the Client's own
+	// writes aside): the list held still, so a profile missing from it is
+	// missing, not shifted between two pages while they were read.
+	steady bool
 }
 
 // errReadInterrupted marks a read that ended because its caller's context
@@ -57,9 +71,9 @@ func (s *profileSnapshots) get(ctx context.Context, key string) ([]ConnectorProf
 // does. It copies one profile, not the list: a refresh of N profiles calls it
 // N times, and copying the whole list each time cost O(N²) (5% of the
 // provider's CPU in a 1000-profile plan, and growing with N).
-func (s *profileSnapshots) find(ctx context.Context, key, id string) (p *ConnectorProfile, confirmed bool, read *snapshotEntry, err error) {
+func (s *profileSnapshots) find(ctx context.Context, key, id string) (p *ConnectorProfile, steady bool, read *snapshotEntry, err error) {
 	err = s.view(ctx, key, func(e *snapshotEntry) {
-		read, confirmed = e, e.confirming
+		read, steady = e, e.steady
 		if e.index == nil {
 			e.index = make(map[string]int, len(e.items))
 			for i := range e.items {
@@ -71,7 +85,7 @@ func (s *profileSnapshots) find(ctx context.Context, key, id string) (p *Connect
 			p = &found
 		}
 	})
-	return p, confirmed, read, err
+	return p, steady, read, err
 }
 
 // reread drops the list read (if it is still key's) so that the next read
@@ -79,16 +93,70 @@ func (s *profileSnapshots) find(ctx context.Context, key, id string) (p *Connect
 // profile that exists: one made and another deleted between two pages
 // shift it from a page not yet read onto one already read, with the total
 // unchanged. Callers that miss at the same time share one confirming read.
-func (s *profileSnapshots) reread(key, id string, read *snapshotEntry) {
+func (s *profileSnapshots) reread(key string, read *snapshotEntry) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if s.deleted[id] {
-		return // this Client deleted it: known to be gone
-	}
 	if s.entries[key] == read {
 		delete(s.entries, key)
-		s.confirm[key] = true
 	}
+}
+
+// deletedByClient reports whether the Client deleted id itself.
+func (s *profileSnapshots) deletedByClient(id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.deleted[id]
+}
+
+// foldMatch returns an id of read that equals id but for letter case.
+func (s *profileSnapshots) foldMatch(read *snapshotEntry, id string) (string, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range read.items {
+		if other := read.items[i].ID; other != id && strings.EqualFold(other, id) {
+			return other, true
+		}
+	}
+	return "", false
+}
+
+// listed returns key's list as read (reading it when no read has been
+// made): the list a create is checked against. It keeps the Client's own
+// later writes, never a later read.
+func (s *profileSnapshots) listed(ctx context.Context, key string) (*snapshotEntry, error) {
+	var read *snapshotEntry
+	err := s.view(ctx, key, func(e *snapshotEntry) { read = e })
+	return read, err
+}
+
+// holds reports whether read lists id.
+func (s *profileSnapshots) holds(read *snapshotEntry, id string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.ContainsFunc(read.items, func(p ConnectorProfile) bool { return p.ID == id })
+}
+
+// markCreated records an id the Client created.
+func (s *profileSnapshots) markCreated(id string) {
+	s.mu.Lock()
+	s.created[id] = true
+	s.mu.Unlock()
+}
+
+// print is the listPrint of items; called with s.mu held.
+func (s *profileSnapshots) print(items []ConnectorProfile) listPrint {
+	h := fnv.New64a()
+	n := 0
+	for i := range items {
+		id := items[i].ID
+		if s.created[id] || s.deleted[id] {
+			continue
+		}
+		n++
+		_, _ = h.Write([]byte(id))
+		_, _ = h.Write([]byte{0})
+	}
+	return listPrint{n: n, hash: h.Sum64()}
 }
 
 // view calls f, with s.mu held, on the entry of key's list once it has been
@@ -99,8 +167,7 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 		s.mu.Lock()
 		entry, found := s.entries[key]
 		if !found {
-			entry = &snapshotEntry{done: make(chan struct{}), confirming: s.confirm[key]}
-			delete(s.confirm, key)
+			entry = &snapshotEntry{done: make(chan struct{})}
 			s.entries[key] = entry
 		}
 		s.mu.Unlock()
@@ -139,6 +206,10 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 		// again would keep Terraform busy for minutes before it says so.
 		s.mu.Lock()
 		if err == nil {
+			fp := s.print(items)
+			prev, seen := s.last[key]
+			entry.steady = seen && prev == fp
+			s.last[key] = fp
 			for _, apply := range entry.pending {
 				items = apply(items)
 			}

@@ -30,6 +30,8 @@ type attemptTransport struct {
 	base    http.RoundTripper
 	limiter *requestWindow
 	timeout time.Duration
+	// waitMin and waitMax bound the process-wide pause after a 429.
+	waitMin, waitMax time.Duration
 }
 
 // RoundTrip implements http.RoundTripper.
@@ -79,6 +81,18 @@ func (t *attemptTransport) RoundTrip(req *http.Request) (*http.Response, error) 
 		} else {
 			resp.Body = io.NopCloser(bytes.NewReader(data))
 			resp.ContentLength = int64(len(data))
+		}
+	}
+	if err == nil {
+		switch {
+		case resp.StatusCode == http.StatusTooManyRequests:
+			wait, ok := parseRetryAfter(resp.Header.Get("Retry-After"), time.Now(), t.waitMax)
+			if !ok {
+				wait = t.waitMin
+			}
+			t.limiter.throttled(wait)
+		case resp.StatusCode >= 200 && resp.StatusCode < 300:
+			t.limiter.succeeded()
 		}
 	}
 	if err != nil {

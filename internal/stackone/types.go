@@ -15,21 +15,23 @@ import (
 // omits them, and "not reported" must never read as "empty". The client
 // secret is write-only on the wire and so never appears here.
 type ConnectorProfile struct {
-	ID                        string   `json:"id"`
-	Name                      string   `json:"name"`
-	ConnectorKey              string   `json:"connector_key"`
-	ConnectorLabel            string   `json:"connector_label,omitempty"`
-	LogoURL                   string   `json:"logo_url,omitempty"`
-	Categories                []string `json:"categories,omitempty"`
-	Active                    bool     `json:"active"`
-	Default                   bool     `json:"default"`
-	ReleaseStage              string   `json:"release_stage,omitempty"`
-	AuthenticationConfigKey   string   `json:"authentication_config_key,omitempty"`
-	AuthenticationConfigLabel string   `json:"authentication_config_label,omitempty"`
-	Environment               string   `json:"environment,omitempty"`
-	ConnectorVersion          string   `json:"connector_version,omitempty"`
-	ConnectorPinnedVersion    string   `json:"connector_pinned_version,omitempty"`
-	ConnectorOwner            string   `json:"connector_owner,omitempty"`
+	ID             string   `json:"id"`
+	Name           string   `json:"name"`
+	ConnectorKey   string   `json:"connector_key"`
+	ConnectorLabel string   `json:"connector_label,omitempty"`
+	LogoURL        string   `json:"logo_url,omitempty"`
+	Categories     []string `json:"categories,omitempty"`
+	// Active is nil when the answer leaves it out (or null): not
+	// reported, which is not "disabled" (WIRE_CONTRACT.md, Unclear cases).
+	Active                    *bool  `json:"active"`
+	Default                   bool   `json:"default"`
+	ReleaseStage              string `json:"release_stage,omitempty"`
+	AuthenticationConfigKey   string `json:"authentication_config_key,omitempty"`
+	AuthenticationConfigLabel string `json:"authentication_config_label,omitempty"`
+	Environment               string `json:"environment,omitempty"`
+	ConnectorVersion          string `json:"connector_version,omitempty"`
+	ConnectorPinnedVersion    string `json:"connector_pinned_version,omitempty"`
+	ConnectorOwner            string `json:"connector_owner,omitempty"`
 	// CreatedAt and UpdatedAt are kept as the server wrote them (published as
 	// date-time strings); Time parses them.
 	CreatedAt string `json:"created_at"`
@@ -147,6 +149,10 @@ type ConnectSessionRequest struct {
 	ConnectorProfileID string `json:"connector_profile_id,omitempty"`
 	Label              string `json:"label,omitempty"`
 	ExpiresIn          int    `json:"expires_in,omitempty"`
+	// Multiple links a new account even when the owner (origin_owner_id,
+	// origin_owner_name) already has one of this provider, which StackOne
+	// would otherwise update.
+	Multiple bool `json:"multiple,omitempty"`
 }
 
 // SessionID is a connect session id. StackOne publishes it as a number; a
@@ -211,10 +217,23 @@ type Account struct {
 	Status          string `json:"status"`
 	CreatedAt       string `json:"created_at"`
 	UpdatedAt       string `json:"updated_at"`
+	// Optional published fields: empty (nil) when StackOne leaves them out.
+	Type          string         `json:"type,omitempty"`
+	Shared        *bool          `json:"shared,omitempty"`
+	Categories    []string       `json:"categories,omitempty"`
+	StatusReasons []StatusReason `json:"status_reasons,omitempty"`
 
 	// Extension fields (the sandbox's extended mode): nil when not reported.
 	ConnectorProfileID *string   `json:"connector_profile_id,omitempty"`
 	Scopes             *[]string `json:"scopes,omitempty"`
+}
+
+// StatusReason says why a linked account is in its status (LinkedAccount
+// status_reasons[]; all optional but timestamp).
+type StatusReason struct {
+	Code        string `json:"code,omitempty"`
+	Description string `json:"description,omitempty"`
+	Timestamp   string `json:"timestamp"`
 }
 
 // ListAccountsOptions filters GET /accounts. Empty fields filter nothing.

@@ -1,6 +1,6 @@
 # Every linked ZoomInfo account, all pages.
 data "stackone_accounts" "zoominfo" {
-  providers = ["zoominfo"]
+  connectors = ["zoominfo"]
 }
 
 output "zoominfo_accounts_by_owner" {
@@ -16,6 +16,6 @@ check "no_account_in_error" {
 
   assert {
     condition     = length(data.stackone_accounts.in_error.accounts) == 0
-    error_message = "Linked accounts in error: ${join(", ", [for a in data.stackone_accounts.in_error.accounts : "${a.provider} account ${a.id} of ${a.origin_owner_name} (${a.origin_owner_id})"])}. Ask their owners to link them again."
+    error_message = "Linked accounts in error (ask their owners to link them again): ${join("; ", [for a in data.stackone_accounts.in_error.accounts : "${a.connector} account ${a.id} of ${a.origin_owner_name} (${a.origin_owner_id}): ${try(a.status_reasons[0].description, "no reason given")}"])}"
   }
 }

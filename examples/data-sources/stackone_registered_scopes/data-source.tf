@@ -26,7 +26,7 @@ data "stackone_registered_scopes" "zoominfo" {
 data "stackone_registered_scopes" "optional" {
   connector              = "zoominfo"
   client_id              = var.zoominfo_client_id
-  scopes                 = ["api:data:news", "api:data:scoops"]
+  scopes                 = ["api:data:news", "api:data:lookup"]
   authorization_endpoint = var.zoominfo_authorization_endpoint
   fail_on_unregistered   = false
 }

@@ -84,7 +84,11 @@ type Config struct {
 	GatewayURL string
 }
 
-// DefaultScopes are ZoomInfo's documented scopes plus the OIDC set.
+// DefaultScopes are the scopes the authorization server knows (any other
+// is invalid_scope): the seventeen api:* scopes of ZoomInfo's GTM OpenAPI
+// specs, and the OIDC set docs.zoominfo.com/docs/authentication gives its
+// MCP clients (openid profile email offline_access). Which of them an app
+// may request is its registration (App.Scopes).
 var DefaultScopes = []string{
 	"api:data:contact", "api:data:company", "api:data:intent", "api:data:news",
 	"api:data:scoops", "api:data:lookup", "api:audience:read", "api:audience:manage",

@@ -9,6 +9,7 @@
 //
 //	cd internal/bench && go run ./cmd/stackone-bench [-n 1000] [-runs 5] [-full] [-stretch 10000]
 //	    [-parallelism 10] [-limited-n 1000] [-limited-rpm 1000] [-out FILE] [-smoke]
+//	    [-query 1000 [-query-terraform PATH] [-only-query]]
 //
 // Per N, each kind is applied once from an empty state, then planned -runs
 // times, kinds alternated within each run; the report gives medians. It
@@ -86,6 +87,12 @@ type config struct {
 	out         string
 	smoke       bool
 	keep        bool
+	// queryN profiles are listed with terraform query beside a plan of
+	// them (query.go), with queryTerraform (or the shared tools' CLI);
+	// onlyQuery runs that part alone.
+	queryN         int
+	queryTerraform string
+	onlyQuery      bool
 }
 
 func main() {
@@ -129,6 +136,9 @@ func parseFlags(args []string) (config, error) {
 	fs.StringVar(&c.out, "out", "", "also write the report to this file")
 	fs.BoolVar(&c.smoke, "smoke", false, "tiny run for CI: N=10, 1 run, limited-n 50 (overrides -n, -runs, -limited-n)")
 	fs.BoolVar(&c.keep, "keep", false, "keep the working directory (printed on stderr)")
+	fs.IntVar(&c.queryN, "query", 0, "also list this many profiles with terraform query beside a plan of them, with a Terraform that has it (1.14 or later; 0 skips it)")
+	fs.StringVar(&c.queryTerraform, "query-terraform", "", "the Terraform for -query (default: ../shared/tools/cli "+queryCLIName+" beside the repository, else the terraform on PATH if 1.14 or later)")
+	fs.BoolVar(&c.onlyQuery, "only-query", false, "run only the -query part (no plans at scale, limited apply, schema or scopes measurements)")
 	if err := fs.Parse(args); err != nil {
 		return c, err
 	}
@@ -162,6 +172,12 @@ func parseFlags(args []string) (config, error) {
 	if c.schemaRuns <= 0 {
 		c.schemaRuns = min(c.runs, 3)
 	}
+	if c.queryN < 0 || (c.onlyQuery && c.queryN == 0) {
+		return c, errors.New("-query must not be negative, and -only-query needs -query N")
+	}
+	if c.onlyQuery {
+		c.ns, c.stretch, c.limitedN, c.null, c.goBench = nil, 0, 0, false, false
+	}
 	return c, nil
 }
 
@@ -188,6 +204,9 @@ type benchRun struct {
 	regScopes []scopeResult
 	goBench   string
 	failures  []string
+
+	query        *queryResult
+	querySkipped string
 }
 
 func runAll(cfg config) (string, error) {
@@ -240,6 +259,10 @@ func runAll(cfg config) (string, error) {
 		{"schema", b.runSchema},
 		{"registered scopes", b.runScopes},
 		{"go benchmarks", b.runGoBench},
+		{"query", b.runQuery},
+	}
+	if cfg.onlyQuery {
+		steps = steps[len(steps)-1:]
 	}
 	var runErr error
 	for _, s := range steps {

@@ -55,6 +55,10 @@ func (b *benchRun) report() string {
 	}
 	mt.Add("provider build", "go build -trimpath, "+bench.Seconds(b.buildTime))
 	p("%s\n", mt.String())
+	if cfg.onlyQuery {
+		b.reportQuery(p)
+		return w.String()
+	}
 	p("Settings: per N, each kind is applied once from an empty state (the sandbox emptied first), then planned %d time(s) with `terraform plan -refresh=true -detailed-exitcode` "+
 		"(which must exit 0: an empty plan), kinds alternated within each run; medians. `-parallelism=%d` for every kind. "+
 		"**Default limit**: the provider block leaves `max_requests_per_minute` unset (the provider's default, %d/min) and the sandbox enforces StackOne's %d/min per key (a sliding 60-second window, 429 with Retry-After beyond it). "+
@@ -69,6 +73,7 @@ func (b *benchRun) report() string {
 	b.reportProcess(p)
 	b.reportScopes(p)
 	b.reportRaw(p)
+	b.reportQuery(p)
 	return w.String()
 }
 
