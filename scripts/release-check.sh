@@ -20,6 +20,16 @@
 #         a detached signature that verifies against the final SHA256SUMS
 #     (goreleaser v2.15.0-v2.15.1 rewrote SHA256SUMS after signing it, adding
 #     the .sig to it, which broke every signature: this is the check for that.)
+#     and, outside that file set, the test commands for the same platform:
+#       stackone-sandbox_{VERSION}_{os}_{arch}.tar.gz (.zip on windows)
+#         holding stackone-sandbox, which runs (-h)
+#       stackone-link_{VERSION}_{os}_{arch}.tar.gz, likewise
+#       each with a .sha256 that sha256sum -c accepts and a .sig that verifies
+#  5. go install MODULE/cmd/stackone-sandbox@VERSION (and stackone-link) works
+#     as users run it: the checkout served as a module version from a local
+#     file proxy (the other modules from the local module cache), into a
+#     throwaway module cache, so a replace directive or a command that is not
+#     a main package fails here rather than for users
 #
 # Run through make (it installs the pinned tools and passes their paths in
 # GORELEASER and ACTIONLINT). Output goes to a temp dir, removed on exit.
@@ -62,11 +72,13 @@ trap cleanup EXIT
 # Host-only copy of .goreleaser.yml: the goos/goarch lists replaced by this
 # host's, the output directory moved to the temp dir. Everything else (names,
 # checksum, manifest, flags) is the release configuration as it is.
-replace_once() { # key value: the one line "    key: [...]" becomes "    key: [value]"
+# The commands' builds reuse the lists through YAML anchors ("goos: &goos
+# [...]", then "goos: *goos"), so one line per key sets every build.
+replace_once() { # key value: the one line "    key: [&anchor] [...]" becomes "    key: [&anchor] [value]"
 	local n
-	n=$(grep -Ec "^[[:space:]]+$1:[[:space:]]*\[.*\][[:space:]]*$" "$tmp/goreleaser.yml" || true)
+	n=$(grep -Ec "^[[:space:]]+$1:[[:space:]]*(&[[:alnum:]_]+[[:space:]]+)?\[.*\][[:space:]]*$" "$tmp/goreleaser.yml" || true)
 	[ "$n" = 1 ] || fail "host-only override: expected one flow-style '$1: [...]' line in .goreleaser.yml, found $n"
-	sed -E -i "s/^([[:space:]]+$1:)[[:space:]]*\[.*\][[:space:]]*$/\1 [$2]/" "$tmp/goreleaser.yml"
+	sed -E -i "s/^([[:space:]]+$1:[[:space:]]*(&[[:alnum:]_]+[[:space:]]+)?)\[.*\][[:space:]]*$/\1[$2]/" "$tmp/goreleaser.yml"
 }
 grep -Eq '^dist:' .goreleaser.yml && fail "host-only override: .goreleaser.yml sets dist:, which the check needs to set"
 cp .goreleaser.yml "$tmp/goreleaser.yml"
@@ -119,8 +131,8 @@ echo "  produced:"
 (cd "$dist" && find . -maxdepth 1 -type f ! -name '*.json' ! -name '*.yaml' | sort | sed 's|^\./|    |')
 
 [ -f "$dist/$zip" ] || fail "no $zip in the snapshot (zips: $(cd "$dist" && ls ./*.zip 2>/dev/null | tr '\n' ' '))"
-nzips=$(find "$dist" -maxdepth 1 -name '*.zip' | wc -l)
-[ "$nzips" = 1 ] || fail "expected one zip for ${goos}_${goarch}, found $nzips"
+nzips=$(find "$dist" -maxdepth 1 -name "${project}_*.zip" | wc -l)
+[ "$nzips" = 1 ] || fail "expected one provider zip for ${goos}_${goarch}, found $nzips"
 echo "  ok  $zip"
 
 unzip -Z1 "$dist/$zip" | grep -qx "$binary" || fail "$zip does not hold $binary (it holds: $(unzip -Z1 "$dist/$zip" | tr '\n' ' '))"
@@ -150,5 +162,62 @@ gpg --batch --verify "$dist/$sig" "$dist/$sums" >"$tmp/verify.log" 2>&1 || {
 	fail "$sig does not verify against $sums (was $sums changed after it was signed?)"
 }
 echo "  ok  $sig verifies against $sums"
+
+echo "--- the test commands, beside the Registry's files"
+ext=tar.gz
+[ "$goos" = windows ] && ext=zip
+for cmd in stackone-sandbox stackone-link; do
+	archive=${cmd}_${version}_${goos}_${goarch}.${ext}
+	[ -f "$dist/$archive" ] || fail "no $archive in the snapshot"
+	if [ "$ext" = zip ]; then
+		unzip -o -q "$dist/$archive" -d "$tmp/$cmd" || fail "cannot unpack $archive"
+	else
+		mkdir -p "$tmp/$cmd" && tar -xzf "$dist/$archive" -C "$tmp/$cmd" || fail "cannot unpack $archive"
+	fi
+	bin=$tmp/$cmd/$cmd
+	[ "$goos" = windows ] && bin=$bin.exe
+	[ -x "$bin" ] || fail "$archive does not hold $cmd (it holds: $(ls "$tmp/$cmd" | tr '\n' ' '))"
+	"$bin" -h >"$tmp/$cmd.help" 2>&1 || true
+	grep -q "^Usage" "$tmp/$cmd.help" || grep -q "^  -" "$tmp/$cmd.help" || fail "$cmd from $archive does not run: $(head -3 "$tmp/$cmd.help")"
+	echo "  ok  $archive holds $cmd, which runs"
+	[ -f "$dist/$archive.sha256" ] || fail "no $archive.sha256 in the snapshot"
+	(cd "$dist" && sha256sum -c --status "$archive.sha256") || fail "$archive.sha256 does not match $archive: $(cat "$dist/$archive.sha256")"
+	echo "  ok  $archive.sha256 matches"
+	gpg --batch --verify "$dist/$archive.sig" "$dist/$archive" >"$tmp/verify.log" 2>&1 || {
+		cat "$tmp/verify.log"
+		fail "$archive.sig does not verify against $archive"
+	}
+	echo "  ok  $archive.sig verifies"
+	grep -q "$cmd" "$dist/$sums" && fail "$sums lists $cmd's files: the Registry's checksum file must hold only the provider's"
+done
+
+echo "--- go install MODULE/cmd/...@VERSION, as users install the commands"
+module=$(go list -m)
+modversion=v0.0.0-releasecheck
+proxy=$tmp/goproxy/$module/@v
+mkdir -p "$proxy" "$tmp/modsrc/$module@$modversion"
+# The files a module zip holds: tracked (and new, unignored) files outside
+# folders that are modules of their own.
+nested=$(git ls-files '*/go.mod' | xargs -r -n1 dirname)
+git ls-files -co --exclude-standard | while read -r f; do
+	for d in $nested; do case $f in "$d"/*) continue 2 ;; esac; done
+	[ -f "$f" ] && printf '%s\n' "$f"
+done >"$tmp/modfiles"
+tar -cf - -T "$tmp/modfiles" | tar -xf - -C "$tmp/modsrc/$module@$modversion"
+(cd "$tmp/modsrc" && zip -qr "$proxy/$modversion.zip" "$module@$modversion") || fail "cannot zip the module"
+cp go.mod "$proxy/$modversion.mod"
+printf '{"Version":"%s","Time":"2026-01-01T00:00:00Z"}\n' "$modversion" >"$proxy/$modversion.info"
+echo "$modversion" >"$proxy/list"
+modcache=$(go env GOMODCACHE)
+for cmd in stackone-sandbox stackone-link; do
+	GOMODCACHE=$tmp/modcache GOFLAGS=-modcacherw GOBIN=$tmp/gobin GOTOOLCHAIN=local GOSUMDB=off GONOSUMDB=$module \
+		GOPROXY="file://$tmp/goproxy,file://$modcache/cache/download" \
+		go install "$module/cmd/$cmd@$modversion" >"$tmp/goinstall.log" 2>&1 || {
+		cat "$tmp/goinstall.log"
+		fail "go install $module/cmd/$cmd@$modversion failed"
+	}
+	[ -x "$tmp/gobin/$cmd" ] || fail "go install $module/cmd/$cmd@$modversion installed no $cmd"
+	echo "  ok  go install $module/cmd/$cmd@VERSION"
+done
 
 echo "release-check: ok"

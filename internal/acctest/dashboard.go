@@ -55,6 +55,12 @@ func (d *Dashboard) UpdateProfile(ctx context.Context, id string, p DashboardPro
 	return d.send(ctx, http.MethodPatch, "/admin/connector_profiles/"+url.PathEscape(id), p)
 }
 
+// DeleteProfile deletes a profile as a person does in the dashboard.
+func (d *Dashboard) DeleteProfile(ctx context.Context, id string) error {
+	_, err := d.send(ctx, http.MethodDelete, "/admin/connector_profiles/"+url.PathEscape(id), nil)
+	return err
+}
+
 func (d *Dashboard) send(ctx context.Context, method, path string, body any) (*stackone.ConnectorProfile, error) {
 	if d.AdminToken == "" {
 		return nil, fmt.Errorf("%s %s: no sandbox admin token (SANDBOX_ADMIN_TOKEN): the dashboard stand-in exists only in the sandbox", method, path)
@@ -81,6 +87,9 @@ func (d *Dashboard) send(ctx context.Context, method, path string, body any) (*s
 	}
 	if resp.StatusCode/100 != 2 {
 		return nil, fmt.Errorf("%s %s: HTTP %d: %s", method, path, resp.StatusCode, answer)
+	}
+	if resp.StatusCode == http.StatusNoContent {
+		return nil, nil
 	}
 	var p stackone.ConnectorProfile
 	if err := json.Unmarshal(answer, &p); err != nil {

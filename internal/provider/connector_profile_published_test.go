@@ -150,6 +150,43 @@ removed {
 	})
 }
 
+// A profile adopted from the dashboard and later deleted there: the plan
+// warns that it cannot be created again (instead of failing, since
+// Terraform plans the same create in the refresh that precedes a destroy),
+// and terraform destroy, run by the test case at its end, succeeds.
+func TestConnectorProfilePublishedAPIDeletedInTheDashboard(t *testing.T) {
+	t.Parallel()
+	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})
+	tg.RequireSandbox(t)
+	ctx := context.Background()
+	name, clientID, secret := "ZoomInfo (dashboard)", "0oaf6t3osgvaPvy4E1d7", "dashboard-secret"
+	scopes, actions := []string{"api:data:contact", "api:data:company"}, []string{"zoominfo_search_contacts"}
+	made, err := tg.Dashboard().CreateProfile(ctx, acctest.DashboardProfile{
+		ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce",
+		Name: &name, ClientID: &clientID, ClientSecret: &secret, Scopes: &scopes, Actions: &actions,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	resource.UnitTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: acctest.ProtoV6ProviderFactories(),
+		TerraformVersionChecks:   []tfversion.TerraformVersionCheck{tfversion.SkipBelow(tfversion.Version1_11_0)},
+		Steps: []resource.TestStep{
+			{Config: publishedProfileConfig(tg, made.ID, name)},
+			{
+				PreConfig: func() {
+					if err := tg.Dashboard().DeleteProfile(ctx, made.ID); err != nil {
+						t.Fatal(err)
+					}
+				},
+				Config:             publishedProfileConfig(tg, made.ID, name),
+				PlanOnly:           true,
+				ExpectNonEmptyPlan: true,
+			},
+		},
+	})
+}
+
 func TestConnectorProfilePublishedAPICreateRefused(t *testing.T) {
 	t.Parallel()
 	tg := acctest.NewWithOptions(t, sandbox.Options{API: sandbox.APIPublished})

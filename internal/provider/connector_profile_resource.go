@@ -360,6 +360,16 @@ func (r *connectorProfileResource) checkWritesAtPlan(ctx context.Context, op str
 	if support != stackone.WritesRefused {
 		return
 	}
+	if op == "create" && r.data.profileWasGone(plan.Connector.ValueString(), plan.Name.ValueString()) {
+		// Deleted in the dashboard and found gone by the refresh just
+		// before. Terraform also plans this way in the refresh that precedes
+		// a destroy (it cannot tell the provider which), and a destroy of
+		// what is already gone must not fail: warn, the apply still refuses.
+		diags.AddWarning("StackOne does not accept connector profile writes",
+			fmt.Sprintf("Connector profile %q was deleted outside Terraform, and this StackOne API does not accept profile writes (%s), so an apply cannot create it again: create it in the StackOne dashboard and adopt it with an import block, or remove it from the configuration. terraform destroy is not affected.",
+				plan.Name.ValueString(), detail))
+		return
+	}
 	diags.AddError("StackOne does not accept connector profile writes",
 		writesUnsupportedAdvice(op, errors.New(detail), plan)+" (Found out while planning, so that the plan does not promise what the apply cannot do.)")
 }
@@ -456,6 +466,7 @@ func (r *connectorProfileResource) Read(ctx context.Context, req resource.ReadRe
 	if errors.Is(err, stackone.ErrProfileNotFound) {
 		resp.Diagnostics.AddWarning("Connector profile no longer exists",
 			fmt.Sprintf("StackOne lists no connector profile %q: it was deleted outside Terraform. It is removed from state, and the next apply creates it again (with a new id).", state.ID.ValueString()))
+		r.data.noteProfileGone(state.Connector.ValueString(), state.Name.ValueString())
 		resp.State.RemoveResource(ctx)
 		return
 	}

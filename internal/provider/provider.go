@@ -10,6 +10,7 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
 	"github.com/hashicorp/terraform-plugin-framework/action"
@@ -117,6 +118,31 @@ type providerData struct {
 	// a plan that only creates profiles needs none, and anything that must
 	// call StackOne during the plan says which attribute it waits for.
 	unknownConfig []string
+
+	// goneProfiles are the connector profiles (by connector and name) a
+	// refresh in this process found deleted outside Terraform: a create
+	// planned for one of them right after may be the refresh Terraform runs
+	// before a destroy, which must not fail (see checkWritesAtPlan).
+	goneMu       sync.Mutex
+	goneProfiles map[[2]string]bool
+}
+
+// noteProfileGone records that a refresh found the profile deleted.
+func (d *providerData) noteProfileGone(connector, name string) {
+	d.goneMu.Lock()
+	defer d.goneMu.Unlock()
+	if d.goneProfiles == nil {
+		d.goneProfiles = map[[2]string]bool{}
+	}
+	d.goneProfiles[[2]string{connector, name}] = true
+}
+
+// profileWasGone reports whether a refresh in this process found the
+// profile with this connector and name deleted.
+func (d *providerData) profileWasGone(connector, name string) bool {
+	d.goneMu.Lock()
+	defer d.goneMu.Unlock()
+	return d.goneProfiles[[2]string{connector, name}]
 }
 
 // maskDiagnostics passes every diagnostic's summary and detail through the

@@ -76,7 +76,7 @@ run "link_an_account" {
     source = "./tests/link"
   }
   assert {
-    condition     = length(output.accounts) == 1 && output.accounts[0].status == "active" && output.accounts[0].provider == "zoominfo"
+    condition     = length(output.accounts) == 1 && output.accounts[0].status == "active" && output.accounts[0].connector == "zoominfo"
     error_message = "No active ZoomInfo account was linked: ${jsonencode(output.accounts)}"
   }
 }
