@@ -293,6 +293,10 @@ func sendProgress(ctx context.Context, resp *action.InvokeResponse, msg string) 
 	}
 }
 
+// maxAuthLinkBytes bounds the auth link shown: browsers handle links of a
+// few thousand characters, and a server must not fill the terminal.
+const maxAuthLinkBytes = 8192
+
 // checkAuthLink returns the auth link as it is shown to the user, or what is
 // wrong with it. The user is asked to open it in a browser, so it must be an
 // absolute https URL (http only to a loopback host, a local sandbox) without
@@ -300,6 +304,9 @@ func sendProgress(ctx context.Context, resp *action.InvokeResponse, msg string) 
 func checkAuthLink(raw string) (string, string) {
 	if strings.TrimSpace(raw) == "" {
 		return "", "is missing"
+	}
+	if len(raw) > maxAuthLinkBytes {
+		return "", fmt.Sprintf("is %d bytes long, more than any browser link should be", len(raw))
 	}
 	u, err := url.Parse(strings.TrimSpace(raw))
 	switch {

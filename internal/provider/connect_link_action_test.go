@@ -321,7 +321,7 @@ func TestConnectLinkAction_validation(t *testing.T) {
 		{"wait beyond the link", func() map[string]string { m := with("wait", "20m"); m["expires_in"] = "10m"; return m }(), "stops waiting when the link expires", "wait", true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			resp, err := p.server.(tfprotov6.ProviderServerWithActions).ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
+			resp, err := p.server.(tfprotov6.ActionServer).ValidateActionConfig(context.Background(), &tfprotov6.ValidateActionConfigRequest{
 				ActionType: "stackone_connect_link", Config: actionConfig(t, p, tc.attrs),
 			})
 			if err != nil {
@@ -405,7 +405,7 @@ func TestConnectLinkAction_docsSchema(t *testing.T) {
 // Terraform does, and returns its progress messages and final diagnostics.
 func invokeAction(t *testing.T, p *protoServer, attrs map[string]string) ([]string, []*tfprotov6.Diagnostic) {
 	t.Helper()
-	stream, err := p.server.(tfprotov6.ProviderServerWithActions).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
+	stream, err := p.server.(tfprotov6.ActionServer).InvokeAction(context.Background(), &tfprotov6.InvokeActionRequest{
 		ActionType: "stackone_connect_link", Config: actionConfig(t, p, attrs),
 	})
 	if err != nil {

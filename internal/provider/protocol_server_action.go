@@ -9,11 +9,11 @@ import (
 
 // The action RPCs (Terraform 1.14 and later), forwarded like every other RPC
 // so that an action counts as in flight while it runs. tf6server looks for
-// them through the optional tfprotov6.ProviderServerWithActions interface:
-// without these methods it would answer every action as not implemented,
-// whatever the framework's server serves.
+// them through the optional tfprotov6.ProviderServerWithActions interface
+// (ProviderServer and ActionServer): without these methods it would answer
+// every action as not implemented, whatever the framework's server serves.
 
-var _ tfprotov6.ProviderServerWithActions = (*releasingServer)(nil)
+var _ tfprotov6.ActionServer = (*releasingServer)(nil)
 
 // actionServer is inner's action RPCs, or nil when the framework's server
 // has none (it has had them since terraform-plugin-framework v1.16).
