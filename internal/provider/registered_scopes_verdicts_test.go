@@ -306,7 +306,7 @@ func TestRegisteredScopes_redirectsNeedEvidence(t *testing.T) {
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
 	errorPage := redirectingServer(t, func(q url.Values) string {
-		if strings.Contains(q.Get("scope"), "api:data:scoops") {
+		if strings.Contains(q.Get("scope"), "api:data:lookup") {
 			return "/error?errorCode=invalid_scope"
 		}
 		return "/login/login.htm?fromURI=%2F"
