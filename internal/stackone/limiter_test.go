@@ -108,7 +108,9 @@ func runAgainstSandbox(t *testing.T, perWindow, n int) time.Duration {
 // batches), not more.
 func TestRequestWindowNoRateLimitAnswerForABurstBeyondTheLimit(t *testing.T) {
 	elapsed := runAgainstSandbox(t, 40, 100)
-	if elapsed < 2*time.Second || elapsed > 2*time.Second+900*time.Millisecond {
+	// The upper bound is a whole window's margin: a third window would take
+	// at least 3s, and a loaded machine must not fail the test short of it.
+	if elapsed < 2*time.Second || elapsed >= 3*time.Second {
 		t.Errorf("100 requests at 38 per window took %s: want 2 windows (2s) and not a third", elapsed)
 	}
 }
@@ -119,8 +121,10 @@ func TestRequestWindowNoRateLimitAnswerForABurstBeyondTheLimit(t *testing.T) {
 // processes waits for the window to move, and nothing is refused.
 func TestRequestWindowApplyOfTheLimitTakesOneWindow(t *testing.T) {
 	elapsed := runAgainstSandbox(t, 100, 102)
-	if elapsed < time.Second || elapsed > 1150*time.Millisecond {
-		t.Errorf("102 requests at a limit of 100 per window took %s: want ≈ one window (1s, at most 1.15s)", elapsed)
+	// A second window would take at least 2s; below that, the time is the
+	// machine's, not the limiter's.
+	if elapsed < time.Second || elapsed >= 2*time.Second {
+		t.Errorf("102 requests at a limit of 100 per window took %s: want one window (1s), not two", elapsed)
 	}
 }
 
