@@ -309,9 +309,9 @@ output "accounts" {
 }
 
 // TestProfileShiftingUnderChurnIsNeverPlannedForCreation: every read of the
-// list misses the profile under test, as reads do when, between two page
-// reads, one older profile is deleted and one made (the total unchanged):
-// each read lists one profile the read before did not. The profile still
+// paged list misses the profile under test, as reads do when, between two
+// page reads, one older profile is deleted and one made (the total
+// unchanged): each read lists one profile the read before did not. The profile still
 // exists, so the plan must not create it again; the provider says it
 // cannot tell. (The first lookup of a missing profile is always confirmed
 // by another read; here none ever holds still.)
@@ -324,26 +324,32 @@ func TestProfileShiftingUnderChurnIsNeverPlannedForCreation(t *testing.T) {
 	var id string
 	var mu sync.Mutex
 	reads := 0
-	churn := &acctest.Rule{Method: http.MethodGet, Route: "/connector_profiles", Upstream: true, Rewrite: func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
-		mu.Lock()
-		reads++
-		n := reads
-		mu.Unlock()
+	// Pages of 2 (a paged list, which can shift between its pages); on the
+	// page that holds the profile under test, another one in its place,
+	// new on every read: the ids never agree from one read to the next.
+	churn := acctest.CappedProfilePages(2)
+	churn.Rewrite = func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
 		return acctest.RewriteJSON(up, func(page map[string]any) {
 			items, _ := page["data"].([]any)
-			kept := []any{}
-			for _, it := range items {
-				if it.(map[string]any)["id"] != id {
-					kept = append(kept, it)
+			for i, it := range items {
+				if it.(map[string]any)["id"] == id {
+					mu.Lock()
+					reads++
+					items[i] = map[string]any{"id": fmt.Sprintf("made-meanwhile-%d", reads), "name": "made meanwhile", "connector_key": "zoominfo",
+						"active": true, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"}
+					mu.Unlock()
 				}
 			}
-			if len(kept) < len(items) { // the shifted-away profile's place, taken by one made meanwhile
-				kept = append(kept, map[string]any{"id": fmt.Sprintf("made-meanwhile-%d", n), "name": "made meanwhile", "connector_key": "zoominfo",
-					"active": true, "created_at": "2026-01-01T00:00:00Z", "updated_at": "2026-01-01T00:00:00Z"})
-			}
-			page["data"] = kept
 		})
-	}}
+	}
+	for i := range 3 { // other profiles, so that the list takes several pages
+		if _, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{
+			ConnectorKey: "zoominfo", AuthenticationConfigKey: "oauth2_authorization_code_pkce", Name: fmt.Sprintf("other %d", i),
+			ClientID: "c", ClientSecret: "other-secret-1234",
+		}); err != nil {
+			t.Fatal(err)
+		}
+	}
 	config := target.ProviderConfig() + `
 resource "stackone_connector_profile" "p" {
   connector     = "zoominfo"
@@ -374,8 +380,8 @@ resource "stackone_connector_profile" "p" {
 			{PreConfig: proxy.Disarm, Config: config, PlanOnly: true},
 		},
 	})
-	if proxy.Hits(churn) < 3 {
-		t.Errorf("the churn rule answered %d reads: the lookup was not confirmed", proxy.Hits(churn))
+	if reads < 3 {
+		t.Errorf("%d reads missed the profile: the lookup was not confirmed", reads)
 	}
 }
 

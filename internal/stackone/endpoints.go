@@ -205,6 +205,7 @@ func (c *Client) DeleteConnectorProfile(ctx context.Context, id, connectorKey st
 	if err != nil {
 		return err
 	}
+	c.profiles.markDeleting(id)
 	if err := c.do(ctx, &request{method: http.MethodDelete, route: routeConnectorProfile, path: p}, nil); err != nil {
 		err = c.resolveWriteError(ctx, "delete", id, connectorKey, err)
 		c.writes.learn(err)
@@ -395,6 +396,13 @@ func (c *Client) refuseEchoes(what string, fields map[string]string) error {
 // ListConnectorProfiles lists every profile matching opts, page by page. It
 // always reads the server (the snapshot is ConnectorProfiles).
 func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorProfilesOptions) ([]ConnectorProfile, error) {
+	items, _, err := c.listProfiles(ctx, opts)
+	return items, err
+}
+
+// listProfiles is ListConnectorProfiles, also saying whether the list came
+// in one page: one answer, which no change between page reads can shift.
+func (c *Client) listProfiles(ctx context.Context, opts ListConnectorProfilesOptions) (items []ConnectorProfile, onePage bool, err error) {
 	q := url.Values{}
 	if opts.ConnectorKey != "" {
 		q.Set("connector_key", opts.ConnectorKey)
@@ -407,18 +415,18 @@ func (c *Client) ListConnectorProfiles(ctx context.Context, opts ListConnectorPr
 	// two pages) is read again: a profile skipped by the shift would
 	// otherwise look deleted.
 	for try := 0; try < 3; try++ {
-		items, err := listNumbered[ConnectorProfile](ctx, c, routeConnectorProfiles, q)
+		items, pages, err := listNumbered[ConnectorProfile](ctx, c, routeConnectorProfiles, q)
 		var moved *errInconsistentList
 		if errors.As(err, &moved) {
 			lastErr = err
 			continue
 		}
 		if err != nil {
-			return nil, err
+			return nil, false, err
 		}
-		return items, checkProfileList(items, opts.ConnectorKey, c.Mask)
+		return items, pages == 1, checkProfileList(items, opts.ConnectorKey, c.Mask)
 	}
-	return nil, fmt.Errorf("%w; it did so on 3 reads in a row, so the provider cannot tell which profiles exist", lastErr)
+	return nil, false, fmt.Errorf("%w; it did so on 3 reads in a row, so the provider cannot tell which profiles exist", lastErr)
 }
 
 // checkProfileList refuses a list Terraform could not trust: a profile
@@ -508,7 +516,9 @@ var ErrListUnsettled = errors.New("the list of connector profiles changed on eve
 // deleted is gone without a confirming read.
 func (c *Client) locate(ctx context.Context, connectorKey, id string) (*ConnectorProfile, error) {
 	p, steady, read, err := c.profiles.find(ctx, connectorKey, id)
-	for tries := 0; err == nil && p == nil && !steady && !c.profiles.deletedByClient(id); tries++ {
+	// Every miss gets at least one read after it (tries 0 always reads
+	// again), even one whose first read was another lookup's confirming read.
+	for tries := 0; err == nil && p == nil && (tries == 0 || !steady) && !c.profiles.deletedByClient(id); tries++ {
 		if tries == maxConfirmingReads {
 			return nil, fmt.Errorf("%w (%d reads in a row, each with other ids than the read before it), so the provider cannot tell whether profile %q still exists: it is not in any of them, but a list that moves between its pages can hide a profile that exists. Try again when the profiles stop changing", ErrListUnsettled, tries+1, id)
 		}

@@ -73,22 +73,30 @@ func TestAccountsCappedBelowThePageSizeReadToTheirEnd(t *testing.T) {
 	}
 }
 
-// churnServer lists p1..p5 and the profile under test, except that every
-// read misses "target" and lists a profile the read before did not (as a
-// shift between pages does under steady churn), until settle reads have
-// been made; from then on it lists the same ids each time.
+// churnServer lists p1..p5 and the profile under test in pages of 3 (a
+// paged list, which can shift between its pages), except that every read
+// misses "target" and lists a profile the read before did not (as a shift
+// between pages does under steady churn), until settle reads have been
+// made; from then on it lists the same ids each time.
 func churnServer(t *testing.T, settle int, withTarget bool) (*httptest.Server, *counter) {
 	var reads counter
+	var mu sync.Mutex
+	var items []map[string]any
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		n := reads.inc()
-		items := profileItems("zoominfo", "p", 1, 5)
-		switch {
-		case n <= settle:
-			items = append(items, map[string]any{"id": fmt.Sprintf("new-%d", n), "name": "n", "connector_key": "zoominfo"})
-		case withTarget:
-			items = append(items, map[string]any{"id": "target", "name": "n", "connector_key": "zoominfo"})
+		page, _ := strconv.Atoi(r.URL.Query().Get("page"))
+		mu.Lock()
+		defer mu.Unlock()
+		if page == 1 { // a new read
+			n := reads.inc()
+			items = profileItems("zoominfo", "p", 1, 5)
+			switch {
+			case n <= settle:
+				items = append(items, map[string]any{"id": fmt.Sprintf("new-%d", n), "name": "n", "connector_key": "zoominfo"})
+			case withTarget:
+				items = append(items, map[string]any{"id": "target", "name": "n", "connector_key": "zoominfo"})
+			}
 		}
-		writeJSON(w, 200, numbered(items, 1, 100, true))
+		writeJSON(w, 200, numbered(items, page, 3, true))
 	}))
 	t.Cleanup(srv.Close)
 	return srv, &reads
@@ -126,30 +134,29 @@ func TestMissConfirmedOnlyByAListThatHoldsStill(t *testing.T) {
 }
 
 // TestEveryLookupOfAMissingProfileIsConfirmed: a lookup whose first read is
-// the confirming read another lookup asked for still gets a confirmation
-// of its own: a read that agrees with the one before it.
+// a read another lookup made (even one that held still) still gets a read
+// of its own after its miss; and a list that comes in one page (one answer,
+// which nothing can shift) confirms a miss at once.
 func TestEveryLookupOfAMissingProfileIsConfirmed(t *testing.T) {
 	srv, reads := churnServer(t, 1, false)
 	c, _ := newTestClient(t, srv)
 	ctx := context.Background()
-	if _, err := c.ConnectorProfile(ctx, "a-missing-one", "zoominfo"); !errors.Is(err, ErrProfileNotFound) {
-		t.Fatalf("want ErrProfileNotFound, got %v", err)
+	if _, err := c.ConnectorProfile(ctx, "a-missing-one", "zoominfo"); !errors.Is(err, ErrProfileNotFound) || reads.get() != 3 {
+		t.Fatalf("want ErrProfileNotFound after 3 reads (one moving, two that agree), got %v after %d", err, reads.get())
 	}
-	before := reads.get()
-	// The list read last is steady (it agreed with the one before): a miss
-	// there is confirmed; a miss of a profile this process has never
-	// looked up is confirmed by that read, not taken from an unconfirmed one.
 	if _, err := c.ConnectorProfile(ctx, "another-missing-one", "zoominfo"); !errors.Is(err, ErrProfileNotFound) {
 		t.Fatalf("want ErrProfileNotFound, got %v", err)
 	}
-	if reads.get() != before {
-		t.Errorf("a miss on a read that held still was read again")
+	if n := reads.get(); n != 4 {
+		t.Errorf("the second lookup's miss made %d reads, want 1 of its own", n-3)
 	}
-	// A first read (no read before it) never confirms a miss on its own.
-	srv, reads = churnServer(t, 0, false)
-	c, _ = newTestClient(t, srv)
-	if _, err := c.ConnectorProfile(ctx, "target", "zoominfo"); !errors.Is(err, ErrProfileNotFound) || reads.get() != 2 {
-		t.Fatalf("want ErrProfileNotFound after 2 reads, got %v after %d", err, reads.get())
+	// One page: the confirming read agrees by being one answer.
+	one, hits := pageServer(t, func(n int, _ url.Values) any {
+		return numbered(profileItems("zoominfo", "p", 1, 5), n, 100, true)
+	})
+	c, _ = newTestClient(t, one)
+	if _, err := c.ConnectorProfile(ctx, "target", "zoominfo"); !errors.Is(err, ErrProfileNotFound) || hits.get() != 2 {
+		t.Fatalf("want ErrProfileNotFound after 2 reads, got %v after %d", err, hits.get())
 	}
 }
 

@@ -98,46 +98,45 @@ func (e *errInconsistentList) Error() string { return e.msg }
 // page 1, 2, … with the largest page size, until it holds `total` items,
 // or, without a total, until an empty page or a page shorter than the page
 // size the server says it used.
-func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Values) ([]T, error) {
+func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Values) (all []T, pages int, err error) {
 	q.Set("page_size", strconv.Itoa(maxPageSize))
 	run := newListRun(ctx, c, route)
 	defer run.cancel()
-	var all []T
 	total := -1
 	for n := 1; ; n++ {
 		q.Set("page", strconv.Itoa(n))
 		var p numberedPage[T]
 		if err := run.page(q, &p); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if p.Page != nil && *p.Page != n {
-			return nil, fmt.Errorf("GET %s: asked for page %d and the server answered page %d: its pagination does not follow StackOne's (pages counted from 1)", route, n, *p.Page)
+			return nil, 0, fmt.Errorf("GET %s: asked for page %d and the server answered page %d: its pagination does not follow StackOne's (pages counted from 1)", route, n, *p.Page)
 		}
 		if p.Total != nil {
 			switch {
 			case *p.Total < 0:
-				return nil, fmt.Errorf("GET %s: the server gave a negative total (%d)", route, *p.Total)
+				return nil, 0, fmt.Errorf("GET %s: the server gave a negative total (%d)", route, *p.Total)
 			case *p.Total > maxListItems:
-				return nil, fmt.Errorf("GET %s: the server says the list holds %d items; the provider reads at most %d", route, *p.Total, maxListItems)
+				return nil, 0, fmt.Errorf("GET %s: the server says the list holds %d items; the provider reads at most %d", route, *p.Total, maxListItems)
 			case total >= 0 && *p.Total != total:
-				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the list's total changed from %d to %d while it was read", route, total, *p.Total)}
+				return nil, 0, &errInconsistentList{fmt.Sprintf("GET %s: the list's total changed from %d to %d while it was read", route, total, *p.Total)}
 			}
 			total = *p.Total
 		}
 		all = append(all, p.Data...)
 		if err := run.add(len(p.Data)); err != nil {
-			return nil, err
+			return nil, 0, err
 		}
 		if total >= 0 {
 			// The total decides; pages may be shorter than asked (a server
 			// with a smaller maximum) without meaning the end.
 			switch {
 			case len(all) == total:
-				return all, nil
+				return all, n, nil
 			case len(all) > total:
-				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the pages held %d items but the total says %d", route, len(all), total)}
+				return nil, 0, &errInconsistentList{fmt.Sprintf("GET %s: the pages held %d items but the total says %d", route, len(all), total)}
 			case len(p.Data) == 0:
-				return nil, &errInconsistentList{fmt.Sprintf("GET %s: the pages ended after %d items but the total says %d", route, len(all), total)}
+				return nil, 0, &errInconsistentList{fmt.Sprintf("GET %s: the pages ended after %d items but the total says %d", route, len(all), total)}
 			}
 			continue
 		}
@@ -146,7 +145,7 @@ func listNumbered[T any](ctx context.Context, c *Client, route string, q url.Val
 		// from a server that does not say its page size may only mean it
 		// caps pages below what was asked: read on.
 		if len(p.Data) == 0 || p.PageSize != nil && *p.PageSize > 0 && len(p.Data) < *p.PageSize {
-			return all, nil
+			return all, n, nil
 		}
 	}
 }

@@ -23,10 +23,12 @@ type profileSnapshots struct {
 	// whether the next read saw the list hold still.
 	last map[string]listPrint
 	// created holds the ids the Client created, deleted the ids it
-	// deleted: the Client's own writes are not the list moving, and a
-	// profile it deleted needs no confirming read to be called gone.
-	created map[string]bool
-	deleted map[string]bool
+	// deleted, deleting the ids it has sent a delete for: the Client's own
+	// writes are not the list moving, and a profile it deleted needs no
+	// confirming read to be called gone.
+	created  map[string]bool
+	deleted  map[string]bool
+	deleting map[string]bool
 }
 
 // listPrint identifies the ids of a list, in order, leaving out the ones the
@@ -136,6 +138,14 @@ func (s *profileSnapshots) holds(read *snapshotEntry, id string) bool {
 	return slices.ContainsFunc(read.items, func(p ConnectorProfile) bool { return p.ID == id })
 }
 
+// markDeleting records an id the Client is deleting (the delete may be
+// committed before its answer arrives, or its answer lost).
+func (s *profileSnapshots) markDeleting(id string) {
+	s.mu.Lock()
+	s.deleting[id] = true
+	s.mu.Unlock()
+}
+
 // markCreated records an id the Client created.
 func (s *profileSnapshots) markCreated(id string) {
 	s.mu.Lock()
@@ -149,7 +159,7 @@ func (s *profileSnapshots) print(items []ConnectorProfile) listPrint {
 	n := 0
 	for i := range items {
 		id := items[i].ID
-		if s.created[id] || s.deleted[id] {
+		if s.created[id] || s.deleted[id] || s.deleting[id] {
 			continue
 		}
 		n++
@@ -190,7 +200,7 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 			return nil
 		}
 
-		items, err := s.client.ListConnectorProfiles(ctx, ListConnectorProfilesOptions{ConnectorKey: key})
+		items, onePage, err := s.client.listProfiles(ctx, ListConnectorProfilesOptions{ConnectorKey: key})
 		if err != nil && ctx.Err() != nil {
 			s.mu.Lock()
 			if s.entries[key] == entry {
@@ -208,7 +218,8 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 		if err == nil {
 			fp := s.print(items)
 			prev, seen := s.last[key]
-			entry.steady = seen && prev == fp
+			// One page is one answer: nothing can shift within it.
+			entry.steady = onePage || seen && prev == fp
 			s.last[key] = fp
 			for _, apply := range entry.pending {
 				items = apply(items)
