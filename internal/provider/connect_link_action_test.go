@@ -166,9 +166,9 @@ func TestConnectLinkAction_reportsTheOAuthError(t *testing.T) {
 	acctest.RequireActions(t)
 	tg := acctest.New(t)
 	tg.RequireSandbox(t)
-	// The sandbox's ZoomInfo app does not have api:data:scoops registered:
+	// The sandbox's ZoomInfo app does not have api:data:lookup registered:
 	// the authorization server refuses the sign-in with invalid_scope.
-	profileID := connectLinkProfile(t, tg, "api:data:contact", "api:data:scoops")
+	profileID := connectLinkProfile(t, tg, "api:data:contact", "api:data:lookup")
 	cli, run := invokeConnectLink(t, tg, profileID, "acme-scope", `wait = "5m"`)
 
 	link := run.WaitForLine(context.Background(), linkLine)[1]
