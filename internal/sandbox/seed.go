@@ -356,6 +356,9 @@ func checkSeedID(id string) *apiError {
 	if strings.ContainsAny(id, "/?#%") || strings.IndexFunc(id, unicode.IsSpace) >= 0 {
 		return validationError("id %q must not contain spaces or any of / ? # %%", id)
 	}
+	if id == "." || id == ".." {
+		return validationError("id %q is a path's dot segment: no request could name it", id)
+	}
 	return nil
 }
 

@@ -140,6 +140,7 @@ func TestSeedErrorsNameTheFieldAndPosition(t *testing.T) {
 		{"pin version", profile(`, "pinned_version": {"version": "9.9.9"}`), `seed s.json:3:35: connector_profiles[0].pinned_version: "9.9.9"`},
 		{"pin field", profile(`, "pinned_version": {"pinned_version": "1.4.0"}`), `seed s.json:3:36: connector_profiles[0].pinned_version.pinned_version: is not a field here (accepted: version, owner)`},
 		{"bad id", strings.Replace(profile(""), `"p1"`, `"a/b"`, 1), `seed s.json:2:10: connector_profiles[0].id: "a/b" must not contain spaces`},
+		{"dot id", strings.Replace(profile(""), `"p1"`, `".."`, 1), `seed s.json:2:10: connector_profiles[0].id: ".." is a path's dot segment`},
 		{"duplicate id", strings.Replace(profile(""), "\n]}", ", {\"id\": \"p1\", \"connector_key\": \"zoominfo\", \"authentication_config_key\": \"oauth2_authorization_code_pkce\", \"name\": \"Y\"}\n]}", 1), `connector_profiles[1].id: "p1" is the id of an earlier profile too`},
 		{"account profile", account(`"connector_profile_id": "p2", "origin_owner_id": "o", "origin_owner_name": "O"`), `seed s.json:5:28: accounts[0].connector_profile_id: "p2" is not the id of a profile in the seed (the seed's profile ids are p1)`},
 		{"account status", account(`"connector_profile_id": "p1", "origin_owner_id": "o", "origin_owner_name": "O", "status": "linked"`), `accounts[0].status: "linked" is not an account status (one of: active,`},

@@ -55,16 +55,16 @@ func (c *Client) GetConnectSession(ctx context.Context, id SessionID) (*ConnectS
 func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]Account, error) {
 	q := url.Values{}
 	for _, p := range nonBlank(opts.Providers) {
-		q.Add("providers", p)
+		q.Add("providers[]", p)
 	}
 	if o := strings.TrimSpace(opts.OriginOwnerID); o != "" {
 		q.Set("origin_owner_id", o)
 	}
 	for _, s := range nonBlank(opts.Statuses) {
-		q.Add("status", s)
+		q.Add("status[]", s)
 	}
 	for _, id := range nonBlank(opts.AccountIDs) {
-		q.Add("account_ids", id)
+		q.Add("account_ids[]", id)
 	}
 	items, err := listBareArray(ctx, c, routeAccounts, q, func(a Account) string { return a.ID })
 	if err != nil {
@@ -78,9 +78,9 @@ func (c *Client) ListAccounts(ctx context.Context, opts ListAccountsOptions) ([]
 	if err := checkListIDs(routeAccounts, "account", items, func(a Account) string { return a.ID }, c.Mask); err != nil {
 		return nil, err
 	}
-	// The filters' query spelling is not certain from what StackOne
-	// publishes (`providers` or `providers[]`): a server that ignored one
-	// would answer every account, so the answer is filtered here too.
+	// The filters are spelled as StackOne publishes them (`providers[]`);
+	// a server that ignored one would answer every account, so the answer
+	// is filtered here too, and nothing foreign reaches the data sources.
 	return slices.DeleteFunc(items, func(a Account) bool { return !opts.matches(a) }), nil
 }
 

@@ -206,7 +206,7 @@ func TestListAccounts(t *testing.T) {
 	for i, raw := range *queries {
 		q, _ := parseQuery(raw)
 		if q.Get("page") != strconv.Itoa(i+1) || q.Get("page_size") != "100" ||
-			strings.Join(q["providers"], ",") != "zoominfo,workday" || strings.Join(q["status"], ",") != "active,error" ||
+			strings.Join(q["providers[]"], ",") != "zoominfo,workday" || strings.Join(q["status[]"], ",") != "active,error" ||
 			q.Get("origin_owner_id") != "o" {
 			t.Errorf("request %d query %s", i+1, raw)
 		}
@@ -241,7 +241,7 @@ func TestListAccountsFiltersTheAnswerToo(t *testing.T) {
 	if len(accts) != 1 || accts[0].ID != "acc-0" {
 		t.Errorf("accounts = %+v, want acc-0 only", accts)
 	}
-	if q, _ := parseQuery((*queries)[0]); strings.Join(q["account_ids"], ",") != "acc-0,acc-1,acc-2,acc-3" {
+	if q, _ := parseQuery((*queries)[0]); strings.Join(q["account_ids[]"], ",") != "acc-0,acc-1,acc-2,acc-3" {
 		t.Errorf("query %s", (*queries)[0])
 	}
 }
