@@ -85,7 +85,7 @@ func (p *StackOneProvider) Schema(_ context.Context, _ provider.SchemaRequest, r
 				Optional:            true,
 			},
 			"max_retries": schema.Int64Attribute{
-				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a rate limit (429), timeout (408), server error (5xx) or dropped connection, with exponential backoff and jitter, honouring `Retry-After`. A create carries an `Idempotency-Key`, so a retry never creates a second profile. Defaults to %d.", stackone.DefaultMaxRetries),
+				MarkdownDescription: fmt.Sprintf("How many times a request is retried after a timeout (408), server error (5xx) or dropped connection, with exponential backoff and jitter, honouring `Retry-After`. A rate limit (429) is retried apart, up to 20 times per request while the whole provider slows down; `0` turns every retry off, 429s included. A create carries an `Idempotency-Key`, so a retry never creates a second profile. Defaults to %d.", stackone.DefaultMaxRetries),
 				Optional:            true,
 				Validators:          []validator.Int64{int64validator.Between(0, stackone.MaxRetriesLimit)},
 			},
