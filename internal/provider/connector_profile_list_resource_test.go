@@ -266,7 +266,7 @@ list "stackone_connector_profile" "typo" {
 }
 `)
 	out, code = cli.Run("query")
-	if code != 0 || !expectError(`No profiles of an unknown connector.*zoominfo`).MatchString(out) {
+	if code != 0 || !expectError(`No profiles of an unknown connector.*Did you mean "zoominfo"`).MatchString(out) {
 		t.Fatalf("want a warning with the nearest connector; exit %d:\n%s", code, out)
 	}
 }

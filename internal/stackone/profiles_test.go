@@ -302,7 +302,7 @@ func TestInvalidIDsRefusedWithoutRequest(t *testing.T) {
 	defer srv.Close()
 	c, _ := newTestClient(t, srv)
 	ctx := context.Background()
-	for _, id := range []string{"", ".", "..", "a/b", "/", "../admin", "x/"} {
+	for _, id := range []string{"", ".", "..", "a/b", "/", "../admin", "x/", "a?b", "a#b"} {
 		_, err1 := c.ConnectorProfile(ctx, id, "zoominfo")
 		_, err2 := c.UpdateConnectorProfile(ctx, id, "zoominfo", UpdateConnectorProfileRequest{})
 		err3 := c.DeleteConnectorProfile(ctx, id, "zoominfo")
