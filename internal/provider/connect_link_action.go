@@ -128,6 +128,7 @@ func (a *connectLinkAction) ValidateConfig(ctx context.Context, req action.Valid
 // Invoke creates the connect session, shows its auth link and, with wait,
 // follows it to an outcome.
 func (a *connectLinkAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	defer a.data.maskDiagnostics(&resp.Diagnostics)
 	var m connectLinkModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

@@ -107,6 +107,7 @@ func (r *pinnedVersionResource) configured(diags *diag.Diagnostics) bool {
 // the apply checks, through StackOne's 400 and its own read of the pin. A
 // destroy of an imported pin warns what it removes.
 func (r *pinnedVersionResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	if req.Plan.Raw.IsNull() {
 		warnImportedPinDestroy(ctx, req, resp)
 		return
@@ -290,6 +291,7 @@ func addVersionsError(diags *diag.Diagnostics, profileID string, err error) {
 // Create first makes sure the profile has no pin (the plan could not check
 // when the profile id was unknown, and a pin may have been set since).
 func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	var plan pinnedVersionModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
@@ -303,6 +305,7 @@ func (r *pinnedVersionResource) Create(ctx context.Context, req resource.CreateR
 }
 
 func (r *pinnedVersionResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	r.upsert(ctx, req.Plan, &req.State, &resp.State, &resp.Diagnostics)
 	resp.Diagnostics.Append(identityFromState(ctx, resp.State, resp.Identity, "connector_profile_id")...)
 }
@@ -394,6 +397,7 @@ func (m *pinnedVersionModel) fromAPI(p *stackone.PinnedVersion) {
 }
 
 func (r *pinnedVersionResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	var state pinnedVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	resp.Diagnostics.Append(setProfileIdentity(ctx, resp.Identity, "connector_profile_id", state.ConnectorProfileID)...)
@@ -417,6 +421,7 @@ func (r *pinnedVersionResource) Read(ctx context.Context, req resource.ReadReque
 }
 
 func (r *pinnedVersionResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	defer r.data.maskDiagnostics(&resp.Diagnostics)
 	var state pinnedVersionModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() || !r.configured(&resp.Diagnostics) {
