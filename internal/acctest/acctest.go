@@ -5,12 +5,10 @@ package acctest
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"strings"
-	"sync"
 	"testing"
 
 	"github.com/hashicorp/terraform-plugin-go/tfprotov6"
@@ -74,9 +72,6 @@ type Target struct {
 	// LinkOwner, when set, is the origin_owner_id (the customer) that
 	// StartLink's connect sessions link accounts for; else a random one.
 	LinkOwner string
-
-	writesOnce    sync.Once
-	writesRefused bool
 }
 
 // Live reports whether tests run against the live StackOne API.
@@ -164,8 +159,8 @@ func Strings(p *[]string) []string {
 // connector profiles through the API when the target does not accept
 // profile writes (StackOne's published API, as live StackOne serves it
 // today; the sandbox's -api published), saying so. Against live StackOne it
-// asks once, with a create that no server may accept (all fields empty): a
-// server without the route answers 404, one with it refuses the body.
+// asks the way the provider's plan does (Client.ProfileWrites: without side
+// effects, once per Client).
 func (tg *Target) RequireProfileWrites(t testing.TB) {
 	t.Helper()
 	if tg.Sandbox != nil {
@@ -174,11 +169,7 @@ func (tg *Target) RequireProfileWrites(t testing.TB) {
 		}
 		return
 	}
-	tg.writesOnce.Do(func() {
-		_, err := tg.Client.CreateConnectorProfile(context.Background(), stackone.CreateConnectorProfileRequest{})
-		tg.writesRefused = errors.Is(err, stackone.ErrWritesUnsupported)
-	})
-	if tg.writesRefused {
+	if support, _, _ := tg.Client.ProfileWrites(context.Background()); support == stackone.WritesRefused {
 		t.Skipf("StackOne at %s does not accept connector profile writes (its published API lists profiles read-only): skipping a test that writes them", tg.BaseURL)
 	}
 }
