@@ -194,11 +194,22 @@ func (r *connectorProfileResource) IdentitySchema(_ context.Context, _ resource.
 // must not destroy it (the first apply records the configured value).
 var replaceWhenAuthTypeChanges = stringplanmodifier.RequiresReplaceIf(
 	func(_ context.Context, req planmodifier.StringRequest, resp *stringplanmodifier.RequiresReplaceIfFuncResponse) {
-		resp.RequiresReplace = !req.StateValue.IsNull() && req.StateValue.ValueString() != ""
+		resp.RequiresReplace = authTypeHeld(req.StateValue)
 	},
 	"Changing the auth type replaces the profile.",
 	"Changing the auth type replaces the profile.",
 )
+
+// authTypeHeld reports whether state holds an auth type whose change
+// replaces the profile (replaceWhenAuthTypeChanges).
+func authTypeHeld(v types.String) bool { return !v.IsNull() && v.ValueString() != "" }
+
+// replacedBy reports whether planning state into plan replaces the profile,
+// by the same rules as the plan modifiers: a new connector, or a new auth
+// type where state holds one.
+func replacedBy(plan, state connectorProfileModel) bool {
+	return !plan.Connector.Equal(state.Connector) || (authTypeHeld(state.AuthType) && !plan.AuthType.Equal(state.AuthType))
+}
 
 // warnAdoption says at plan what Update's adoption (an imported profile
 // whose client id, scopes and actions StackOne does not report: the
@@ -214,8 +225,8 @@ func warnAdoption(ctx context.Context, plan, state connectorProfileModel, diags 
 // but will not send a client secret (secretWillBeSent): the profile would
 // keep the old client's secret, and linking would fail with invalid_client.
 func warnNewClientOldSecret(plan, state connectorProfileModel, diags *diag.Diagnostics) {
-	replaced := !plan.Connector.Equal(state.Connector) || !plan.AuthType.Equal(state.AuthType) // a create sends the secret
-	if replaced || !isKnown(plan.ClientID) || !isKnown(state.ClientID) || plan.ClientID.Equal(state.ClientID) || secretWillBeSent(plan, state) {
+	// A replacement is a create, which sends the secret.
+	if replacedBy(plan, state) || !isKnown(plan.ClientID) || !isKnown(state.ClientID) || plan.ClientID.Equal(state.ClientID) || secretWillBeSent(plan, state) {
 		return
 	}
 	diags.AddAttributeWarning(path.Root("client_secret_wo_version"), "New client id, same client secret",
@@ -304,8 +315,8 @@ func (r *connectorProfileResource) ModifyPlan(ctx context.Context, req resource.
 		op = ""
 		adopts := sendsAnything(plan, state) && r.adoptsOnly(ctx, req.Private, plan, state, &resp.Diagnostics)
 		switch {
-		case !plan.Connector.Equal(state.Connector) || (!state.AuthType.IsNull() && !plan.AuthType.Equal(state.AuthType)):
-			op = "create" // replaced
+		case replacedBy(plan, state):
+			op = "create"
 		case sendsAnything(plan, state) && !adopts:
 			op = "update"
 		case adopts:
