@@ -222,7 +222,7 @@ func TestHostileServer(t *testing.T) {
 			rules: func(e *hostileEnv) []*acctest.Rule {
 				e.cli.WriteFile("main.tf", hostileConfig(e.name+" renamed", hostileSecret))
 				return []*acctest.Rule{{Method: http.MethodPatch, Route: "/connector_profiles/{id}", Upstream: true, Rewrite: func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
-					return rewriteJSON(up, func(p map[string]any) { p["id"] = e.bystander.ID })
+					return acctest.RewriteJSON(up, func(p map[string]any) { p["id"] = e.bystander.ID })
 				}}}
 			},
 			args: []string{"apply", "-auto-approve", "-input=false"}, wantFail: true,
@@ -319,17 +319,6 @@ func atoi(s string) int {
 	return n
 }
 
-// rewriteJSON changes the JSON object of an answer.
-func rewriteJSON(up *acctest.Answer, change func(map[string]any)) *acctest.Answer {
-	var p map[string]any
-	if err := json.Unmarshal(up.Body, &p); err != nil {
-		return up
-	}
-	change(p)
-	up.Body, _ = json.Marshal(p)
-	return up
-}
-
 // rewriteCreate changes the profile a successful create answers.
 func rewriteCreate(change func(e *hostileEnv, p map[string]any)) func(e *hostileEnv) []*acctest.Rule {
 	return func(e *hostileEnv) []*acctest.Rule {
@@ -337,7 +326,7 @@ func rewriteCreate(change func(e *hostileEnv, p map[string]any)) func(e *hostile
 			if up.Status/100 != 2 {
 				return up
 			}
-			return rewriteJSON(up, func(p map[string]any) { change(e, p) })
+			return acctest.RewriteJSON(up, func(p map[string]any) { change(e, p) })
 		}}}
 	}
 }
@@ -346,7 +335,7 @@ func rewriteCreate(change func(e *hostileEnv, p map[string]any)) func(e *hostile
 func rewriteListPage(change func(e *hostileEnv, page map[string]any)) func(e *hostileEnv) []*acctest.Rule {
 	return func(e *hostileEnv) []*acctest.Rule {
 		return []*acctest.Rule{{Method: http.MethodGet, Route: "/connector_profiles", Upstream: true, Rewrite: func(_ *acctest.HostileRequest, up *acctest.Answer) *acctest.Answer {
-			return rewriteJSON(up, func(p map[string]any) { change(e, p) })
+			return acctest.RewriteJSON(up, func(p map[string]any) { change(e, p) })
 		}}}
 	}
 }

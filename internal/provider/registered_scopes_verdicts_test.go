@@ -54,12 +54,7 @@ var correctVerdict = []statecheck.StateCheck{
 // cannotTell is the error a user gets for the third verdict: it says what
 // the server answered and gives the URL to open by hand.
 func cannotTell(answer string) *regexp.Regexp {
-	return wrapped(`Cannot tell whether the scopes are registered.*` + answer + `.*Check by hand.*authorize\?client_id=`)
-}
-
-// wrapped compiles pattern so that its spaces match terraform's line wrapping too.
-func wrapped(pattern string) *regexp.Regexp {
-	return regexp.MustCompile(`(?s)` + strings.ReplaceAll(pattern, " ", `\s+`))
+	return expectError(`Cannot tell whether the scopes are registered.*` + answer + `.*Check by hand.*authorize\?client_id=`)
 }
 
 func runScopes(t *testing.T, steps ...resource.TestStep) {
@@ -210,7 +205,7 @@ func TestRegisteredScopes_oktaErrorPage(t *testing.T) {
 		resource.TestStep{Config: scopesConfig(tg, endpoint), ConfigStateChecks: correctVerdict},
 		resource.TestStep{
 			Config:      scopesConfig(tg, endpoint, `redirect_uri = "https://elsewhere.example/cb"`),
-			ExpectError: wrapped(`Redirect URI not registered on the OAuth app.*add exactly.*https://elsewhere.example/cb`),
+			ExpectError: expectError(`Redirect URI not registered on the OAuth app.*add exactly.*https://elsewhere.example/cb`),
 		},
 	)
 }
