@@ -248,6 +248,11 @@ var patchAccountFields = []string{
 // environment and authentication_config_key are checked for their type and
 // not kept (the sandbox's accounts hold OAuth tokens only); provider must
 // stay the account's. Answers 200 with the account.
+//
+// The request is checked against the account as read, then its changes are
+// made to the stored account under the lock, checked again there: a relink
+// or status change that lands in between stays (writing the read account
+// back would revert its profile, scopes, status and status reasons).
 func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 	fields, _, aerr := readObject(w, r, "an account update", patchAccountFields...)
 	if aerr != nil {
@@ -260,13 +265,15 @@ func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 		writeError(w, notFound("account %q not found", id))
 		return
 	}
-	next := cur
+	var edits []func(*Account)
 	for _, f := range []struct {
 		name string
-		dst  *string
+		set  func(*Account, string)
 	}{
-		{"label", &next.Label}, {"origin_owner_id", &next.OriginOwnerID}, {"origin_owner_name", &next.OriginOwnerName},
-		{"origin_username", &next.OriginUsername},
+		{"label", func(a *Account, v string) { a.Label = v }},
+		{"origin_owner_id", func(a *Account, v string) { a.OriginOwnerID = v }},
+		{"origin_owner_name", func(a *Account, v string) { a.OriginOwnerName = v }},
+		{"origin_username", func(a *Account, v string) { a.OriginUsername = v }},
 	} {
 		v, present, aerr := stringField(fields, f.name)
 		if aerr != nil {
@@ -274,14 +281,14 @@ func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		if present {
-			*f.dst = v
+			edits = append(edits, func(a *Account) { f.set(a, v) })
 		}
 	}
 	if v, present, aerr := boolField(fields, "shared"); aerr != nil {
 		writeError(w, aerr)
 		return
 	} else if present {
-		next.Shared = v
+		edits = append(edits, func(a *Account) { a.Shared = v })
 	}
 	if v, present, aerr := stringField(fields, "type"); aerr != nil {
 		writeError(w, aerr)
@@ -291,13 +298,23 @@ func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 			writeError(w, validationError("type must be %q or %q, not %q", accountTypeProduction, accountTypeTest, v))
 			return
 		}
-		next.Type = v
+		edits = append(edits, func(a *Account) { a.Type = v })
 	}
-	if v, present, aerr := stringField(fields, "provider"); aerr != nil {
+	provider, providerSet, aerr := stringField(fields, "provider")
+	if aerr != nil {
 		writeError(w, aerr)
 		return
-	} else if present && v != cur.Provider {
-		writeError(w, validationError("provider cannot change: account %q is a %q account", id, cur.Provider))
+	}
+	// keepsProvider and fitsProfile depend on the account: they run on the
+	// account as read, to answer in this order, and again on the stored one.
+	keepsProvider := func(a Account) *apiError {
+		if providerSet && provider != a.Provider {
+			return validationError("provider cannot change: account %q is a %q account", id, a.Provider)
+		}
+		return nil
+	}
+	if aerr := keepsProvider(cur); aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	profileID, aerr := sessionProfileID(fields)
@@ -305,17 +322,25 @@ func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 		writeError(w, aerr)
 		return
 	}
+	var profile *Profile
 	if profileID != "" {
 		p, ok := s.Profile(profileID)
-		switch {
-		case !ok:
+		if !ok {
 			writeError(w, notFound("connector profile %q (connector_profile_id) not found", profileID))
 			return
-		case p.Provider != cur.Provider:
-			writeError(w, unprocessable("connector profile %q is a %q profile; account %q is a %q account", p.ID, p.Provider, id, cur.Provider))
-			return
 		}
-		next.IntegrationID = p.ID
+		profile = &p
+		edits = append(edits, func(a *Account) { a.IntegrationID = p.ID })
+	}
+	fitsProfile := func(a Account) *apiError {
+		if profile != nil && profile.Provider != a.Provider {
+			return unprocessable("connector profile %q is a %q profile; account %q is a %q account", profile.ID, profile.Provider, id, a.Provider)
+		}
+		return nil
+	}
+	if aerr := fitsProfile(cur); aerr != nil {
+		writeError(w, aerr)
+		return
 	}
 	for _, name := range []string{"credentials", "secrets", "setup_information", "metadata"} {
 		if raw := fields[name]; !isNull(raw) {
@@ -332,27 +357,45 @@ func (s *Sandbox) updateAccount(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 	}
-	next.UpdatedAt = s.now().UTC()
-	updated, ok := s.replaceAccount(next)
-	if !ok {
-		writeError(w, notFound("account %q not found", id))
+	if s.accountPatchRead != nil {
+		s.accountPatchRead(id)
+	}
+	now := s.now().UTC()
+	updated, aerr := s.editAccount(id, func(a *Account) *apiError {
+		if aerr := cmp.Or(keepsProvider(*a), fitsProfile(*a)); aerr != nil {
+			return aerr
+		}
+		for _, edit := range edits {
+			edit(a)
+		}
+		a.UpdatedAt = now
+		return nil
+	})
+	if aerr != nil {
+		writeError(w, aerr)
 		return
 	}
 	writeJSON(w, http.StatusOK, s.accountJSON(updated))
 }
 
-// replaceAccount stores a's fields over the account with its id, keeping its
-// tokens; false when it is gone.
-func (s *Sandbox) replaceAccount(a Account) (Account, bool) {
+// editAccount calls edit, with the link store locked, on the stored account
+// with id (its tokens are not part of it), and returns a copy of the account
+// as edited: not found when it is gone, edit's error (nothing changed) when
+// edit refuses.
+func (s *Sandbox) editAccount(id string, edit func(*Account) *apiError) (Account, *apiError) {
 	s.link.mu.Lock()
 	defer s.link.mu.Unlock()
 	for _, rec := range s.link.accounts {
-		if rec.a.ID == a.ID {
-			rec.a = a.clone()
-			return a, true
+		if rec.a.ID == id {
+			next := rec.a.clone()
+			if aerr := edit(&next); aerr != nil {
+				return Account{}, aerr
+			}
+			rec.a = next
+			return next.clone(), nil
 		}
 	}
-	return Account{}, false
+	return Account{}, notFound("account %q not found", id)
 }
 
 // deleteAccount implements DELETE /accounts/{id}: 200 with the account as it

@@ -4,8 +4,11 @@ import (
 	"encoding/json"
 	"net/http"
 	"regexp"
+	"slices"
 	"strings"
+	"sync"
 	"testing"
+	"time"
 )
 
 // TestRelinking: as StackOne's connect-session reference describes, linking
@@ -103,6 +106,68 @@ func TestAccountUpdateAndDelete(t *testing.T) {
 	}
 	c.mustStatus(http.StatusNotFound, http.MethodDelete, "/accounts/"+id, nil).apiErr(t)
 	c.mustStatus(http.StatusNotFound, http.MethodGet, "/accounts/"+id+"/meta", nil).apiErr(t)
+}
+
+// TestAccountPatchKeepsConcurrentRelink: a relink and a status change that
+// land while a PATCH /accounts/{id} is under way stay: the PATCH changes the
+// fields it names on the account as stored when it edits, and does not write
+// back the account it read (which would revert the profile, scopes, status
+// and status reasons).
+func TestAccountPatchKeepsConcurrentRelink(t *testing.T) {
+	s, c, _, id := publishedWorld(t)
+	app := s.ZoomInfoApp()
+	var p2 wireProfile
+	c.mustStatus(http.StatusCreated, http.MethodPost, dashboardProfilesRoute, map[string]any{
+		"connector_key": "zoominfo", "name": "second", "authentication_config_key": "oauth2_authorization_code_pkce",
+		"client_id": app.ClientID, "client_secret": app.ClientSecret, "scopes": []string{"api:data:company", "api:data:news"},
+	}, bearer(s.AdminToken())).json(t, &p2)
+
+	// The PATCH stops after reading the account until the test has relinked
+	// it and put it in error.
+	read, resume := make(chan struct{}), make(chan struct{})
+	release := sync.OnceFunc(func() { close(resume) })
+	defer release() // a failed test still lets the handler end before the sandbox closes
+	s.accountPatchRead = func(string) {
+		close(read)
+		<-resume
+	}
+	type result struct {
+		r   response
+		err error
+	}
+	done := make(chan result, 1)
+	go func() {
+		r, err := c.send(http.MethodPatch, "/accounts/"+id, map[string]any{"label": "Renamed", "shared": true})
+		done <- result{r, err}
+	}()
+	<-read
+	if again := linkOwner(t, s, c, map[string]any{"origin_owner_id": "o-1", "origin_owner_name": "One", "connector_profile_id": p2.ID}); again != id {
+		t.Fatalf("relink made account %s, want %s updated", again, id)
+	}
+	reason := StatusReason{Code: "token_revoked", Description: "revoked", Timestamp: time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)}
+	if !s.SetAccountStatus(id, "error", reason) {
+		t.Fatalf("SetAccountStatus(%s) found no account", id)
+	}
+	release()
+	res := <-done
+	if res.err != nil || res.r.status != http.StatusOK {
+		t.Fatalf("PATCH: %v %d %s", res.err, res.r.status, res.r.body)
+	}
+
+	a, _ := s.Account(id)
+	if a.Label != "Renamed" || !a.Shared {
+		t.Errorf("the PATCH's own fields were not applied: label %q shared %v", a.Label, a.Shared)
+	}
+	if a.IntegrationID != p2.ID || !slices.Equal(a.Scopes, []string{"api:data:company", "api:data:news"}) {
+		t.Errorf("the PATCH reverted the relink: profile %s scopes %v, want %s %v", a.IntegrationID, a.Scopes, p2.ID, []string{"api:data:company", "api:data:news"})
+	}
+	if a.Status != "error" || len(a.StatusReasons) != 1 || a.StatusReasons[0] != reason {
+		t.Errorf("the PATCH reverted the status change: %q %+v", a.Status, a.StatusReasons)
+	}
+	var wire wireAccount
+	if err := json.Unmarshal(res.r.body, &wire); err != nil || wire.Status != "error" || deref(wire.Label) != "Renamed" {
+		t.Errorf("PATCH answered %s, want the account as stored after the edit", res.r.body)
+	}
 }
 
 // TestActionsOptions: /actions honours StackOne's published options.

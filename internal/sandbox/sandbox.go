@@ -170,6 +170,11 @@ type Sandbox struct {
 	// pickFault, when set (by tests), chooses the kind of an injected fault
 	// instead of chance.
 	pickFault func() faultKind
+	// accountPatchRead, when set (by tests), runs while a PATCH
+	// /accounts/{id} is under way, after it has read and checked the
+	// account and before it edits the stored one: a test relinks the
+	// account or changes its status there.
+	accountPatchRead func(id string)
 
 	limiter *rateLimiter
 

@@ -200,7 +200,7 @@ func New(cfg Config) (*Client, error) {
 		retryWaitMax: waitMax,
 		logger:       cfg.Logger,
 	}
-	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}, last: map[string]listPrint{}, created: map[string]bool{}, deleted: map[string]bool{}, deleting: map[string]bool{}}
+	c.profiles = &profileSnapshots{client: c, entries: map[string]*snapshotEntry{}, last: map[string][]string{}, created: map[string]bool{}, deleted: map[string]bool{}, deleting: map[string]bool{}}
 	return c, nil
 }
 

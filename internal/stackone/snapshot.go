@@ -3,7 +3,6 @@ package stackone
 import (
 	"context"
 	"errors"
-	"hash/fnv"
 	"slices"
 	"strings"
 	"sync"
@@ -19,23 +18,22 @@ type profileSnapshots struct {
 
 	mu      sync.Mutex // guards entries and each entry's items; never held across a request
 	entries map[string]*snapshotEntry
-	// last is the print of the last successful read of each key, to tell
-	// whether the next read saw the list hold still.
-	last map[string]listPrint
+	// last holds the ids of the last successful read of each key, in
+	// order and without the Client's own ones, to tell whether the next
+	// read saw the list hold still. Ids, not a print of them: both reads
+	// are filtered with the sets as they stand when they are compared, so
+	// a profile the Client creates or deletes after a read is left out of
+	// both (a print made at the earlier read kept it, and the next read
+	// looked moved). One id list per key: the strings are the profiles'
+	// own, so it costs a slice header per profile read.
+	last map[string][]string
 	// created holds the ids the Client created, deleted the ids it
 	// deleted, deleting the ids it has sent a delete for: the Client's own
 	// writes are not the list moving, and a profile it deleted needs no
-	// confirming read to be called gone.
+	// confirming read to be called gone. They only grow.
 	created  map[string]bool
 	deleted  map[string]bool
 	deleting map[string]bool
-}
-
-// listPrint identifies the ids of a list, in order, leaving out the ones the
-// Client wrote itself.
-type listPrint struct {
-	n    int
-	hash uint64
 }
 
 // snapshotEntry is one key's read: done closes when it has ended.
@@ -153,20 +151,46 @@ func (s *profileSnapshots) markCreated(id string) {
 	s.mu.Unlock()
 }
 
-// print is the listPrint of items; called with s.mu held.
-func (s *profileSnapshots) print(items []ConnectorProfile) listPrint {
-	h := fnv.New64a()
-	n := 0
+// own reports whether the Client created id or deleted it (or sent a
+// delete for it); called with s.mu held.
+func (s *profileSnapshots) own(id string) bool {
+	return s.created[id] || s.deleted[id] || s.deleting[id]
+}
+
+// ids returns the ids of items, in order, without the Client's own; called
+// with s.mu held.
+func (s *profileSnapshots) ids(items []ConnectorProfile) []string {
+	out := make([]string, 0, len(items))
 	for i := range items {
-		id := items[i].ID
-		if s.created[id] || s.deleted[id] || s.deleting[id] {
-			continue
+		if id := items[i].ID; !s.own(id) {
+			out = append(out, id)
 		}
-		n++
-		_, _ = h.Write([]byte(id))
-		_, _ = h.Write([]byte{0})
 	}
-	return listPrint{n: n, hash: h.Sum64()}
+	return out
+}
+
+// heldStill reports whether prev and next hold the same ids in the same
+// order, leaving out the Client's own ones as the sets stand now (an id
+// that joined them since prev was kept is left out of prev too); called
+// with s.mu held.
+func (s *profileSnapshots) heldStill(prev, next []string) bool {
+	i, j := 0, 0
+	for {
+		for i < len(prev) && s.own(prev[i]) {
+			i++
+		}
+		for j < len(next) && s.own(next[j]) {
+			j++
+		}
+		if i == len(prev) || j == len(next) {
+			return i == len(prev) && j == len(next)
+		}
+		if prev[i] != next[j] {
+			return false
+		}
+		i++
+		j++
+	}
 }
 
 // view calls f, with s.mu held, on the entry of key's list once it has been
@@ -216,11 +240,11 @@ func (s *profileSnapshots) view(ctx context.Context, key string, f func(*snapsho
 		// again would keep Terraform busy for minutes before it says so.
 		s.mu.Lock()
 		if err == nil {
-			fp := s.print(items)
+			ids := s.ids(items)
 			prev, seen := s.last[key]
 			// One page is one answer: nothing can shift within it.
-			entry.steady = onePage || seen && prev == fp
-			s.last[key] = fp
+			entry.steady = onePage || seen && s.heldStill(prev, ids)
+			s.last[key] = ids
 			for _, apply := range entry.pending {
 				items = apply(items)
 			}

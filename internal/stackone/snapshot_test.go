@@ -437,3 +437,50 @@ func BenchmarkRefreshLookups(b *testing.B) {
 		srv.Close()
 	}
 }
+
+// TestOwnDeleteDoesNotUnsettleTheNextRead: a profile this Client deletes
+// after a read of a paged list is not the list moving (WIRE_CONTRACT.md: the
+// process's own creates and deletes aside), so the next miss is confirmed by
+// one read, not two.
+func TestOwnDeleteDoesNotUnsettleTheNextRead(t *testing.T) {
+	fake := newFakeAPI(5, "zoominfo")
+	fake.maxPage = 2 // 3 pages: a read that can shift between them
+	var mu sync.Mutex
+	reads := 0 // list reads, counted by their first page
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodGet && r.URL.Path == "/connector_profiles" && r.URL.Query().Get("page") == "1" {
+			mu.Lock()
+			reads++
+			mu.Unlock()
+		}
+		fake.ServeHTTP(w, r)
+	}))
+	defer srv.Close()
+	readsNow := func() int {
+		mu.Lock()
+		defer mu.Unlock()
+		return reads
+	}
+	c, _ := newTestClient(t, srv)
+	ctx := context.Background()
+
+	// The first read and its confirming read agree: the list held still.
+	if _, err := c.ConnectorProfile(ctx, "missing-1", "zoominfo"); !errors.Is(err, ErrProfileNotFound) || readsNow() != 2 {
+		t.Fatalf("want ErrProfileNotFound after 2 reads, got %v after %d", err, readsNow())
+	}
+	if err := c.DeleteConnectorProfile(ctx, "id-3", "zoominfo"); err != nil {
+		t.Fatal(err)
+	}
+	before := readsNow()
+	if _, err := c.ConnectorProfile(ctx, "missing-2", "zoominfo"); !errors.Is(err, ErrProfileNotFound) {
+		t.Fatalf("want ErrProfileNotFound, got %v", err)
+	}
+	if n := readsNow() - before; n != 1 {
+		t.Errorf("the miss after this Client's own delete cost %d list reads, want 1 (the profile it deleted is not the list moving)", n)
+	}
+	// The profile it deleted is gone without any read.
+	before = readsNow()
+	if _, err := c.ConnectorProfile(ctx, "id-3", "zoominfo"); !errors.Is(err, ErrProfileNotFound) || readsNow() != before {
+		t.Errorf("the deleted profile: %v after %d reads, want ErrProfileNotFound after none", err, readsNow()-before)
+	}
+}
