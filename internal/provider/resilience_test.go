@@ -320,8 +320,16 @@ func TestResilience_outageAtPlanChecksCatalogOnce(t *testing.T) {
 // retry, 40 requests waking together each second fail it.)
 func TestResilience_destroyUnder429Storm(t *testing.T) {
 	t.Parallel()
-	var offset atomic.Int64 // the sandbox's clock, ahead of or behind real time
-	tg := acctest.NewWithOptions(t, sandbox.Options{Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) }})
+	var offset atomic.Int64     // the sandbox's clock, ahead of or behind real time
+	var deletes429 atomic.Int64 // DELETEs the sandbox answered with 429
+	tg := acctest.NewWithOptions(t, sandbox.Options{
+		Now: func() time.Time { return time.Now().Add(time.Duration(offset.Load())) },
+		Logf: func(_ string, args ...any) {
+			if len(args) == 4 && args[0] == http.MethodDelete && args[2] == "429" {
+				deletes429.Add(1)
+			}
+		},
+	})
 	tg.RequireSandbox(t)
 	cli := acctest.NewCLI(t, tg)
 	const n = 40
@@ -380,5 +388,9 @@ provider "stackone" {
 	}
 	if left := len(tg.Sandbox.Profiles()); left != 0 {
 		t.Errorf("%d profiles left after the destroy", left)
+	}
+	// Else the destroy met no storm, and its success proves nothing.
+	if deletes429.Load() == 0 {
+		t.Error("no DELETE was answered with 429: the test did not reach the rate limit it is about")
 	}
 }
