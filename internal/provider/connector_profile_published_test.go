@@ -183,8 +183,16 @@ func TestConnectorProfilePublishedAPIDeletedInTheDashboard(t *testing.T) {
 				PlanOnly:           true,
 				ExpectNonEmptyPlan: true,
 			},
+			// The plan only warned; the apply still refuses to create it.
+			{
+				Config:      publishedProfileConfig(tg, made.ID, name),
+				ExpectError: expectError(`StackOne does not accept connector profile writes.*cannot create profiles there.*Create the profile in the StackOne dashboard`),
+			},
 		},
 	})
+	if n := len(tg.Sandbox.Profiles()); n != 0 {
+		t.Errorf("the refused create left %d profiles", n)
+	}
 }
 
 func TestConnectorProfilePublishedAPICreateRefused(t *testing.T) {
